@@ -1,0 +1,172 @@
+"""Settings read from the environment through small strict helpers.
+
+Every setting is declared once in ``SETTINGS`` with a one-line description;
+``docs/configuration.md`` documents each one and a test fails when one is
+missing there. A malformed value raises ``ConfigError`` naming the variable,
+so a typo stops startup instead of being silently ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+class ConfigError(Exception):
+    """A setting has a value Hindsight cannot use."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    description: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("HINDSIGHT_DATA_DIR", "./.hindsight", "Folder for the SQLite database, secret key, static files and status-page snapshots."),
+    Setting("HINDSIGHT_DATABASE_URL", "sqlite:///<data dir>/hindsight.sqlite3", "Database URL: sqlite:///path or postgresql://user:pass@host:port/name."),
+    Setting("HINDSIGHT_SECRET_KEY", "(generated)", "Django secret key; generated once and stored in the data dir when unset."),
+    Setting("HINDSIGHT_SECRET_KEY_FILE", "", "Read the secret key from this file instead (e.g. a mounted secret)."),
+    Setting("HINDSIGHT_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]", "Comma-separated host names the web server answers to."),
+    Setting("HINDSIGHT_BASE_URL", "http://127.0.0.1:8000", "Public URL of this install, used in emails, feeds and links."),
+    Setting("HINDSIGHT_DEBUG", "false", "Django debug mode (true/false). Never on in production."),
+    Setting("HINDSIGHT_LOG_LEVEL", "INFO", "Log level: DEBUG, INFO, WARNING or ERROR."),
+    Setting("HINDSIGHT_SMTP_HOST", "", "SMTP server for outgoing email; empty means email is written to the log only."),
+    Setting("HINDSIGHT_SMTP_PORT", "25", "SMTP port."),
+    Setting("HINDSIGHT_SMTP_USER", "", "SMTP user name, if the server needs one."),
+    Setting("HINDSIGHT_SMTP_PASSWORD", "", "SMTP password."),
+    Setting("HINDSIGHT_SMTP_PASSWORD_FILE", "", "Read the SMTP password from this file instead."),
+    Setting("HINDSIGHT_SMTP_STARTTLS", "false", "Use STARTTLS on the SMTP connection (true/false)."),
+    Setting("HINDSIGHT_EMAIL_FROM", "hindsight@localhost", "From address of outgoing email."),
+    Setting("HINDSIGHT_WEB_WORKERS", "1", "Number of web server worker processes started by `hindsight serve`."),
+    Setting("HINDSIGHT_WEB_THREADS", "8", "Threads per web worker for Django requests."),
+    Setting("HINDSIGHT_REQUIRE_SYSTEM_PARTS", "false", "Tests only: fail instead of skip when PostgreSQL, Chromium or another system part is missing (CI sets it)."),
+    Setting("HINDSIGHT_TEST_DATABASE_URL", "", "Tests only: run the suite against this database (e.g. postgresql://postgres@127.0.0.1:5432/test)."),
+)
+
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off", ""}
+
+
+def env_str(name: str, default: str = "", *, env: Mapping[str, str] | None = None) -> str:
+    """Return a string setting, reading ``NAME_FILE`` when it is set."""
+    env = os.environ if env is None else env
+    file_name = env.get(f"{name}_FILE", "")
+    if file_name:
+        try:
+            return Path(file_name).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{name}_FILE: cannot read {file_name!r}: {exc.strerror}") from exc
+    return env.get(name, default)
+
+
+def env_bool(name: str, default: bool = False, *, env: Mapping[str, str] | None = None) -> bool:
+    """Return a boolean setting; anything but true/false/1/0/yes/no/on/off is an error."""
+    env = os.environ if env is None else env
+    raw = env.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"{name}: expected true or false, got {raw!r}")
+
+
+def env_int(
+    name: str,
+    default: int,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    env: Mapping[str, str] | None = None,
+) -> int:
+    """Return an integer setting within optional bounds."""
+    env = os.environ if env is None else env
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name}: expected a whole number, got {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"{name}: must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name}: must be at most {maximum}, got {value}")
+    return value
+
+
+def env_list(name: str, default: list[str], *, env: Mapping[str, str] | None = None) -> list[str]:
+    """Return a comma-separated list setting with blanks dropped."""
+    env = os.environ if env is None else env
+    raw = env.get(name)
+    if raw is None:
+        return list(default)
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_url(
+    name: str, default: str, *, schemes: tuple[str, ...], env: Mapping[str, str] | None = None
+) -> str:
+    """Return a URL setting whose scheme is one of ``schemes``."""
+    value = env_str(name, default, env=env).strip()
+    parts = urlsplit(value)
+    if parts.scheme not in schemes:
+        allowed = ", ".join(f"{s}://" for s in schemes)
+        raise ConfigError(f"{name}: expected a URL starting with {allowed}, got {value!r}")
+    if parts.scheme.startswith("http") and not parts.netloc:
+        raise ConfigError(f"{name}: URL {value!r} has no host")
+    return value
+
+
+def env_choice(
+    name: str, default: str, choices: tuple[str, ...], *, env: Mapping[str, str] | None = None
+) -> str:
+    """Return a setting that must be one of ``choices`` (case-insensitive)."""
+    env = os.environ if env is None else env
+    raw = env.get(name, default).strip()
+    for choice in choices:
+        if raw.upper() == choice.upper():
+            return choice
+    raise ConfigError(f"{name}: expected one of {', '.join(choices)}, got {raw!r}")
+
+
+def data_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Return the data directory, created if absent."""
+    path = Path(env_str("HINDSIGHT_DATA_DIR", "./.hindsight", env=env)).expanduser().resolve()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"HINDSIGHT_DATA_DIR: cannot create {str(path)!r}: {exc.strerror}") from exc
+    return path
+
+
+def secret_key(directory: Path, env: Mapping[str, str] | None = None) -> str:
+    """Return the secret key: from the environment, a file, or generated once and kept."""
+    value = env_str("HINDSIGHT_SECRET_KEY", "", env=env)
+    if value:
+        if len(value) < 32:
+            raise ConfigError("HINDSIGHT_SECRET_KEY: must be at least 32 characters long")
+        return value
+    key_file = directory / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="utf-8").strip()
+    value = secrets.token_urlsafe(50)
+    # Create with owner-only permissions before writing the secret.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value)
+    return value
+
+
+def database_url(directory: Path, env: Mapping[str, str] | None = None) -> str:
+    """Return the database URL, defaulting to SQLite in the data dir."""
+    default = f"sqlite:///{directory / 'hindsight.sqlite3'}"
+    return env_url("HINDSIGHT_DATABASE_URL", default, schemes=("sqlite", "postgresql", "postgres"), env=env)

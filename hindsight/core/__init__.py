@@ -1,0 +1,1 @@
+"""Pure post-mortem logic: no Django, no database, no network."""

@@ -1,0 +1,147 @@
+"""Django settings, built from HINDSIGHT_* environment variables (see hindsight.config)."""
+
+from __future__ import annotations
+
+import dj_database_url
+
+from hindsight import config
+
+DATA_DIR = config.data_dir()
+BASE_DIR = DATA_DIR
+SECRET_KEY = config.secret_key(DATA_DIR)
+DEBUG = config.env_bool("HINDSIGHT_DEBUG", False)
+ALLOWED_HOSTS = config.env_list("HINDSIGHT_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+BASE_URL = config.env_url("HINDSIGHT_BASE_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
+LOG_LEVEL = config.env_choice("HINDSIGHT_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
+CSRF_TRUSTED_ORIGINS = [BASE_URL.rstrip("/")]
+
+DOMAIN_APPS = [
+    "hindsight.accounts",
+    "hindsight.catalog",
+    "hindsight.incidents",
+    "hindsight.monitors",
+    "hindsight.statuspage",
+    "hindsight.postmortems",
+    "hindsight.actions",
+    "hindsight.insights",
+    "hindsight.integrations",
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "hindsight.web",
+    *DOMAIN_APPS,
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "hindsight.urls"
+WSGI_APPLICATION = "hindsight.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "incidents:list"
+LOGOUT_REDIRECT_URL = "login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "hindsight.web.context.navigation",
+            ],
+        },
+    },
+]
+
+
+def _database(url: str) -> dict[str, object]:
+    db: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers run beside the one writer; IMMEDIATE takes the write
+        # lock at BEGIN so two writers queue on busy_timeout instead of failing.
+        db["OPTIONS"] = {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                "PRAGMA busy_timeout=20000;"
+                "PRAGMA foreign_keys=ON;"
+            ),
+        }
+        db["CONN_MAX_AGE"] = 0
+    else:
+        db["CONN_HEALTH_CHECKS"] = True
+    return db
+
+
+DATABASES = {"default": _database(config.database_url(DATA_DIR))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+
+EMAIL_HOST = config.env_str("HINDSIGHT_SMTP_HOST", "")
+EMAIL_PORT = config.env_int("HINDSIGHT_SMTP_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = config.env_str("HINDSIGHT_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = config.env_str("HINDSIGHT_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = config.env_bool("HINDSIGHT_SMTP_STARTTLS", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = config.env_str("HINDSIGHT_EMAIL_FROM", "hindsight@localhost")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+
+WEB_WORKERS = config.env_int("HINDSIGHT_WEB_WORKERS", 1, minimum=1, maximum=64)
+WEB_THREADS = config.env_int("HINDSIGHT_WEB_THREADS", 8, minimum=1, maximum=256)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class StatuspageConfig(AppConfig):
+    name = "hindsight.statuspage"
+    label = "statuspage"
+    default_auto_field = "django.db.models.BigAutoField"
