@@ -28,25 +28,69 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("HINDSIGHT_DATA_DIR", "./.hindsight", "Folder for the SQLite database, secret key, static files and status-page snapshots."),
-    Setting("HINDSIGHT_DATABASE_URL", "sqlite:///<data dir>/hindsight.sqlite3", "Database URL: sqlite:///path or postgresql://user:pass@host:port/name."),
-    Setting("HINDSIGHT_SECRET_KEY", "(generated)", "Django secret key; generated once and stored in the data dir when unset."),
-    Setting("HINDSIGHT_SECRET_KEY_FILE", "", "Read the secret key from this file instead (e.g. a mounted secret)."),
-    Setting("HINDSIGHT_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]", "Comma-separated host names the web server answers to."),
-    Setting("HINDSIGHT_BASE_URL", "http://127.0.0.1:8000", "Public URL of this install, used in emails, feeds and links."),
+    Setting(
+        "HINDSIGHT_DATA_DIR",
+        "./.hindsight",
+        "Folder for the SQLite database, secret key, static files and status-page snapshots.",
+    ),
+    Setting(
+        "HINDSIGHT_DATABASE_URL",
+        "sqlite:///<data dir>/hindsight.sqlite3",
+        "Database URL: sqlite:///path or postgresql://user:pass@host:port/name.",
+    ),
+    Setting(
+        "HINDSIGHT_SECRET_KEY",
+        "(generated)",
+        "Django secret key; generated once and stored in the data dir when unset.",
+    ),
+    Setting(
+        "HINDSIGHT_SECRET_KEY_FILE",
+        "",
+        "Read the secret key from this file instead (e.g. a mounted secret).",
+    ),
+    Setting(
+        "HINDSIGHT_ALLOWED_HOSTS",
+        "localhost,127.0.0.1,[::1]",
+        "Comma-separated host names the web server answers to.",
+    ),
+    Setting(
+        "HINDSIGHT_BASE_URL",
+        "http://127.0.0.1:8000",
+        "Public URL of this install, used in emails, feeds and links.",
+    ),
     Setting("HINDSIGHT_DEBUG", "false", "Django debug mode (true/false). Never on in production."),
     Setting("HINDSIGHT_LOG_LEVEL", "INFO", "Log level: DEBUG, INFO, WARNING or ERROR."),
-    Setting("HINDSIGHT_SMTP_HOST", "", "SMTP server for outgoing email; empty means email is written to the log only."),
+    Setting(
+        "HINDSIGHT_SMTP_HOST",
+        "",
+        "SMTP server for outgoing email; empty means email is written to the log only.",
+    ),
     Setting("HINDSIGHT_SMTP_PORT", "25", "SMTP port."),
     Setting("HINDSIGHT_SMTP_USER", "", "SMTP user name, if the server needs one."),
     Setting("HINDSIGHT_SMTP_PASSWORD", "", "SMTP password."),
     Setting("HINDSIGHT_SMTP_PASSWORD_FILE", "", "Read the SMTP password from this file instead."),
-    Setting("HINDSIGHT_SMTP_STARTTLS", "false", "Use STARTTLS on the SMTP connection (true/false)."),
+    Setting(
+        "HINDSIGHT_SMTP_STARTTLS", "false", "Use STARTTLS on the SMTP connection (true/false)."
+    ),
     Setting("HINDSIGHT_EMAIL_FROM", "hindsight@localhost", "From address of outgoing email."),
-    Setting("HINDSIGHT_WEB_WORKERS", "1", "Number of web server worker processes started by `hindsight serve`."),
-    Setting("HINDSIGHT_WEB_THREADS", "8", "Threads per web worker for Django requests."),
-    Setting("HINDSIGHT_REQUIRE_SYSTEM_PARTS", "false", "Tests only: fail instead of skip when PostgreSQL, Chromium or another system part is missing (CI sets it)."),
-    Setting("HINDSIGHT_TEST_DATABASE_URL", "", "Tests only: run the suite against this database (e.g. postgresql://postgres@127.0.0.1:5432/test)."),
+    Setting(
+        "HINDSIGHT_WEB_WORKERS",
+        "1",
+        "Number of web server worker processes started by `hindsight serve`.",
+    ),
+    Setting(
+        "HINDSIGHT_WEB_THREADS", "2 × CPU cores", "Threads per web worker for Django requests."
+    ),
+    Setting(
+        "HINDSIGHT_REQUIRE_SYSTEM_PARTS",
+        "false",
+        "Tests only: fail instead of skip when PostgreSQL, Chromium or another system part is missing (CI sets it).",
+    ),
+    Setting(
+        "HINDSIGHT_TEST_DATABASE_URL",
+        "",
+        "Tests only: run the suite against this database (e.g. postgresql://postgres@127.0.0.1:5432/test).",
+    ),
 )
 
 _TRUE = {"true", "1", "yes", "on"}
@@ -144,7 +188,9 @@ def data_dir(env: Mapping[str, str] | None = None) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ConfigError(f"HINDSIGHT_DATA_DIR: cannot create {str(path)!r}: {exc.strerror}") from exc
+        raise ConfigError(
+            f"HINDSIGHT_DATA_DIR: cannot create {str(path)!r}: {exc.strerror}"
+        ) from exc
     return path
 
 
@@ -169,4 +215,6 @@ def secret_key(directory: Path, env: Mapping[str, str] | None = None) -> str:
 def database_url(directory: Path, env: Mapping[str, str] | None = None) -> str:
     """Return the database URL, defaulting to SQLite in the data dir."""
     default = f"sqlite:///{directory / 'hindsight.sqlite3'}"
-    return env_url("HINDSIGHT_DATABASE_URL", default, schemes=("sqlite", "postgresql", "postgres"), env=env)
+    return env_url(
+        "HINDSIGHT_DATABASE_URL", default, schemes=("sqlite", "postgresql", "postgres"), env=env
+    )

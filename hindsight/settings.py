@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import dj_database_url
 
 from hindsight import config
@@ -90,6 +92,8 @@ def _database(url: str) -> dict[str, object]:
             ),
         }
         db["CONN_MAX_AGE"] = 0
+        # A file (not in-memory) test database, so threads in tests share it.
+        db["TEST"] = {"NAME": str(DATA_DIR / "test-hindsight.sqlite3")}
     else:
         db["CONN_HEALTH_CHECKS"] = True
     return db
@@ -135,7 +139,9 @@ EMAIL_BACKEND = (
 )
 
 WEB_WORKERS = config.env_int("HINDSIGHT_WEB_WORKERS", 1, minimum=1, maximum=64)
-WEB_THREADS = config.env_int("HINDSIGHT_WEB_THREADS", 8, minimum=1, maximum=256)
+WEB_THREADS = config.env_int(
+    "HINDSIGHT_WEB_THREADS", 2 * (os.cpu_count() or 1), minimum=1, maximum=256
+)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,29 @@
+"""Role checks for views: reads need a login, writes need a role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+
+def role_required(
+    role: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Refuse the view (403) unless the user has at least ``role``."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated or not user.has_role(role):  # type: ignore[union-attr]
+                raise PermissionDenied(f"This needs the {role} role.")
+            return view(request, *args, **kwargs)
+
+        wrapped.required_role = role  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator

@@ -1,0 +1,109 @@
+"""Account service functions: users, roles and API tokens."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from hindsight.accounts.models import ApiToken, Role, User, hash_token
+
+
+class AccountError(Exception):
+    """A user or token operation was refused; the message says why."""
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def create_user(
+    *, username: str, role: str, email: str = "", password: str | None = None
+) -> tuple[User, str]:
+    """Create a user; return it and its password (generated when not given)."""
+    if role not in Role.values:
+        raise AccountError(f"Unknown role {role!r}; use one of {', '.join(Role.values)}")
+    if not username.strip():
+        raise AccountError("A user needs a user name")
+    if User.objects.filter(username=username).exists():
+        raise AccountError(f"User {username!r} already exists")
+    password = password or generate_password()
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise AccountError(" ".join(exc.messages)) from None
+    user = User.objects.create_user(
+        username=username,
+        email=email,
+        password=password,
+        role=role,
+        is_staff=role == Role.ADMIN,
+        is_superuser=role == Role.ADMIN,
+    )
+    return user, password
+
+
+def set_role(*, username: str, role: str) -> User:
+    """Change a user's role."""
+    if role not in Role.values:
+        raise AccountError(f"Unknown role {role!r}; use one of {', '.join(Role.values)}")
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise AccountError(f"No user named {username!r}")
+    user.role = role
+    user.is_staff = user.is_superuser = role == Role.ADMIN
+    user.save(update_fields=["role", "is_staff", "is_superuser"])
+    return user
+
+
+def set_password(*, username: str, password: str | None = None) -> str:
+    """Set (or generate) a user's password and return it."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise AccountError(f"No user named {username!r}")
+    password = password or generate_password()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return password
+
+
+def create_token(*, username: str, name: str) -> tuple[ApiToken, str]:
+    """Create an API token for a user; return it and the secret, shown only once."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise AccountError(f"No user named {username!r}")
+    secret = ApiToken.new_secret()
+    token = ApiToken.objects.create(
+        user=user, name=name, key_prefix=secret[:10], key_hash=hash_token(secret)
+    )
+    return token, secret
+
+
+def revoke_token(*, prefix: str) -> ApiToken:
+    """Revoke the active token whose secret starts with ``prefix``."""
+    matches = list(ApiToken.objects.active().filter(key_prefix=prefix[:10]))
+    if len(prefix) < 6 or not matches:
+        raise AccountError(f"No active token starts with {prefix!r}")
+    if len(matches) > 1:
+        raise AccountError(f"Several tokens start with {prefix!r}; give more characters")
+    token = matches[0]
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    return token
+
+
+def user_for_token(secret: str) -> User | None:
+    """Return the active user an API token belongs to, or None."""
+    if not secret.startswith(ApiToken.PREFIX):
+        return None
+    token = (
+        ApiToken.objects.active().select_related("user").filter(key_hash=hash_token(secret)).first()
+    )
+    if token is None:
+        return None
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user

@@ -1,0 +1,15 @@
+from django.contrib import admin
+
+from hindsight.catalog.models import Component, Service
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ("name", "owner_team", "tier")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Component)
+class ComponentAdmin(admin.ModelAdmin):
+    list_display = ("name", "group", "service", "status", "position")
+    list_filter = ("status", "group")

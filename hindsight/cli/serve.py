@@ -1,0 +1,74 @@
+"""`hindsight serve`: migrate, first-run setup, then the production web server."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import typer
+
+from hindsight.cli import app
+from hindsight.cli.django_setup import setup
+
+log = logging.getLogger(__name__)
+
+
+def prepare(*, host: str, port: int, demo: bool) -> list[str]:
+    """Apply migrations, create the admin and demo data on first run, collect
+    static files; return the lines to print for the person starting it."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from hindsight.web import bootstrap
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    url = f"http://{shown_host}:{port}/"
+    lines = [f"Hindsight is running at {url}", f"Data directory: {settings.DATA_DIR}"]
+    first = bootstrap.first_run(demo=demo, web_url=url)
+    if first is not None:
+        lines.append(f"Log in as {first.username!r} with password {first.password!r}")
+        lines.append("(shown once; change it with `hindsight users set-password admin`)")
+        if first.demo:
+            lines.append("Demo data was created: incidents, a post-mortem draft and a status page.")
+    else:
+        lines.append(
+            "Log in with your existing account; reset a password with "
+            "`hindsight users set-password NAME`."
+        )
+    return lines
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+    no_demo: bool = typer.Option(False, "--no-demo", help="Do not create demo data on first run."),
+    workers: int = typer.Option(0, min=0, help="Web worker processes (default from settings)."),
+) -> None:
+    """Start Hindsight: web UI, API, status page (and the monitor worker)."""
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    os.environ.setdefault("HINDSIGHT_BASE_URL", f"http://{shown_host}:{port}")
+    setup()
+    from django.conf import settings
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+
+    for line in prepare(host=host, port=port, demo=not no_demo):
+        typer.echo(line)
+    static_root = Path(settings.STATIC_ROOT)
+    server = Granian(
+        "hindsight.wsgi:application",
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers or settings.WEB_WORKERS,
+        blocking_threads=settings.WEB_THREADS,
+        static_path_route=["/static"],
+        static_path_mount=[static_root],
+        log_level=LogLevels(settings.LOG_LEVEL.lower()),
+    )
+    server.serve()

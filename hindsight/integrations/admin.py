@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from hindsight.integrations.models import Delivery, Integration, NotificationChannel
+
+
+@admin.register(Integration)
+class IntegrationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "service", "enabled", "last_received_at")
+    readonly_fields = ("token_hash", "token_prefix")
+
+
+@admin.register(NotificationChannel)
+class NotificationChannelAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "target", "enabled")
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ("channel", "event", "attempts", "delivered_at", "last_error")

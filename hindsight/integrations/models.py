@@ -1,0 +1,68 @@
+"""Inbound alert integrations and outbound notification channels."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from hindsight.catalog.models import Service
+
+
+class IntegrationKind(models.TextChoices):
+    ALERTMANAGER = "alertmanager", "Prometheus Alertmanager"
+    GRAFANA = "grafana", "Grafana alerting"
+    PAGERDUTY = "pagerduty", "PagerDuty v3 webhook"
+    GENERIC = "generic", "Generic JSON"
+
+
+class Integration(models.Model):
+    """An alert source with its own secret token (stored hashed)."""
+
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=IntegrationKind.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    token_prefix = models.CharField(max_length=12)
+    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.SET_NULL)
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_received_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class ChannelKind(models.TextChoices):
+    EMAIL = "email", "Email"
+    WEBHOOK = "webhook", "Webhook (HMAC-signed JSON)"
+    SLACK = "slack", "Slack / Mattermost incoming webhook"
+    TEAMS = "teams", "Microsoft Teams incoming webhook"
+
+
+class NotificationChannel(models.Model):
+    """Where incident open/resolve notifications go."""
+
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=ChannelKind.choices)
+    target = models.CharField(max_length=2000, help_text="Email address(es) or URL")
+    secret = models.CharField(max_length=128, blank=True, help_text="HMAC key for webhooks")
+    services = models.ManyToManyField(Service, blank=True, help_text="Empty = all services")
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Delivery(models.Model):
+    """One attempt to deliver a notification; retried with backoff."""
+
+    channel = models.ForeignKey(
+        NotificationChannel, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)

@@ -1,0 +1,162 @@
+"""Monitor definitions, their state flips, raw results and rollups."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from hindsight.catalog.models import Component, Service
+
+
+class MonitorKind(models.TextChoices):
+    HTTP = "http", "HTTP(S)"
+    KEYWORD = "keyword", "Keyword"
+    TLS = "tls", "TLS certificate"
+    TCP = "tcp", "TCP connect"
+
+
+class MonitorState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    UP = "up", "Up"
+    DOWN = "down", "Down"
+    DEGRADED = "degraded", "Degraded"
+    MAINTENANCE = "maintenance", "Maintenance"
+    PAUSED = "paused", "Paused"
+
+
+class Monitor(models.Model):
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=MonitorKind.choices, default=MonitorKind.HTTP)
+    target = models.CharField(max_length=2000, help_text="URL, or host:port for TCP")
+    config = models.JSONField(default=dict, blank=True, help_text="Check options by kind")
+    interval_seconds = models.PositiveIntegerField(default=60)
+    timeout_seconds = models.FloatField(default=10.0)
+    confirmations_down = models.PositiveSmallIntegerField(default=2)
+    confirmations_up = models.PositiveSmallIntegerField(default=1)
+    regions = models.JSONField(default=list, blank=True, help_text="Empty = any region")
+    quorum = models.PositiveSmallIntegerField(default=1)
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.SET_NULL, related_name="monitors"
+    )
+    component = models.ForeignKey(
+        Component, null=True, blank=True, on_delete=models.SET_NULL, related_name="monitors"
+    )
+    paused = models.BooleanField(default=False)
+    state = models.CharField(
+        max_length=16, choices=MonitorState.choices, default=MonitorState.PENDING
+    )
+    state_since = models.DateTimeField(default=timezone.now)
+    flapping = models.BooleanField(default=False)
+    # Scheduling and leases: workers claim due rows with a conditional UPDATE.
+    next_due_at = models.DateTimeField(default=timezone.now, db_index=True)
+    lease_owner = models.CharField(max_length=120, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_result = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MonitorRegionState(models.Model):
+    """Confirmation counters of one monitor as seen from one region."""
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="region_states")
+    region = models.CharField(max_length=64)
+    state = models.CharField(
+        max_length=16, choices=MonitorState.choices, default=MonitorState.PENDING
+    )
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    consecutive_successes = models.PositiveIntegerField(default=0)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["monitor", "region"], name="monitor_region_unique")
+        ]
+
+
+class Flip(models.Model):
+    """A change of a monitor's state; feeds incidents, the status page and reports."""
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="flips")
+    created_at = models.DateTimeField(default=timezone.now)
+    old_state = models.CharField(max_length=16, choices=MonitorState.choices)
+    new_state = models.CharField(max_length=16, choices=MonitorState.choices)
+    region = models.CharField(max_length=64, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    evidence = models.JSONField(default=dict, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["monitor", "-created_at"])]
+
+
+class CheckResult(models.Model):
+    """A raw check result, kept for a short window and then rolled up."""
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="results")
+    checked_at = models.DateTimeField(default=timezone.now)
+    region = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=16, choices=MonitorState.choices)
+    latency_ms = models.FloatField(null=True, blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["monitor", "checked_at"])]
+
+
+class RollupPeriod(models.TextChoices):
+    MINUTE = "minute", "Minute"
+    HOUR = "hour", "Hour"
+    DAY = "day", "Day"
+
+
+class CheckRollup(models.Model):
+    """Aggregated results for one monitor and period; bounded bytes per day."""
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="rollups")
+    period = models.CharField(max_length=8, choices=RollupPeriod.choices)
+    bucket_start = models.DateTimeField()
+    region = models.CharField(max_length=64, blank=True)
+    checks = models.PositiveIntegerField(default=0)
+    up_checks = models.PositiveIntegerField(default=0)
+    degraded_checks = models.PositiveIntegerField(default=0)
+    latency_p50_ms = models.FloatField(null=True, blank=True)
+    latency_p95_ms = models.FloatField(null=True, blank=True)
+    latency_p99_ms = models.FloatField(null=True, blank=True)
+    latency_histogram = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["monitor", "period", "bucket_start", "region"], name="rollup_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["monitor", "period", "bucket_start"])]
+
+    @property
+    def uptime_percent(self) -> float | None:
+        return None if not self.checks else 100.0 * self.up_checks / self.checks
+
+
+class MaintenanceWindow(models.Model):
+    """A window in which a monitor's alerts are suppressed (one-off or weekly)."""
+
+    monitor = models.ForeignKey(
+        Monitor, null=True, blank=True, on_delete=models.CASCADE, related_name="maintenance"
+    )
+    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.CASCADE)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    recurrence = models.CharField(
+        max_length=16, blank=True, choices=[("", "Once"), ("weekly", "Weekly"), ("daily", "Daily")]
+    )
+    time_zone = models.CharField(max_length=64, default="UTC")
+    reason = models.CharField(max_length=300, blank=True)

@@ -1,0 +1,61 @@
+"""Post-mortems: one per incident, Markdown body, optimistic locking, revisions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from hindsight.incidents.models import Incident
+
+
+class PostMortemStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    APPROVED = "approved", "Approved"
+    PUBLISHED = "published", "Published"
+
+
+class PostMortem(models.Model):
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="postmortem")
+    title = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=16, choices=PostMortemStatus.choices, default=PostMortemStatus.DRAFT
+    )
+    body = models.TextField(blank=True, help_text="Markdown with YAML front matter")
+    public_body = models.TextField(blank=True, help_text="Customer-facing version")
+    version = models.PositiveIntegerField(default=1)
+    authors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    debrief_due_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    review_date = models.DateField(null=True, blank=True)
+    quality_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PostMortemRevision(models.Model):
+    postmortem = models.ForeignKey(PostMortem, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    body = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["postmortem", "version"], name="pm_revision_unique")
+        ]

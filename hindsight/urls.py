@@ -1,0 +1,18 @@
+"""URL routes. Every view requires a login unless marked public with
+``login_not_required``; tests enumerate these patterns to prove it."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from hindsight.web import views as web_views
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="incidents:list"), name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("incidents/", include("hindsight.incidents.urls")),
+    path("healthz", web_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,300 @@
+"""Demo data for a first start: a small catalog, two incidents, a post-mortem draft."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from hindsight.accounts.models import Role, User
+from hindsight.actions.models import ActionItem, ActionKind, Priority
+from hindsight.catalog.models import Component, Service
+from hindsight.incidents.models import EventKind, EventSource, IncidentStatus, Visibility
+from hindsight.incidents.services import append_event, declare_incident
+from hindsight.monitors.models import Monitor, MonitorKind
+from hindsight.postmortems.models import PostMortem
+from hindsight.statuspage.models import StatusPage, StatusUpdate
+
+SERVICES = [
+    ("Checkout API", "checkout-api", "Payments team", 1),
+    ("Payment gateway", "payment-gateway", "Payments team", 1),
+    ("Search", "search", "Discovery team", 2),
+    ("Web storefront", "web-storefront", "Web team", 1),
+    ("Accounts", "accounts", "Identity team", 2),
+]
+
+
+def _person(username: str, first: str, last: str, role: str) -> User:
+    user = User.objects.create(
+        username=username,
+        first_name=first,
+        last_name=last,
+        role=role,
+        email=f"{username}@example.com",
+    )
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    return user
+
+
+def seed(*, web_url: str) -> None:
+    """Create the demo catalog, status page, incidents, post-mortem and actions."""
+    services = {
+        slug: Service.objects.create(name=name, slug=slug, owner_team=team, tier=tier)
+        for name, slug, team, tier in SERVICES
+    }
+    page = StatusPage.objects.create(
+        slug="acme", title="Acme Shop status", logo_text="Acme", is_default=True
+    )
+    for position, (name, slug, group) in enumerate(
+        [
+            ("Checkout", "checkout-api", "Shop"),
+            ("Payments", "payment-gateway", "Shop"),
+            ("Search", "search", "Shop"),
+            ("Website", "web-storefront", "Shop"),
+            ("Sign-in", "accounts", "Accounts"),
+        ]
+    ):
+        component = Component.objects.create(
+            name=name, service=services[slug], group=group, position=position
+        )
+        page.components.add(component)
+    Monitor.objects.create(
+        name="Hindsight web health",
+        kind=MonitorKind.HTTP,
+        target=web_url.rstrip("/") + "/healthz",
+        interval_seconds=60,
+        service=services["web-storefront"],
+    )
+    maria = _person("maria", "Maria", "Santos", Role.EDITOR)
+    sam = _person("sam", "Sam", "Okafor", Role.RESPONDER)
+    now = timezone.now().replace(second=0, microsecond=0)
+    _resolved_incident(services, maria, sam, now - timedelta(days=2, hours=3))
+    _open_incident(services, sam, now - timedelta(minutes=42))
+
+
+def _resolved_incident(
+    services: dict[str, Service], maria: User, sam: User, start: datetime
+) -> None:
+    def at(minutes: int) -> datetime:
+        return start + timedelta(minutes=minutes)
+
+    incident = declare_incident(
+        title="Checkout failing after payment gateway certificate rotation",
+        severity="SEV2",
+        services=[services["checkout-api"], services["payment-gateway"]],
+        commander=maria,
+        declared_by=sam,
+        started_at=at(0),
+        detected_at=at(6),
+        summary=(
+            "For 52 minutes, 38% of checkout attempts failed with a payment error because "
+            "the checkout service did not trust the payment gateway's new TLS certificate."
+        ),
+        customer_impact="About 1,900 customers could not complete a purchase.",
+    )
+    steps = [
+        (
+            4,
+            EventKind.ALERT_FIRING,
+            EventSource.ALERTMANAGER,
+            "Alertmanager",
+            "CheckoutErrorRate firing: 5xx ratio 0.38 on checkout-api (threshold 0.05)",
+            True,
+        ),
+        (
+            9,
+            EventKind.KEY_MOMENT,
+            EventSource.MANUAL,
+            "Sam Okafor",
+            "Acknowledged the page and joined #inc-checkout",
+            True,
+        ),
+        (
+            12,
+            EventKind.COMMANDER_CHANGE,
+            EventSource.SYSTEM,
+            "Sam Okafor",
+            "Commander: none → Maria Santos",
+            False,
+        ),
+        (
+            18,
+            EventKind.NOTE,
+            EventSource.SLACK,
+            "Maria Santos",
+            "Errors started at 14:02, same minute as the gateway cert rotation job",
+            False,
+        ),
+        (
+            23,
+            EventKind.STATUS_CHANGE,
+            EventSource.SYSTEM,
+            "Maria Santos",
+            "Status: investigating → identified",
+            True,
+        ),
+        (
+            25,
+            EventKind.STATUS_UPDATE,
+            EventSource.STATUSPAGE,
+            "Maria Santos",
+            "Some payments are failing. We have identified the cause and are deploying a fix.",
+            False,
+        ),
+        (
+            31,
+            EventKind.NOTE,
+            EventSource.MANUAL,
+            "Sam Okafor",
+            "Rolled back the gateway certificate to the previous chain on both gateway nodes",
+            True,
+        ),
+        (
+            33,
+            EventKind.STATUS_CHANGE,
+            EventSource.SYSTEM,
+            "Maria Santos",
+            "Status: identified → monitoring",
+            False,
+        ),
+        (
+            52,
+            EventKind.ALERT_RESOLVED,
+            EventSource.ALERTMANAGER,
+            "Alertmanager",
+            "CheckoutErrorRate resolved: 5xx ratio back to 0.002",
+            True,
+        ),
+        (
+            58,
+            EventKind.STATUS_CHANGE,
+            EventSource.SYSTEM,
+            "Maria Santos",
+            "Status: monitoring → resolved",
+            True,
+        ),
+    ]
+    for minutes, kind, source, actor, text, key in steps:
+        append_event(
+            incident=incident,
+            kind=kind,
+            source=source,
+            actor_name=actor,
+            text=text,
+            occurred_at=at(minutes),
+            is_key=key,
+            visibility=Visibility.PUBLIC
+            if kind == EventKind.STATUS_UPDATE
+            else Visibility.INTERNAL,
+        )
+    StatusUpdate.objects.create(
+        incident=incident,
+        status=IncidentStatus.IDENTIFIED,
+        posted_by=maria,
+        posted_at=at(25),
+        message="Some payments are failing. We have identified the cause and are deploying a fix.",
+    )
+    incident.status = IncidentStatus.RESOLVED
+    incident.acknowledged_at = at(9)
+    incident.mitigated_at = at(31)
+    incident.resolved_at = at(58)
+    incident.save()
+    postmortem = PostMortem.objects.create(
+        incident=incident,
+        title=f"Post-mortem: {incident.title}",
+        body=_postmortem_body(start),
+        due_at=incident.resolved_at + timedelta(hours=48),
+    )
+    postmortem.authors.add(maria)
+    for title, owner, days, priority, kind in [
+        (
+            "Alert when a certificate in the gateway trust chain changes without a matching "
+            "checkout trust-store update",
+            sam,
+            7,
+            Priority.P1,
+            ActionKind.IMMEDIATE,
+        ),
+        (
+            "Add a canary checkout to the certificate rotation job and stop at a 2% error rate",
+            maria,
+            21,
+            Priority.P2,
+            ActionKind.LONG_TERM,
+        ),
+    ]:
+        ActionItem.objects.create(
+            incident=incident,
+            postmortem=postmortem,
+            title=title,
+            owner=owner,
+            due_date=(start + timedelta(days=days)).date(),
+            priority=priority,
+            kind=kind,
+        )
+
+
+def _open_incident(services: dict[str, Service], sam: User, start: datetime) -> None:
+    incident = declare_incident(
+        title="Elevated search latency",
+        severity="SEV3",
+        services=[services["search"]],
+        commander=sam,
+        started_at=start,
+        detected_at=start + timedelta(minutes=3),
+        customer_impact="Search results take 3–5 s to appear for some customers.",
+    )
+    append_event(
+        incident=incident,
+        kind=EventKind.MONITOR_DOWN,
+        source=EventSource.MONITOR,
+        actor_name="Search p95 latency",
+        occurred_at=start + timedelta(minutes=1),
+        text="p95 latency 4.2 s (threshold 1.5 s) from region eu-west",
+        is_key=True,
+    )
+    append_event(
+        incident=incident,
+        actor_name="Sam Okafor",
+        occurred_at=start + timedelta(minutes=15),
+        text="Index rebuild started at 09:00 is still running; suspect it saturates the cluster",
+    )
+
+
+def _postmortem_body(start: datetime) -> str:
+    day = start.strftime("%Y-%m-%d")
+    return f"""---
+title: Checkout failing after payment gateway certificate rotation
+severity: SEV2
+status: draft
+services: [checkout-api, payment-gateway]
+authors: [Maria Santos]
+---
+
+## Summary
+
+On {day} from {start:%H:%M} UTC, for 52 minutes, 38% of checkout attempts failed
+with a payment error. The payment gateway's TLS certificate was rotated to a new
+chain that the checkout service did not trust. About 1,900 customers could not
+complete a purchase.
+
+## Timeline
+
+- {start:%H:%M} Certificate rotation job replaced the gateway certificate chain
+- {start + timedelta(minutes=4):%H:%M} Alertmanager: CheckoutErrorRate firing (Alertmanager)
+- {start + timedelta(minutes=9):%H:%M} Sam Okafor acknowledged the page
+- {start + timedelta(minutes=31):%H:%M} Sam Okafor rolled back the certificate chain
+- {start + timedelta(minutes=52):%H:%M} Error rate back to normal (Alertmanager)
+
+## Root-cause analysis
+
+<!-- Contributing factors: technical, process and communication. -->
+
+## What went well
+
+## What could be improved
+
+## Action items
+
+"""

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from hindsight.accounts.models import Role, User
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CORPUS = REPO_ROOT.parent / "shared" / "corpus"
+
+
+@pytest.fixture
+def corpus_dir() -> Path:
+    """The shared corpus of real third-party data; tests skip where it is absent."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"shared corpus not found at {CORPUS}")
+    return CORPUS
+
+
+@pytest.fixture
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _user(username: str, role: str) -> User:
+    return User.objects.create_user(username=username, password="pw-" + username, role=role)
+
+
+@pytest.fixture
+def the_viewer(db: None) -> User:
+    return _user("vera-viewer", Role.VIEWER)
+
+
+@pytest.fixture
+def a_responder(db: None) -> User:
+    return _user("rita-responder", Role.RESPONDER)
+
+
+@pytest.fixture
+def an_editor(db: None) -> User:
+    return _user("ed-editor", Role.EDITOR)
+
+
+@pytest.fixture
+def an_admin(db: None) -> User:
+    return User.objects.create_superuser(
+        username="ada-admin", password="pw-ada-admin", role=Role.ADMIN
+    )
