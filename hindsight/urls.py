@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from hindsight.api import urlpatterns as api_urlpatterns
 from hindsight.web import views as web_views
 
 urlpatterns = [
@@ -14,5 +15,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("incidents/", include("hindsight.incidents.urls")),
     path("healthz", web_views.healthz, name="healthz"),
+    path("api/", include((api_urlpatterns(), "api"), namespace="api")),
     path("admin/", admin.site.urls),
 ]

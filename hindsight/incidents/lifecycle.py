@@ -1,0 +1,180 @@
+"""The incident lifecycle: status, severity, commander and key-moment changes.
+
+Every change writes a timeline event saying who, when, and old → new. Key
+moments are set by the lifecycle the first time a status is reached and can
+be corrected by an editor; the correction is itself recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from hindsight.accounts.models import User
+from hindsight.incidents.models import (
+    KEY_MOMENTS,
+    EventKind,
+    EventSource,
+    Incident,
+    IncidentStatus,
+    Severity,
+)
+from hindsight.incidents.services import append_event
+
+# Reaching a status sets these key moments if they are still empty.
+MOMENTS_SET_BY_STATUS: dict[str, tuple[str, ...]] = {
+    IncidentStatus.INVESTIGATING: (),
+    IncidentStatus.IDENTIFIED: ("acknowledged",),
+    IncidentStatus.MONITORING: ("acknowledged", "mitigated"),
+    IncidentStatus.RESOLVED: ("acknowledged", "mitigated", "resolved"),
+    IncidentStatus.CLOSED: ("acknowledged", "mitigated", "resolved", "closed"),
+}
+
+
+class LifecycleError(ValueError):
+    """A lifecycle change was refused; the message says why."""
+
+
+def _lock(incident: Incident) -> Incident:
+    # Re-read under a row lock (PostgreSQL) so concurrent changes serialise.
+    return Incident.objects.select_for_update().get(pk=incident.pk)
+
+
+def _name(user: User | None) -> str:
+    return user.display_name if user else "Hindsight"
+
+
+def change_status(
+    *,
+    incident: Incident,
+    status: str,
+    actor: User | None = None,
+    at: datetime | None = None,
+    source: str = EventSource.MANUAL,
+    note: str = "",
+) -> Incident:
+    """Move an incident to ``status``, set its key moments, record the change."""
+    if status not in IncidentStatus.values:
+        raise LifecycleError(
+            f"Unknown status {status!r}; use one of {', '.join(IncidentStatus.values)}"
+        )
+    at = at or timezone.now()
+    with transaction.atomic():
+        incident = _lock(incident)
+        old = incident.status
+        if old == status:
+            return incident
+        if old == IncidentStatus.CLOSED:
+            raise LifecycleError("A closed incident cannot change status; declare a new one.")
+        incident.status = status
+        for moment in MOMENTS_SET_BY_STATUS[status]:
+            if getattr(incident, f"{moment}_at") is None:
+                setattr(incident, f"{moment}_at", at)
+        if status == IncidentStatus.INVESTIGATING:
+            # Reopened: the earlier resolution no longer holds.
+            incident.resolved_at = None
+        incident.updated_at = timezone.now()
+        incident.save()
+        text = f"Status: {old} → {status}" + (f". {note.strip()}" if note.strip() else "")
+        append_event(
+            incident=incident,
+            kind=EventKind.STATUS_CHANGE,
+            source=source,
+            actor=actor,
+            actor_name=_name(actor),
+            occurred_at=at,
+            is_key=status in (IncidentStatus.RESOLVED, IncidentStatus.MONITORING),
+            text=text,
+        )
+    return incident
+
+
+def change_severity(*, incident: Incident, severity: str, actor: User | None = None) -> Incident:
+    """Change the severity and record old → new."""
+    if severity not in Severity.values:
+        raise LifecycleError(
+            f"Unknown severity {severity!r}; use one of {', '.join(Severity.values)}"
+        )
+    with transaction.atomic():
+        incident = _lock(incident)
+        old = incident.severity
+        if old == severity:
+            return incident
+        incident.severity = severity
+        incident.updated_at = timezone.now()
+        incident.save(update_fields=["severity", "updated_at"])
+        append_event(
+            incident=incident,
+            kind=EventKind.SEVERITY_CHANGE,
+            source=EventSource.MANUAL,
+            actor=actor,
+            actor_name=_name(actor),
+            text=f"Severity: {old} → {severity}",
+        )
+    return incident
+
+
+def change_commander(
+    *, incident: Incident, commander: User | None, actor: User | None = None
+) -> Incident:
+    """Hand the incident to a new commander and record old → new."""
+    with transaction.atomic():
+        incident = _lock(incident)
+        old = incident.commander
+        if old == commander:
+            return incident
+        incident.commander = commander
+        incident.updated_at = timezone.now()
+        incident.save(update_fields=["commander", "updated_at"])
+        append_event(
+            incident=incident,
+            kind=EventKind.COMMANDER_CHANGE,
+            source=EventSource.MANUAL,
+            actor=actor,
+            actor_name=_name(actor),
+            text=f"Commander: {old.display_name if old else 'none'} → "
+            f"{commander.display_name if commander else 'none'}",
+        )
+    return incident
+
+
+def correct_moment(
+    *, incident: Incident, moment: str, at: datetime | None, actor: User, reason: str = ""
+) -> Incident:
+    """Correct a key moment (editors); the correction is recorded on the timeline."""
+    if moment not in KEY_MOMENTS:
+        raise LifecycleError(f"Unknown key moment {moment!r}; use one of {', '.join(KEY_MOMENTS)}")
+    if not actor.has_role("editor"):
+        raise LifecycleError("Correcting a key moment needs the editor role.")
+    if moment == "started" and at is None:
+        raise LifecycleError("An incident always has a start time.")
+    if at is not None and at > timezone.now():
+        raise LifecycleError("A key moment cannot be in the future.")
+    with transaction.atomic():
+        incident = _lock(incident)
+        field = f"{moment}_at"
+        old: datetime | None = getattr(incident, field)
+        setattr(incident, field, at)
+        _check_order(incident)
+        incident.updated_at = timezone.now()
+        incident.save()
+        fmt = "%Y-%m-%d %H:%M:%S UTC"
+        append_event(
+            incident=incident,
+            kind=EventKind.KEY_MOMENT,
+            source=EventSource.MANUAL,
+            actor=actor,
+            text=f"Corrected {moment}: {old.strftime(fmt) if old else 'unset'} → "
+            f"{at.strftime(fmt) if at else 'unset'}" + (f" ({reason})" if reason else ""),
+        )
+    return incident
+
+
+def _check_order(incident: Incident) -> None:
+    started = incident.started_at
+    for moment in KEY_MOMENTS[1:]:
+        value = getattr(incident, f"{moment}_at")
+        if value is not None and value < started:
+            raise LifecycleError(f"{moment} ({value:%Y-%m-%d %H:%M}) cannot be before started")
