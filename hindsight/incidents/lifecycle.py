@@ -21,7 +21,7 @@ from hindsight.incidents.models import (
     IncidentStatus,
     Severity,
 )
-from hindsight.incidents.services import append_event
+from hindsight.incidents.services import append_event, release_fingerprints
 
 # Reaching a status sets these key moments if they are still empty.
 MOMENTS_SET_BY_STATUS: dict[str, tuple[str, ...]] = {
@@ -77,6 +77,9 @@ def change_status(
             incident.resolved_at = None
         incident.updated_at = timezone.now()
         incident.save()
+        if status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
+            # A later firing of the same alert is a new incident.
+            release_fingerprints(incident=incident)
         text = f"Status: {old} → {status}" + (f". {note.strip()}" if note.strip() else "")
         append_event(
             incident=incident,
