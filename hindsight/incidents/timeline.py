@@ -76,6 +76,11 @@ def append_events(
     already stored (or repeated within the batch) are skipped, and the unique
     constraint makes a concurrent duplicate a no-op instead of an error.
     """
+    with transaction.atomic():
+        return _append_events(incident=incident, events=events, actor=actor)
+
+
+def _append_events(*, incident: Incident, events: Sequence[NewEvent], actor: User | None) -> int:
     now = timezone.now()
     keys = {e.idempotency_key for e in events if e.idempotency_key}
     existing: set[str] = set()
@@ -111,8 +116,7 @@ def append_events(
                 raw=event.raw,
             )
         )
-    with transaction.atomic():
-        TimelineEvent.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    TimelineEvent.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     return len(rows)
 
 
