@@ -26,6 +26,7 @@ from hindsight.incidents.forms import (
 from hindsight.incidents.metrics import humanize, incident_metrics
 from hindsight.incidents.models import OPEN_STATUSES, EventSource, Incident, IncidentStatus
 from hindsight.incidents.timeline import find_gaps
+from hindsight.integrations.chat.views import SlackUploadForm
 
 LIST_FILTERS = {
     "open": ("Open", {"status__in": OPEN_STATUSES}),
@@ -156,6 +157,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "commander_form": CommanderForm(initial={"commander": incident.commander_id}),
         "services_form": ServicesForm(initial={"services": list(incident.services.all())}),
         "moment_form": MomentForm(),
+        "slack_form": SlackUploadForm(),
         "can_respond": user.has_role("responder"),  # type: ignore[union-attr]
         "can_edit": can_edit,
         **_timeline(request, incident, can_edit),

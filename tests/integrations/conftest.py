@@ -14,6 +14,12 @@ from hindsight.integrations.services import create_integration
 Deliver = Callable[..., Any]
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
+    """Argon2 is deliberately slow; these tests are about integrations, not hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def alerts(corpus_dir: Path) -> Callable[[str], bytes]:
     """Read one real payload from the shared corpus."""
