@@ -93,6 +93,11 @@ def change_status(
             is_key=status in (IncidentStatus.RESOLVED, IncidentStatus.MONITORING),
             text=text,
         )
+        if status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
+            # Imported here: post-mortems build on incidents, not the reverse.
+            from hindsight.postmortems.drafting import draft_on_resolve
+
+            draft_on_resolve(incident=incident, actor=actor)
     return incident
 
 
