@@ -172,11 +172,16 @@ def _append_events(*, incident: Incident, events: Sequence[NewEvent], actor: Use
     keys = {e.idempotency_key for e in events if e.idempotency_key}
     existing: set[str] = set()
     if keys:
-        existing = set(
-            TimelineEvent.objects.filter(incident=incident, idempotency_key__in=keys).values_list(
-                "idempotency_key", flat=True
-            )
-        )
+        # Look up by key alone: with the incident in the WHERE clause SQLite
+        # may pick the (incident, occurred_at) index and scan the whole
+        # timeline, which made large imports slow down as they grew.
+        existing = {
+            key
+            for incident_id, key in TimelineEvent.objects.filter(
+                idempotency_key__in=keys
+            ).values_list("incident_id", "idempotency_key")
+            if incident_id == incident.pk
+        }
     # Plain SQL instead of bulk_create: the ORM spent most of its time
     # compiling SQL per value (and split SQLite inserts into ~70-row
     # statements), which capped the batch API well below its goal.
