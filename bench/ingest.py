@@ -5,7 +5,8 @@
     .venv/bin/python bench/ingest.py all --pg postgresql://postgres@127.0.0.1:5432/bench
 
 `api` posts batches of 1,000 events through the in-process Django client (the
-full request path: token auth, validation, one transaction per batch) into a
+full request path: token auth, validation, one transaction per batch) and
+then over HTTP to a real `hindsight serve` on a free loopback port, each into a
 fresh database, on SQLite and, with --pg, PostgreSQL (the database is dropped
 and re-created). It prints the median events/s over the batches.
 `slack` writes a synthetic export (500 day-files of 2,000 messages, threads,
@@ -22,6 +23,7 @@ import argparse
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -117,6 +119,76 @@ def bench_api(label: str, database_url: str | None, batches: int) -> None:
         f"batch API on {label}: median {result['median']:,.0f} events/s "
         f"(min {result['min']:,.0f}, max {result['max']:,.0f}; {result['batches']} batches of "
         f"{BATCH}; {result['stored']:,} events stored)"
+    )
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def bench_served(label: str, database_url: str | None, batches: int) -> None:
+    """Post batches over HTTP (one keep-alive connection) to a real `hindsight serve`."""
+    import http.client
+
+    with tempfile.TemporaryDirectory(prefix="hindsight-bench-") as folder:
+        env = _child_env(Path(folder), database_url)
+        hindsight = [sys.executable, "-m", "hindsight"]
+        port = _free_port()
+        server = subprocess.Popen(
+            [*hindsight, "serve", "--no-demo", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            for _ in range(300):  # bounded wait for migrations and start-up
+                try:
+                    http.client.HTTPConnection("127.0.0.1", port, timeout=1).request(
+                        "GET", "/healthz"
+                    )
+                    break
+                except OSError:
+                    time.sleep(0.2)
+
+            def run(*args: str) -> str:
+                return subprocess.run(
+                    [*hindsight, *args], env=env, capture_output=True, text=True, check=True
+                ).stdout
+
+            run("users", "create", "bench", "--role", "responder")
+            secret = (
+                run("tokens", "create", "bench", "--name", "bench").split(": ", 1)[1].split()[0]
+            )
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
+            conn.request("POST", "/api/incidents/", json.dumps({"title": "bench"}), headers)
+            incident = json.loads(conn.getresponse().read())["id"]
+            rates = []
+            for b in range(batches + 2):
+                events = [
+                    {"text": f"log line {b}-{n}: upstream 502", "idempotency_key": f"b{b}-{n}"}
+                    for n in range(BATCH)
+                ]
+                body = json.dumps({"events": events})
+                started = time.perf_counter()
+                conn.request("POST", f"/api/incidents/{incident}/events/batch", body, headers)
+                answer = json.loads(conn.getresponse().read())
+                elapsed = time.perf_counter() - started
+                if answer.get("created") != BATCH:
+                    raise SystemExit(f"{label}: unexpected answer {answer}")
+                if b >= 2:
+                    rates.append(BATCH / elapsed)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    print(
+        f"batch API over HTTP (hindsight serve, granian) on {label}: median "
+        f"{statistics.median(rates):,.0f} events/s (min {min(rates):,.0f}, max {max(rates):,.0f}; "
+        f"{batches} batches of {BATCH})"
     )
 
 
@@ -236,9 +308,12 @@ def main() -> None:
         raise SystemExit("--batches: between 1 and 500")
     if args.what in ("api", "all"):
         bench_api("SQLite", None, args.batches)
+        bench_served("SQLite", None, args.batches)
         if args.pg:
             _recreate_pg(args.pg)
             bench_api("PostgreSQL", args.pg, args.batches)
+            _recreate_pg(args.pg)
+            bench_served("PostgreSQL", args.pg, args.batches)
     if args.what in ("slack", "all"):
         bench_slack(args.messages)
 
