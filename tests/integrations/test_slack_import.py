@@ -65,7 +65,9 @@ def test_a_re_run_adds_nothing_and_a_window_limits(export: Path, incident: Incid
         start=date(2025, 1, 11),
         end=date(2025, 1, 18),
     )
-    assert (window.files, window.imported) == (2, 9)
+    # 2025-01-10 is read too (day-files may be named in another time zone),
+    # but its messages are before the window.
+    assert (window.files, window.imported) == (3, 9)
     again = import_slack_export(incident=incident, path=export, channel=CHANNEL)
     assert (again.imported, again.already_there) == (4, 9)
     assert import_slack_export(incident=incident, path=export, channel=CHANNEL).imported == 0

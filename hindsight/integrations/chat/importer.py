@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from hindsight.incidents.models import EventKind, EventSource, Incident
@@ -70,8 +70,12 @@ def import_slack_export(
     with SlackExport(path) as export:
         users = export.users()
         channel_id, folder = export.channel(channel)
+        # Day-files are named in the exporter's time zone, so look one day
+        # either side; messages are then filtered by their exact UTC time.
         days = export.day_files(
-            folder, since.date() if since else None, until.date() if until else None
+            folder,
+            since.date() - timedelta(days=1) if since else None,
+            until.date() + timedelta(days=1) if until else None,
         )
         total = 0
         for n, name in enumerate(days, 1):
