@@ -265,6 +265,7 @@ def _match_keyword(
         text = response.body.decode("utf-8", errors="replace")
     match = pattern.search(text)
     what = "Pattern" if spec.keyword_is_regex else "Text"
+    shown = f"/{spec.keyword}/" if spec.keyword_is_regex else f'"{spec.keyword}"'
     scope = (
         "the body"
         if progress.body_complete
@@ -275,13 +276,13 @@ def _match_keyword(
         start = max(0, match.start() - SNIPPET_CHARS // 2)
         snippet = text[start : start + SNIPPET_CHARS]
     if spec.keyword_mode == "present" and match is None:
-        reason = f"{what} {spec.keyword!r} not found in {scope}"
+        reason = f"{what} {shown} not found in {scope}"
         return Status.DOWN, ErrorClass.KEYWORD_MISSING, reason, snippet
     if spec.keyword_mode == "absent" and match is not None:
-        reason = f"{what} {spec.keyword!r} found in {scope} but must be absent"
+        reason = f"{what} {shown} found in {scope} but must be absent"
         return Status.DOWN, ErrorClass.KEYWORD_FOUND, reason, snippet
     verb = "found" if spec.keyword_mode == "present" else "absent"
-    reason = f"HTTP {response.status}; {what.lower()} {spec.keyword!r} {verb}"
+    reason = f"HTTP {response.status}; {what.lower()} {shown} {verb}"
     return Status.UP, None, reason, snippet
 
 

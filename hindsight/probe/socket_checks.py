@@ -157,14 +157,23 @@ def _judge_expiry(
 def _expiry_phrase(days_left: int, not_after: datetime) -> str:
     when = not_after.strftime("%Y-%m-%d %H:%M UTC")
     if days_left < 0:
-        ago = -days_left
-        return f"expired on {when}, {ago} day{'s' if ago != 1 else ''} ago"
-    return f"expires in {days_left} day{'s' if days_left != 1 else ''} on {when}"
+        return f"expired on {when}, {_days(-days_left)} ago"
+    return f"expires in {_days(days_left)} on {when}"
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
 
 
 def _days_left(not_after: datetime, now: datetime) -> int:
-    """Whole days left, rounded down: 1 day 23 hours counts as 1."""
-    return math.floor((not_after - now).total_seconds() / 86400)
+    """Whole days left (1 day 23 h counts as 1); once expired, minus whole days since (-1 at most).
+
+    An expired certificate never reads as 0 days left, so the sign alone says expired.
+    """
+    seconds = (not_after - now).total_seconds()
+    if seconds >= 0:
+        return math.floor(seconds / 86400)
+    return -max(1, math.floor(-seconds / 86400))
 
 
 async def _peer_certificate(host: str, port: int, context: ssl.SSLContext, timeout: float) -> bytes:
@@ -198,7 +207,18 @@ async def _unverified_certificate(
 
 def _describe(der: bytes) -> tuple[datetime, str, str]:
     cert = x509.load_der_x509_certificate(der)
-    return cert.not_valid_after_utc, _name(cert.issuer), _name(cert.subject)
+    return cert.not_valid_after_utc, _name(cert.issuer), _names_covered(cert)
+
+
+def _names_covered(cert: x509.Certificate) -> str:
+    """The host names and addresses the certificate is valid for, as a user would list them."""
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return _name(cert.subject)
+    names = [str(n) for n in san.get_values_for_type(x509.DNSName)]
+    names += [str(ip) for ip in san.get_values_for_type(x509.IPAddress)]
+    return ", ".join(names) or _name(cert.subject)
 
 
 def _name(name: x509.Name) -> str:

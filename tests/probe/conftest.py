@@ -62,13 +62,15 @@ def client_ssl(ca: trustme.CA) -> ssl.SSLContext:
 
 @pytest.fixture(scope="session")
 def valid_tls(ca: trustme.CA) -> ssl.SSLContext:
-    return server_context(ca.issue_cert(LOOPBACK, not_after=NOW + dt.timedelta(days=90)))
+    return server_context(ca.issue_cert(LOOPBACK, not_after=NOW + dt.timedelta(days=90, hours=1)))
 
 
 @pytest.fixture(scope="session")
 def expired_tls(ca: trustme.CA) -> ssl.SSLContext:
     cert = ca.issue_cert(
-        LOOPBACK, not_before=NOW - dt.timedelta(days=30), not_after=NOW - dt.timedelta(days=3)
+        LOOPBACK,
+        not_before=NOW - dt.timedelta(days=30),
+        not_after=NOW - dt.timedelta(days=3, hours=1),
     )
     return server_context(cert)
 
