@@ -167,7 +167,9 @@ async def _fetch(
         ) as resp:
             location = resp.headers.get("Location")
             if spec.max_redirects == 0 or resp.status not in REDIRECT_CODES or not location:
-                body = await _read_prefix(resp, spec.max_body_bytes, progress) if read_body else b""
+                if not read_body:
+                    return _Response(resp.status, resp.reason or "", b"", None)
+                body = await _read_prefix(resp, spec.max_body_bytes, progress)
                 return _Response(resp.status, resp.reason or "", body, _charset(resp))
         target = _redirect_target(progress.url, location)
         progress.redirects.append(str(target))
