@@ -94,6 +94,15 @@ def validate_url(raw: str) -> URL | None:
     return url
 
 
+def redact(raw: str) -> str:
+    """The URL without user:password, fit for a timeline everyone can read."""
+    try:
+        url = URL(raw)
+    except (ValueError, TypeError):
+        return raw
+    return str(url.with_user(None)) if url.user or url.password else raw
+
+
 async def check_http(
     spec: CheckSpec,
     *,
@@ -176,7 +185,8 @@ async def _fetch(
         if str(target) in seen:
             raise _RedirectFault(
                 ErrorClass.REDIRECT_LOOP,
-                f"Redirect loop: {target} was already visited after {hop + 1} redirect(s)",
+                f"Redirect loop: {redact(str(target))} was already visited "
+                f"after {hop + 1} redirect(s)",
             )
         seen.add(str(target))
         progress.url = target
@@ -184,7 +194,7 @@ async def _fetch(
             method = "GET"
     raise _RedirectFault(
         ErrorClass.TOO_MANY_REDIRECTS,
-        f"More than {spec.max_redirects} redirects (last went to {progress.url})",
+        f"More than {spec.max_redirects} redirects (last went to {redact(str(progress.url))})",
     )
 
 
@@ -289,10 +299,10 @@ def _match_keyword(
 
 
 def _evidence(spec: CheckSpec, progress: _Progress) -> dict[str, Any]:
-    evidence: dict[str, Any] = {"url": spec.url, "method": spec.method.upper()}
+    evidence: dict[str, Any] = {"url": redact(spec.url), "method": spec.method.upper()}
     if progress.redirects:
-        evidence["redirects"] = list(progress.redirects)
-        evidence["final_url"] = str(progress.url)
+        evidence["redirects"] = [redact(url) for url in progress.redirects]
+        evidence["final_url"] = redact(str(progress.url))
     if spec.kind == "keyword":
         evidence["bytes_read"] = progress.bytes_read
         evidence["body_complete"] = progress.body_complete

@@ -138,6 +138,8 @@ def quorum_result(results: Mapping[str, CheckResult], quorum: int, now: datetime
     """One result for the monitor from each region's latest result, saying where it failed."""
     status = quorum_state({region: r.status for region, r in results.items()}, quorum)
     failing = sorted(region for region, r in results.items() if r.status is not Status.UP)
+    if not results:
+        return CheckResult(status=status, checked_at=now, reason="No region has reported yet")
     if not failing:
         reason = f"Up from all {len(results)} region(s)"
         return CheckResult(status=status, checked_at=now, reason=reason)
