@@ -126,16 +126,21 @@ def target(kind: str) -> Iterator[tuple[str, str]]:
                 proc.wait(timeout=5)
 
 
-async def throughput(url: str, checks: int, concurrency: int, cap: float) -> tuple[float, int]:
-    """One run: checks/s and how many checks were not UP."""
+async def throughput(
+    url: str, checks: int, concurrency: int, cap: float
+) -> tuple[float, float, int]:
+    """One run: checks/s, CPU seconds (user+sys) per check, and how many were not UP.
+
+    CPU per check moves much less with the machine's load than checks/s does.
+    """
     specs = [CheckSpec(kind="http", url=url, timeout=5.0, monitor_id=str(i)) for i in range(checks)]
     async with make_session(concurrency=concurrency) as session:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         async with asyncio.timeout(cap):
             results = await run_batch(specs, concurrency=concurrency, session=session)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     failures = sum(1 for r in results if r.status is not Status.UP)
-    return len(results) / elapsed, failures
+    return len(results) / elapsed, cpu / len(results), failures
 
 
 async def schedule_lag(
@@ -233,17 +238,26 @@ def main() -> None:
             f"target: {label} at {url}, {len(PAGE)} byte page; {os.cpu_count()} CPUs; "
             f"{args.loop} event loop"
         )
-        rates = []
+        rates, cpus = [], []
         for attempt in range(args.runs):
-            rate, failures = run(
+            rate, cpu, failures = run(
                 throughput(url, args.checks, args.concurrency, args.run_seconds), args.loop
             )
             rates.append(rate)
-            print(f"  run {attempt + 1}: {rate:,.0f} checks/s ({failures} not up)")
+            cpus.append(cpu)
+            print(
+                f"  run {attempt + 1}: {rate:,.0f} checks/s, {cpu * 1e6:.0f} µs CPU per check "
+                f"({failures} not up)"
+            )
+        cpu = statistics.median(cpus)
         median = statistics.median(rates)
         print(
             f"engine throughput: {median:,.0f} checks/s (median of {args.runs} runs of "
             f"{args.checks:,} checks, concurrency {args.concurrency})"
+        )
+        print(
+            f"engine CPU: {cpu * 1e6:.0f} µs per check (user+sys, median), "
+            f"so about {1 / cpu:,.0f} checks/s per fully used core"
         )
 
         target_rate = args.monitors / args.interval

@@ -66,7 +66,8 @@ def make_session(
     """Build the shared `aiohttp.ClientSession` the checks expect.
 
     A fresh connection per check (`force_close`), so a check measures what a new
-    visitor sees and a broken keep-alive cannot hide an outage; no automatic
+    visitor sees and a broken keep-alive cannot hide an outage; no cookie jar, so
+    checks stay independent of each other; no automatic
     decompression, so the body limit counts the bytes that crossed the wire.
     """
     connector = aiohttp.TCPConnector(
@@ -77,6 +78,7 @@ def make_session(
     )
     return aiohttp.ClientSession(
         connector=connector,
+        cookie_jar=aiohttp.DummyCookieJar(),  # one monitor's cookies must not reach another
         auto_decompress=False,
         timeout=aiohttp.ClientTimeout(total=None),
         headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},

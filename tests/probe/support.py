@@ -71,7 +71,17 @@ def build_app(gauge: Gauge) -> web.Application:
             gauge.in_flight -= 1
         return web.Response(text="slow but fine")
 
+    async def set_cookie(request: web.Request) -> web.Response:
+        response = web.Response(text="logged in")
+        response.set_cookie("session", "monitor-a")
+        return response
+
+    async def no_cookie(request: web.Request) -> web.Response:
+        return web.Response(status=409 if request.cookies else 200, text="cookies")
+
     app = web.Application()
+    app.router.add_get("/set-cookie", set_cookie)
+    app.router.add_get("/no-cookie", no_cookie)
     app.router.add_get("/ok", ok)
     app.router.add_route("*", "/status/{code}", status)
     app.router.add_get("/chain/{n}", chain)

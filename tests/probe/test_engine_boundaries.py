@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime
 
 from hindsight.probe.model import CheckResult, CheckSpec, Status
+from hindsight.probe.runner import run_batch
 from hindsight.probe.transitions import quorum_result
 
 from .support import Harness, read_request_head
@@ -57,3 +58,16 @@ def test_quorum_without_reports_is_pending() -> None:
     result = quorum_result({}, quorum=2, now=datetime(2026, 12, 1, tzinfo=UTC))
     assert (result.status, result.reason) == (Status.PENDING, "No region has reported yet")
     assert result.error_class is None
+
+
+def test_one_monitors_cookies_never_reach_another(harness: Harness) -> None:
+    async def scenario() -> list[CheckResult]:
+        async with harness.app() as base:
+            base = base.replace("127.0.0.1", "localhost")  # a jar keeps no cookies for IPs
+            specs = [
+                CheckSpec(kind="http", url=f"{base}/set-cookie"),
+                CheckSpec(kind="http", url=f"{base}/no-cookie"),
+            ]
+            return await run_batch(specs, concurrency=1)
+
+    assert [r.reason for r in asyncio.run(scenario())] == ["HTTP 200 OK", "HTTP 200 OK"]
