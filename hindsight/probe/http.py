@@ -32,6 +32,7 @@ USER_AGENT = "Hindsight-Monitor/0.1"
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 READ_CHUNK = 16 * KIB
 SNIPPET_CHARS = 80
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
 
 
 @dataclass
@@ -120,8 +121,8 @@ async def check_http(
             spec,
             started,
             ErrorClass.INVALID_URL,
-            f"Invalid URL {spec.url!r}: it needs an http:// or https:// scheme and a host",
-            url=spec.url,
+            f"Invalid URL {redact(spec.url)!r}: it needs an http:// or https:// scheme and a host",
+            url=redact(spec.url),
         )
     pattern: re.Pattern[str] | None = None
     if spec.kind == "keyword":
@@ -191,6 +192,9 @@ async def _fetch(
                 f"after {hop + 1} redirect(s)",
             )
         seen.add(str(target))
+        if target.origin() != progress.url.origin():
+            # credentials meant for one site must not follow a redirect to another
+            headers = {k: v for k, v in headers.items() if k.lower() not in CREDENTIAL_HEADERS}
         progress.url = target
         if resp.status == 303 or (resp.status in (301, 302) and method == "POST"):
             method = "GET"

@@ -79,7 +79,21 @@ def build_app(gauge: Gauge) -> web.Application:
     async def no_cookie(request: web.Request) -> web.Response:
         return web.Response(status=409 if request.cookies else 200, text="cookies")
 
+    async def to_localhost(request: web.Request) -> web.Response:
+        port = request.url.port
+        raise web.HTTPFound(f"http://localhost:{port}/no-credentials")
+
+    async def to_same_site(request: web.Request) -> web.Response:
+        raise web.HTTPFound("/no-credentials")
+
+    async def no_credentials(request: web.Request) -> web.Response:
+        leaked = "Authorization" in request.headers
+        return web.Response(status=409 if leaked else 200, text="credentials")
+
     app = web.Application()
+    app.router.add_get("/to-localhost", to_localhost)
+    app.router.add_get("/to-same-site", to_same_site)
+    app.router.add_get("/no-credentials", no_credentials)
     app.router.add_get("/set-cookie", set_cookie)
     app.router.add_get("/no-cookie", no_cookie)
     app.router.add_get("/ok", ok)

@@ -107,6 +107,14 @@ def test_it_turns_a_post_into_a_get_after_see_other(harness: Harness) -> None:
     assert gauge.paths == ["POST"]
 
 
+def test_it_drops_credentials_on_a_redirect_to_another_site(harness: Harness) -> None:
+    token = (("Authorization", "Bearer monitor-token"),)
+    result, _ = check_app(harness, "/to-localhost", headers=token)
+    assert (result.status, result.status_code) == (Status.UP, 200)
+    same_site, _ = check_app(harness, "/to-same-site", headers=token)
+    assert same_site.status_code == 409  # kept within the site, as the user meant
+
+
 @pytest.mark.parametrize("url", ["not a url", "ftp://example.test/", "http://", ""])
 def test_it_rejects_an_invalid_url(harness: Harness, url: str) -> None:
     result = asyncio.run(harness.check(http(url)))
