@@ -66,7 +66,7 @@ def build_app(gauge: Gauge) -> web.Application:
         gauge.in_flight += 1
         gauge.peak = max(gauge.peak, gauge.in_flight)
         try:
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.1)
         finally:
             gauge.in_flight -= 1
         return web.Response(text="slow but fine")

@@ -6,7 +6,7 @@ import statistics
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hindsight.probe.model import CheckResult, Status
@@ -91,6 +91,7 @@ raw_results = st.lists(
 )
 
 
+@settings(deadline=None)  # the machine is shared: no per-example time limit
 @given(raw_results)
 def test_merging_is_exact_at_every_level(results: list[CheckResult]) -> None:
     days_from_raw = rollup(results, "day")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hindsight.probe.model import CheckResult, ErrorClass, Status
@@ -159,6 +159,7 @@ policies = st.builds(
 )
 
 
+@settings(deadline=None)  # the machine is shared: no per-example time limit
 @given(results, policies)
 def test_every_flip_is_a_real_change_and_follows_the_previous_status(
     statuses: list[Status], policy: Policy
@@ -176,6 +177,7 @@ def test_every_flip_is_a_real_change_and_follows_the_previous_status(
         assert flip.old is not flip.new
 
 
+@settings(deadline=None)  # the machine is shared: no per-example time limit
 @given(results, policies)
 def test_down_only_after_confirm_down_failing_results_in_a_row(
     statuses: list[Status], policy: Policy
@@ -189,6 +191,7 @@ def test_down_only_after_confirm_down_failing_results_in_a_row(
             assert all(s is DOWN for s in tail)
 
 
+@settings(deadline=None)  # the machine is shared: no per-example time limit
 @given(results, policies)
 def test_an_alert_always_tells_users_something_new(statuses: list[Status], policy: Policy) -> None:
     state = MonitorState()
