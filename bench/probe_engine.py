@@ -12,13 +12,16 @@ Steps, each bounded in time and count:
 5. print the figures and the ratio of engine checks/s to the wrk ceiling.
 
 Usage: python bench/probe_engine.py [--checks 20000] [--concurrency 256] [--monitors 100000]
+       [--processes 2] [--loop uvloop]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import heapq
+import multiprocessing
 import os
 import re
 import resource
@@ -29,7 +32,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -144,18 +148,14 @@ async def throughput(
 
 
 async def schedule_lag(
-    url: str, monitors: int, interval: float, seconds: float, concurrency: int
+    url: str, monitors: range, interval: float, seconds: float, concurrency: int
 ) -> tuple[list[float], int, int]:
     """Run a claim-due-then-run_batch loop for `seconds`; returns lags (s), checks, failures."""
     period = timedelta(seconds=interval)
     start = datetime.now(UTC)
-    due: list[tuple[datetime, int]] = [
-        (next_due(str(i), period, start), i) for i in range(monitors)
-    ]
+    due: list[tuple[datetime, int]] = [(next_due(str(i), period, start), i) for i in monitors]
     heapq.heapify(due)
-    specs = [
-        CheckSpec(kind="http", url=url, timeout=5.0, monitor_id=str(i)) for i in range(monitors)
-    ]
+    specs = {i: CheckSpec(kind="http", url=url, timeout=5.0, monitor_id=str(i)) for i in monitors}
     lags: list[float] = []
     failures = 0
     stop = time.monotonic() + seconds
@@ -189,6 +189,15 @@ def run(coro: Coroutine[Any, Any, T], loop: str) -> T:
     return asyncio.run(coro)
 
 
+def in_processes(processes: int, job: Callable[[int], T]) -> list[T]:
+    """Run job(0..processes-1) at the same time in forked processes, as N workers would."""
+    if processes == 1:
+        return [job(0)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(processes, mp_context=context) as pool:
+        return list(pool.map(job, range(processes)))
+
+
 def wrk_ceiling(url: str, seconds: int, connections: int) -> float:
     out = subprocess.run(
         [WRK, "-t2", f"-c{connections}", f"-d{seconds}s", "-H", "Connection: close", url],
@@ -216,6 +225,27 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
 
 
+def _throughput_job(
+    url: str, checks: int, concurrency: int, cap: float, loop: str, _shard: int
+) -> tuple[float, float, int]:
+    return run(throughput(url, checks, concurrency, cap), loop)
+
+
+def _schedule_job(
+    url: str,
+    monitors: int,
+    processes: int,
+    interval: float,
+    seconds: float,
+    concurrency: int,
+    loop: str,
+    shard: int,
+) -> tuple[list[float], int, int]:
+    # each process owns every n-th monitor, as workers sharing the table would
+    mine = range(shard, monitors, processes)
+    return run(schedule_lag(url, mine, interval, seconds, concurrency), loop)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--checks", type=int, default=20_000)
@@ -228,6 +258,7 @@ def main() -> None:
     parser.add_argument("--wrk-seconds", type=int, default=10)
     parser.add_argument("--target", choices=("auto", "nginx", "aiohttp"), default="auto")
     parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
+    parser.add_argument("--processes", type=int, default=1, help="engine processes (workers)")
     args = parser.parse_args()
     kind = args.target
     if kind == "auto":
@@ -238,11 +269,21 @@ def main() -> None:
             f"target: {label} at {url}, {len(PAGE)} byte page; {os.cpu_count()} CPUs; "
             f"{args.loop} event loop"
         )
+        n = args.processes
         rates, cpus = [], []
         for attempt in range(args.runs):
-            rate, cpu, failures = run(
-                throughput(url, args.checks, args.concurrency, args.run_seconds), args.loop
+            job = functools.partial(
+                _throughput_job,
+                url,
+                args.checks // n,
+                args.concurrency,
+                args.run_seconds,
+                args.loop,
             )
+            parts = in_processes(n, job)
+            rate = sum(p[0] for p in parts)
+            cpu = statistics.mean(p[1] for p in parts)
+            failures = sum(p[2] for p in parts)
             rates.append(rate)
             cpus.append(cpu)
             print(
@@ -253,7 +294,7 @@ def main() -> None:
         median = statistics.median(rates)
         print(
             f"engine throughput: {median:,.0f} checks/s (median of {args.runs} runs of "
-            f"{args.checks:,} checks, concurrency {args.concurrency})"
+            f"{args.checks:,} checks, {n} process(es), concurrency {args.concurrency} each)"
         )
         print(
             f"engine CPU: {cpu * 1e6:.0f} µs per check (user+sys, median), "
@@ -261,13 +302,23 @@ def main() -> None:
         )
 
         target_rate = args.monitors / args.interval
-        lags, done, failures = run(
-            schedule_lag(url, args.monitors, args.interval, args.seconds, args.concurrency),
+        job_lag = functools.partial(
+            _schedule_job,
+            url,
+            args.monitors,
+            n,
+            args.interval,
+            args.seconds,
+            args.concurrency,
             args.loop,
         )
+        shards = in_processes(n, job_lag)
+        lags = [lag for shard in shards for lag in shard[0]]
+        done = sum(shard[1] for shard in shards)
+        failures = sum(shard[2] for shard in shards)
         print(
             f"schedule: {args.monitors:,} monitors every {args.interval:g} s "
-            f"(target {target_rate:,.0f} checks/s) for {args.seconds:g} s: "
+            f"(target {target_rate:,.0f} checks/s) in {n} process(es) for {args.seconds:g} s: "
             f"{done:,} checks = {done / args.seconds:,.0f} checks/s, {failures} not up"
         )
         if lags:
