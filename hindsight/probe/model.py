@@ -127,3 +127,24 @@ def failed(
         evidence=evidence,
         monitor_id=spec.monitor_id,
     )
+
+
+def spec_problem(spec: CheckSpec) -> str | None:
+    """What is wrong with a spec, in words for the monitor's owner; None when it can run."""
+    if spec.kind not in ("http", "keyword", "tls", "tcp"):
+        return f"Unknown check kind {spec.kind!r}"
+    if not spec.timeout > 0:
+        return f"Timeout must be more than 0 seconds, not {spec.timeout:g}"
+    if spec.max_redirects < 0:
+        return "Maximum redirects cannot be negative"
+    if spec.max_body_bytes < 1:
+        return "The body limit must be at least 1 byte"
+    if not 0 <= spec.port < 65536:
+        return f"Port {spec.port} is out of range"
+    if spec.kind == "keyword" and not spec.keyword:
+        return "A keyword check needs a keyword"
+    if spec.tls_critical_days > spec.tls_warning_days:
+        return "The TLS critical threshold must not exceed the warning threshold"
+    if not spec.method.isalpha():
+        return f"Invalid HTTP method {spec.method!r}"
+    return None

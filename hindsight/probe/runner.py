@@ -12,7 +12,15 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 
 from hindsight.probe.http import check_http, make_session
-from hindsight.probe.model import CheckResult, CheckSpec, Clock, ErrorClass, failed, utc_now
+from hindsight.probe.model import (
+    CheckResult,
+    CheckSpec,
+    Clock,
+    ErrorClass,
+    failed,
+    spec_problem,
+    utc_now,
+)
 from hindsight.probe.socket_checks import check_tcp, check_tls
 
 log = logging.getLogger(__name__)
@@ -29,14 +37,15 @@ async def run_check(
 ) -> CheckResult:
     """Run one check of any kind; an unexpected exception becomes a DOWN result."""
     started = clock()
+    problem = spec_problem(spec)
+    if problem is not None:
+        return failed(spec, started, ErrorClass.INVALID_SPEC, problem)
     try:
         if spec.kind in ("http", "keyword"):
             return await check_http(spec, session=session, ssl_context=ssl_context, clock=clock)
         if spec.kind == "tls":
             return await check_tls(spec, ssl_context=ssl_context, clock=clock)
-        if spec.kind == "tcp":
-            return await check_tcp(spec, clock=clock)
-        return failed(spec, started, ErrorClass.INVALID_SPEC, f"Unknown check kind {spec.kind!r}")
+        return await check_tcp(spec, clock=clock)
     except Exception as exc:  # one bad monitor must not take the batch down
         log.exception("check for monitor %s raised", spec.monitor_id or spec.url)
         return failed(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -79,6 +80,33 @@ def test_it_rejects_an_unknown_kind_as_a_result() -> None:
     [result] = asyncio.run(run_batch([spec], concurrency=1))
     assert result.error_class is ErrorClass.INVALID_SPEC
     assert result.reason == "Unknown check kind 'ping'"
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"timeout": 0}, "Timeout must be more than 0 seconds, not 0"),
+        ({"max_redirects": -1}, "Maximum redirects cannot be negative"),
+        ({"max_body_bytes": 0}, "The body limit must be at least 1 byte"),
+        ({"port": 70000}, "Port 70000 is out of range"),
+        ({"kind": "keyword"}, "A keyword check needs a keyword"),
+        (
+            {"tls_warning_days": 3, "tls_critical_days": 7},
+            "The TLS critical threshold must not exceed the warning threshold",
+        ),
+        ({"method": "GET /admin"}, "Invalid HTTP method 'GET /admin'"),
+    ],
+)
+def test_a_misconfigured_monitor_gets_a_result_that_says_why(
+    changes: dict[str, object], reason: str
+) -> None:
+    spec = replace(CheckSpec(kind="http", url="http://127.0.0.1:9/"), **changes)  # type: ignore[arg-type]
+    [result] = asyncio.run(run_batch([spec], concurrency=1))
+    assert (result.status, result.error_class, result.reason) == (
+        Status.DOWN,
+        ErrorClass.INVALID_SPEC,
+        reason,
+    )
 
 
 def test_it_runs_an_empty_batch() -> None:
