@@ -15,6 +15,7 @@ from hindsight.probe.maintenance import (
 from hindsight.probe.model import CheckResult, CheckSpec, ErrorClass, Status
 from hindsight.probe.rollup import Rollup, coarsen, rollup, uptime_bars, uptime_pct
 from hindsight.probe.runner import next_due, run_batch, run_check
+from hindsight.probe.socket_checks import trusting
 from hindsight.probe.transitions import (
     Flip,
     MonitorState,
@@ -50,6 +51,7 @@ __all__ = [
     "run_batch",
     "run_check",
     "transition",
+    "trusting",
     "uptime_bars",
     "uptime_pct",
 ]

@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import Callable
+from pathlib import Path
+
+import trustme
 
 from hindsight.probe.model import CheckResult, CheckSpec, ErrorClass, Status
+from hindsight.probe.socket_checks import trusting
 
 from .support import Harness, read_request_head
 
@@ -173,3 +177,14 @@ def test_it_reports_refused_and_dns_failures(harness: Harness, refused_port: int
     unknown = asyncio.run(harness.check(CheckSpec(kind="tls", host="cert.invalid", timeout=1.0)))
     assert unknown.error_class is ErrorClass.DNS
     assert unknown.reason == "Could not resolve host name cert.invalid"
+
+
+def test_it_trusts_a_private_ca_from_a_bundle_file(
+    harness: Harness, valid_tls: ssl.SSLContext, ca: trustme.CA, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "private-ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    result, _ = check_tls(harness, valid_tls, trusting(bundle))
+    assert result.status is Status.UP
+    untrusted, _ = check_tls(harness, valid_tls, None)  # the system store does not know it
+    assert untrusted.error_class is ErrorClass.TLS_UNTRUSTED
