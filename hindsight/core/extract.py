@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from hindsight.core.blocks import list_items, table_rows
-from hindsight.core.model import ActionItem, TimelineEntry
+from hindsight.core.model import ActionItem, Block, TimelineEntry
 from hindsight.core.timeparse import Stamp, find_date, find_datetime, parse_leading
 
 _TIME_HEADER = re.compile(r"^(date|time|when|timestamp|date ?/ ?time|date and time|at)\b", re.I)
@@ -37,7 +37,7 @@ _TERM = re.compile(
     r"\b(?P<t>long[- ]term|short[- ]term|immediate(?:ly)?|preventive|preventative|quick fix)\b",
     re.I,
 )
-_TAIL_SPLIT = re.compile(r"\s+(?:—|–|--|-)\s+(?=[^—–]*$)")
+_ACTION_POINT = re.compile(r"^\W{0,4}(?:action (?:point|item)|follow.?up|todo)\W{0,4}:\s*", re.I)
 
 
 def term_of(text: str) -> str:
@@ -233,3 +233,20 @@ def entries_from_table(
             entry.day = day
         entries.append(entry)
     return entries
+
+
+def inline_action_points(blocks: list[Block]) -> list[ActionItem]:
+    """Items written in passing ("Action point: create a geth-announce list") in any section.
+
+    They stay in their block (so rendering keeps them where they were) and are
+    derived again on every read instead of being stored twice.
+    """
+    items = []
+    for block in blocks:
+        if block.kind != "paragraph":
+            continue
+        for offset, line in enumerate(block.text.split("\n")):
+            found = _ACTION_POINT.match(line)
+            if found:
+                items.append(parse_item(line[found.end() :], block.line + offset))
+    return items

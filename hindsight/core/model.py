@@ -106,6 +106,7 @@ class Document:
     source: str = field(default="", compare=False, repr=False)
     suppressions: dict[int, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
     file_suppressions: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    problems: list[tuple[int, str]] = field(default_factory=list, compare=False, repr=False)
 
     def walk(self) -> Iterator[Section]:
         """Every section in document order, nested ones included."""
@@ -121,8 +122,14 @@ class Document:
         return [entry for section in self.walk() for entry in section.entries]
 
     def action_items(self) -> list[ActionItem]:
-        """All action items in document order."""
-        return [item for section in self.walk() for item in section.items]
+        """Action items in document order, plus "Action point: ..." lines written elsewhere."""
+        from hindsight.core.extract import inline_action_points
+
+        items = [item for section in self.walk() for item in section.items]
+        for section in self.walk():
+            if section.kind is not SectionKind.ACTION_ITEMS:
+                items += inline_action_points(section.blocks)
+        return items
 
     def meta_list(self, key: str) -> list[str]:
         """A front matter value that may be written as a list or a comma-separated string."""

@@ -228,9 +228,18 @@ def _labelled_sections(builder: _Builder, blocks: list[RawBlock]) -> bool:
 
 
 def parse(text: str) -> Document:
-    """Parse a post-mortem; raises FrontMatterError only for unreadable front matter."""
+    """Parse a post-mortem; never raises on content, problems are kept on the document."""
     text = text.replace("\r\n", "\n").lstrip("\ufeff")
-    meta, lines, first_line = split_front_matter(text)
+    problems: list[tuple[int, str]] = []
+    try:
+        meta, lines, first_line = split_front_matter(text)
+    except FrontMatterError as exc:
+        # Review the body anyway; the broken front matter becomes a finding.
+        problems.append((exc.line, str(exc)))
+        meta, first_line = {}, 1
+        lines = text.split("\n")
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() in {"---", "..."}), 0)
+        lines, first_line = lines[end + 1 :], end + 2
     per_line, whole = _suppressions(text.split("\n"))
     blocks = scan(lines, first_line)
     title, title_line = "", 0
@@ -255,4 +264,5 @@ def parse(text: str) -> Document:
         source=text,
         suppressions=per_line,
         file_suppressions=whole,
+        problems=problems,
     )
