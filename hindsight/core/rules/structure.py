@@ -59,7 +59,7 @@ def _anchor(context: Context) -> int:
 @rule(
     id="not-a-postmortem",
     category="structure",
-    severity="error",
+    severity="warning",
     message="This file doesn't look like a post-mortem: it has fewer than two of the practice's "
     "sections (Summary, Timeline, Root cause, What went well, What could be improved, Action "
     "items) and no incident front matter, so it was not reviewed further.",
@@ -140,8 +140,9 @@ def empty_section(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]
     id="went-well-missing",
     category="went-well",
     severity="warning",
-    message='There is no "What went well" section: what worked during the response is what '
-    "the team should keep doing, and a post-mortem that lists only failures reads as blame.",
+    message='There is no "What went well" section, or it is empty: what worked during the '
+    "response is what the team should keep doing, and a post-mortem that lists only failures "
+    "reads as blame.",
     suggestion="Add `## What went well` with the detection, tooling or teamwork that helped.",
 )
 def went_well_missing(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
@@ -153,8 +154,8 @@ def went_well_missing(context: Context, options: Mapping[str, Any]) -> Iterator[
     id="improvements-missing",
     category="improvements",
     severity="warning",
-    message='There is no "What could be improved" section: the gaps in detection, response '
-    "and process are where the action items come from.",
+    message='There is no "What could be improved" section, or it is empty: the gaps in '
+    "detection, response and process are where the action items come from.",
     suggestion='Add `## What could be improved` (or "What went wrong") listing the gaps.',
 )
 def improvements_missing(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
