@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 from hindsight.core import textutil
+from hindsight.core.extract import strip_metadata
 from hindsight.core.model import ActionItem, Block, Document, Section, SectionKind, TimelineEntry
 from hindsight.core.review import Context
 from hindsight.core.rules.disclosure import CHANNEL, EMAIL, HOSTNAME, IPV4, IPV6, URL
@@ -14,7 +15,6 @@ from hindsight.core.rules.structure import root_cause_sections
 from hindsight.core.rules.timeline import CLOSURE, DETECTION, RESTORATION, ordered_moments
 
 AUDIENCES = ("internal", "summary", "public")
-_TAIL = re.compile(r"\s+(?:—|–|--)\s+[^—–]*$")
 _PRIORITY_ORDER = {"P0": 0, "P1": 1, "P2": 2, "P3": 3, "P4": 4, "critical": 0, "urgent": 0}
 _PRIORITY_ORDER |= {"high": 1, "medium": 2, "low": 3}
 
@@ -166,7 +166,7 @@ def public_document(document: Document) -> Document:
     if causes:
         sections.append(Section(SectionKind.ROOT_CAUSE, "What caused it", 2, clean(causes)))
     # Owners, dates and priorities are internal bookkeeping; customers get the change itself.
-    items = [ActionItem(redact(_TAIL.sub("", i.text), names)) for i in document.action_items()]
+    items = [ActionItem(redact(strip_metadata(i.text), names)) for i in document.action_items()]
     if items:
         text = "\n".join(f"- {item.text}" for item in items)
         sections.append(

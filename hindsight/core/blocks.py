@@ -129,7 +129,8 @@ def _list_end(lines: list[str], i: int) -> int:
             j = i
             while j < n and not lines[j].strip():
                 j += 1
-            if j < n and (lines[j].startswith((" ", "\t")) or _LIST.match(lines[j])):
+            # Two blank lines end a list, so the renderer can keep adjacent lists apart.
+            if j - i < 2 and j < n and (lines[j].startswith((" ", "\t")) or _LIST.match(lines[j])):
                 i = j
                 continue
             return i

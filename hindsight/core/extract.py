@@ -64,6 +64,16 @@ def normalise_status(text: str) -> str:
     return "open"
 
 
+_TAIL = re.compile(r"\s+(?:—|–|--)\s+[^—–]*$")
+
+
+def strip_metadata(text: str) -> str:
+    """The action itself, without "— @maria, due 2026-12-01, P1" and "(DONE)" bookkeeping."""
+    text = _TAIL.sub("", text)
+    text = _DUE.sub("", _DONE.sub("", text))
+    return _PRIORITY.sub("", re.sub(r"(?<![\w/])@[\w.-]+", "", text)).strip(" ,;")
+
+
 def parse_item(text: str, line: int, term: str = "") -> ActionItem:
     """An action item from a bullet: "[ ] Add CPU alerts at 80% — @maria, due 2026-12-01, P1"."""
     status = ""

@@ -10,7 +10,7 @@ import datetime as dt
 
 import yaml
 
-from hindsight.core.model import ActionItem, Document, Section, TimelineEntry
+from hindsight.core.model import ActionItem, Block, Document, Section, TimelineEntry
 from hindsight.core.timeparse import format_clock
 
 
@@ -58,10 +58,18 @@ def items_table(items: list[ActionItem]) -> list[str]:
     return lines
 
 
+def _blocks(blocks: list[Block], out: list[str]) -> None:
+    previous = ""
+    for block in blocks:
+        if previous == "list" and block.kind == "list":
+            out.append("")  # two blank lines keep two lists from merging into one
+        out += [block.text, ""]
+        previous = block.kind
+
+
 def _section(section: Section, out: list[str]) -> None:
     out += ["#" * max(1, min(section.level, 6)) + " " + section.title, ""]
-    for block in section.blocks:
-        out += [block.text, ""]
+    _blocks(section.blocks, out)
     if section.entries:
         out += timeline_table(section.entries) + [""]
     if section.items:
@@ -80,8 +88,7 @@ def render(document: Document) -> str:
         out += ["---", dumped.rstrip("\n"), "---", ""]
     if document.title:
         out += ["# " + document.title, ""]
-    for block in document.preamble:
-        out += [block.text, ""]
+    _blocks(document.preamble, out)
     for section in document.sections:
         _section(section, out)
     return "\n".join(out).rstrip("\n") + "\n"

@@ -253,7 +253,8 @@ def review(
     for current in registry or REGISTRY:
         if not active.enabled(current.id) or audience not in current.audiences:
             continue
-        if not postmortem and current.id != "not-a-postmortem":
+        # Leaks matter in any customer-facing text, post-mortem or not.
+        if not postmortem and current.id != "not-a-postmortem" and current.category != "disclosure":
             continue
         options = {**current.options, **active.options.get(current.id, {})}
         severity = active.severities.get(current.id, current.severity)

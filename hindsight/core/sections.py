@@ -21,12 +21,13 @@ _SYNONYMS: tuple[tuple[SectionKind, str], ...] = (
         SectionKind.ACTION_ITEMS,
         r"(corrective|preventive|preventative|remediation|follow.?up|next)"
         r" ?(actions?|items?|steps?)?"
-        r"|action (items?|points?|plan)( (and|&) follow.?ups?)?|follow.?ups?|remediations?|todos?",
+        r"|action (items?|points?|plan)( (and|&) follow.?ups?)?|follow.?ups?|remediations?|todos?"
+        r"|what we( are|.re| will be)? (changing|doing|will do|will change)",
     ),
     (
         SectionKind.ROOT_CAUSE,
         r"root ?causes?( analysis)?|rca|contributing factors?|causes?|causal factors?"
-        r"|what caused (the|this) (incident|outage)|why did (it|this) happen|triggers?"
+        r"|what caused (it|the|this) ?(incident|outage|problem)?|why did (it|this) happen|triggers?"
         r"|(technical )?(analysis|investigation)|process breakdowns?"
         r"|five whys|5 whys|fishbone|fault tree",
     ),

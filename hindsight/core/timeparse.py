@@ -46,7 +46,10 @@ _DATE = (
 _CLOCK = r"(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?\s*(?P<ampm>[ap]\.?m\.?\b)?"
 _UNKNOWN = r"(?P<unknown>--:--|\d{1,2}:\?\?|\?\?:\?\?|hh:mm|[0-9x]{1,2}:xx)"
 _TZ = r"(?P<tz>z\b|[+-]\d{2}:?\d{2}\b|utc|gmt|cet|cest|pst|pdt|est|edt|cst|cdt|bst|ist)"
-_END = r"(?:\s*(?:-|–|—|to)\s*(?P<eh>\d{1,2}):(?P<em>\d{2})\s*(?P<eampm>[ap]\.?m\.?\b)?)"
+_END = (
+    r"(?:\s*(?:-|–|—|to)\s*(?P<eh>\d{1,2}):(?P<em>\d{2})(?::(?P<es>\d{2}))?"
+    r"\s*(?P<eampm>[ap]\.?m\.?\b)?)"
+)
 _LEADING = re.compile(
     rf"^[\s~*_\[(]*(?:{_DATE}(?:\s*(?:T|,|\s|at)\s*)*)?"
     rf"(?:{_CLOCK}{_END}?|{_UNKNOWN})?(?:\s*{_TZ})?",
@@ -123,7 +126,9 @@ def parse_leading(text: str, year: int | None = None) -> Stamp | None:
         if clock is None:
             return None
         if groups.get("eh"):
-            end = _clock(groups["eh"], groups["em"], None, groups.get("eampm") or groups["ampm"])
+            end = _clock(
+                groups["eh"], groups["em"], groups.get("es"), groups.get("eampm") or groups["ampm"]
+            )
     rest = text[match.end() :]
     if rest[:1].isalnum() and not match.group(0)[-1:].isspace():
         return None  # "14:02abc" or "2019-01-23-foo" is not a timestamp

@@ -11,7 +11,8 @@ from hindsight.core.review import Context, Hit, rule
 
 PUBLIC = ("public",)
 IPV4 = re.compile(
-    r"(?<![\w.])(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}(?:/\d{1,2})?(?![\w.])"
+    r"(?<![\w.])(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}"
+    r"(?:/\d{1,2})?(?!\w|\.\d)"
 )
 IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}(?![\w:])", re.I)
 _INTERNAL_SUFFIX = (
@@ -70,7 +71,7 @@ def ip_address(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     severity="error",
     message="Customer-facing text contains an internal hostname.",
     suggestion='Name the service the customer knows ("the API", "checkout") instead.',
-    options={"internal_domains": [""]},
+    options={"internal_domains": []},
     audiences=PUBLIC,
 )
 def hostname(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
@@ -95,7 +96,7 @@ def hostname(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     message="Customer-facing text links to an internal system (chat, tickets, dashboards, "
     "internal docs) that customers can't open and shouldn't see.",
     suggestion="Remove the link, or link a public page (status page, changelog).",
-    options={"internal_domains": [""]},
+    options={"internal_domains": []},
     audiences=PUBLIC,
 )
 def internal_url(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from hindsight.core import textutil
+from hindsight.core.extract import strip_metadata
 from hindsight.core.model import SectionKind
 from hindsight.core.review import Context, Hit, rule
 
@@ -135,7 +136,7 @@ def _is_vague(text: str) -> re.Match[str] | None:
 )
 def vague_statement(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     for item in context.document.action_items():
-        if _is_vague(item.text):
+        if _is_vague(strip_metadata(item.text)):
             yield _vague_hit(item.line, item.text)
     for section in context.document.walk():
         if section.kind not in {SectionKind.IMPROVEMENTS, SectionKind.LESSONS}:
@@ -186,7 +187,7 @@ def blame_language(context: Context, options: Mapping[str, Any]) -> Iterator[Hit
     severity="info",
     message="An acronym is used without being spelled out.",
     suggestion='Spell it out on first use: "Container Network Interface (CNI)".',
-    options={"known": [""]},
+    options={"known": []},
 )
 def undefined_acronym(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     known = KNOWN_ACRONYMS | {k.upper() for k in options["known"] if k}

@@ -20,7 +20,8 @@ _WHEN = re.compile(
 _DURATION = re.compile(
     r"\b\d+(\.\d+)?\s*(-|to)?\s*\d*\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?|weeks?)\b"
     r"|\bfor (about|around|roughly|nearly|over|almost|just over|just under)\b"
-    r"|\bbetween\b.{0,30}\band\b|\buntil\b|\bquickly\b|\bbrief(ly)?\b",
+    r"|\bbetween\b.{0,30}\band\b|\buntil\b|\bquickly\b|\bbrief(ly)?\b"
+    r"|\b\d{1,2}:\d{2}\s*(-|–|to)\s*\d{1,2}:\d{2}\b",
     re.I,
 )
 _WHO = re.compile(
