@@ -104,7 +104,7 @@ def executive_summary(document: Document) -> str:
                 for part in (item.owner, f"due {item.due}" if item.due else "", item.priority)
                 if part
             )
-            out.append(f"- {item.text}" + (f" ({details})" if details else ""))
+            out.append(f"- {strip_metadata(item.text)}" + (f" ({details})" if details else ""))
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 

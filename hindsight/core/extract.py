@@ -7,7 +7,7 @@ import re
 
 from hindsight.core.blocks import list_items, table_rows
 from hindsight.core.model import ActionItem, Block, TimelineEntry
-from hindsight.core.timeparse import Stamp, find_date, find_datetime, parse_leading
+from hindsight.core.timeparse import Stamp, Year, find_date, find_datetime, parse_leading
 
 _TIME_HEADER = re.compile(r"^(date|time|when|timestamp|date ?/ ?time|date and time|at)\b", re.I)
 _ACTOR_HEADER = re.compile(r"^(who|actor|by|person|owner|responder)\b", re.I)
@@ -171,7 +171,7 @@ def entry_from_stamp(stamp: Stamp, text: str, line: int, actor: str = "") -> Tim
     )
 
 
-def entry_from_text(text: str, line: int, day: dt.date | None, year: int | None) -> TimelineEntry:
+def entry_from_text(text: str, line: int, day: dt.date | None, year: Year) -> TimelineEntry:
     """A timeline entry from "10:29 UTC: alert fired" or "First detected 2020-09-21 18:27"."""
     stamp = parse_leading(text, year) or find_datetime(text, year)
     if stamp is None:
@@ -183,7 +183,7 @@ def entry_from_text(text: str, line: int, day: dt.date | None, year: int | None)
 
 
 def entries_from_list(
-    block_text: str, line: int, day: dt.date | None, year: int | None
+    block_text: str, line: int, day: dt.date | None, year: Year
 ) -> list[TimelineEntry] | None:
     """Entries when most items of the list start with a time; None when it isn't a timeline."""
     items = list_items(block_text, line)
@@ -202,7 +202,7 @@ def entries_from_list(
 
 
 def entries_from_table(
-    block_text: str, line: int, day: dt.date | None, year: int | None
+    block_text: str, line: int, day: dt.date | None, year: Year
 ) -> list[TimelineEntry] | None:
     """Entries from a table with a time column; None when the table has none."""
     rows = table_rows(block_text)

@@ -85,23 +85,26 @@ def _suppressions(lines: list[str]) -> tuple[dict[int, frozenset[str]], frozense
     return {k: frozenset(v) for k, v in per_line.items()}, frozenset(whole)
 
 
-def _year_hint(meta: dict[str, Any], title: str, blocks: list[RawBlock]) -> int | None:
+def _year_hint(meta: dict[str, Any], title: str, blocks: list[RawBlock]) -> dt.date | None:
+    """The incident's date, for dates written without a year."""
     for key in ("started", "detected", "resolved", "written"):
         value = meta.get(key)
+        if isinstance(value, dt.datetime):
+            return value.date()
         if isinstance(value, dt.date):
-            return value.year
+            return value
     found = find_date(title)
     if found:
-        return found.year
+        return found
     for block in blocks[:40]:
         found = find_date(block.text)
         if found:
-            return found.year
+            return found
     return None
 
 
 class _Builder:
-    def __init__(self, year: int | None) -> None:
+    def __init__(self, year: dt.date | None) -> None:
         self.year = year
         self.day: dt.date | None = None
         self.sections: list[Section] = []

@@ -41,7 +41,8 @@ _WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\
 _DATE = (
     rf"(?:{_WEEKDAY}(?:(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})"
     rf"|(?P<mon1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?(?:\s+(?P<y1>\d{{4}}))?"
-    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?P<mon2>{_MONTH}),?(?:\s+(?P<y2>\d{{4}}))?))"
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?P<mon2>{_MONTH}),?(?:\s+(?P<y2>\d{{4}}))?"
+    rf"|(?P<mm>\d{{1,2}})-(?P<dd>\d{{1,2}})(?=\s+\d{{1,2}}:\d{{2}})))"
 )
 _CLOCK = r"(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?\s*(?P<ampm>[ap]\.?m\.?\b)?"
 _UNKNOWN = r"(?P<unknown>--:--|\d{1,2}:\?\?|\?\?:\?\?|hh:mm|[0-9x]{1,2}:xx)"
@@ -59,6 +60,10 @@ _DATE_ONLY = re.compile(rf"^\s*{_DATE}\s*$", re.IGNORECASE)
 _ANY_DATETIME = re.compile(rf"{_DATE}(?:\s*(?:T|,|\s|at)\s*)+{_CLOCK}", re.IGNORECASE)
 _ANY_DATE = re.compile(_DATE, re.IGNORECASE)
 _AFTER = re.compile(r"^[\s*_\])]*[:|\-–—,.)]*\s*")
+
+
+Year = int | dt.date | None
+_ROLLOVER = dt.timedelta(days=183)
 
 
 @dataclass(frozen=True)
@@ -85,28 +90,37 @@ def _clock(hour: str, minute: str, second: str | None, ampm: str | None) -> dt.t
     return dt.time(h, m, s)
 
 
-def _day(match: re.Match[str], year: int | None) -> dt.date | None:
+def _day(match: re.Match[str], year: Year) -> dt.date | None:
+    """The match's date; a missing year comes from `year`.
+
+    When `year` is the incident's date, a yearless date more than six months after
+    it belongs to the year before ("12-05" in a post-mortem of 26 March 2019).
+    """
     groups = match.groupdict()
     try:
         if groups.get("iso"):
             return dt.date.fromisoformat(groups["iso"])
         if groups.get("mon1"):
             month = MONTHS[groups["mon1"].lower().rstrip(".")]
-            found = groups.get("y1")
-            day = int(groups["d1"])
+            found, day = groups.get("y1"), int(groups["d1"])
         elif groups.get("mon2"):
             month = MONTHS[groups["mon2"].lower().rstrip(".")]
-            found = groups.get("y2")
-            day = int(groups["d2"])
+            found, day = groups.get("y2"), int(groups["d2"])
+        elif groups.get("mm"):
+            month, found, day = int(groups["mm"]), None, int(groups["dd"])
         else:
             return None
-        chosen = int(found) if found else year
-        return dt.date(chosen, month, day) if chosen else None
+        if found:
+            return dt.date(int(found), month, day)
+        if isinstance(year, dt.date):
+            guess = dt.date(year.year, month, day)
+            return guess.replace(year=year.year - 1) if guess > year + _ROLLOVER else guess
+        return dt.date(year, month, day) if year else None
     except ValueError:
         return None
 
 
-def parse_leading(text: str, year: int | None = None) -> Stamp | None:
+def parse_leading(text: str, year: Year = None) -> Stamp | None:
     """Parse a timestamp at the start of `text`; None when it doesn't start with one.
 
     `year` fills in dates written without a year ("Feb 21, 13:00").
@@ -115,7 +129,7 @@ def parse_leading(text: str, year: int | None = None) -> Stamp | None:
     if not match or not match.group(0).strip(" ~*_[("):
         return None
     groups = match.groupdict()
-    has_date = any(groups.get(k) for k in ("iso", "mon1", "mon2"))
+    has_date = any(groups.get(k) for k in ("iso", "mon1", "mon2", "mm"))
     has_clock = bool(groups.get("h"))
     if not has_date and not has_clock and not groups.get("unknown"):
         return None
@@ -137,13 +151,13 @@ def parse_leading(text: str, year: int | None = None) -> Stamp | None:
     return Stamp(day, clock, end, "UTC" if tz == "Z" else tz, match.group(0).strip(), rest.strip())
 
 
-def parse_date_line(text: str, year: int | None = None) -> dt.date | None:
+def parse_date_line(text: str, year: Year = None) -> dt.date | None:
     """A line that is only a date ("2019-01-22", "Feb 20 2018"), which sets the day."""
     match = _DATE_ONLY.match(text.strip(" *_#:"))
     return _day(match, year) if match else None
 
 
-def find_datetime(text: str, year: int | None = None) -> Stamp | None:
+def find_datetime(text: str, year: Year = None) -> Stamp | None:
     """A date-and-time anywhere in `text` ("First detected 2020-09-21 18:27")."""
     match = _ANY_DATETIME.search(text)
     if not match:
@@ -156,7 +170,7 @@ def find_datetime(text: str, year: int | None = None) -> Stamp | None:
     return Stamp(stamp.day, stamp.clock, stamp.end_clock, stamp.tz, stamp.matched, rest)
 
 
-def find_date(text: str, year: int | None = None) -> dt.date | None:
+def find_date(text: str, year: Year = None) -> dt.date | None:
     """The first calendar date anywhere in `text`."""
     for match in _ANY_DATE.finditer(text):
         day = _day(match, year)

@@ -30,6 +30,7 @@ CLOSURE = re.compile(
 _WAITING = re.compile(
     r"\b(wait\w*|monitor\w*|observ\w*|overnight|next (day|morning)|continu\w*)\b", re.I
 )
+_BY = re.compile(r"\bby @?[A-Z@][\w-]*|(?<![\w/])@[A-Za-z][\w-]+")
 _SUBJECT = re.compile(
     r"^(@[\w-]+|we|i|they|[A-Z][\w.-]*(?: [A-Z][\w.-]*)?:|the (team|on-?call|engineer|sre)|"
     r"[A-Z][\w.-]+ (\w+ed|\w+s|is|was|were|has|had)\b)",
@@ -126,7 +127,9 @@ def names_actor(entry: TimelineEntry, names: frozenset[str]) -> bool:
     if entry.actor:
         return True
     text = entry.text.strip("*_ ")
-    return bool(_SUBJECT.match(text)) or any(text.startswith(name) for name in names)
+    if _SUBJECT.match(text) or _BY.search(text):
+        return True
+    return any(text.startswith(name) for name in names)
 
 
 @rule(
