@@ -10,7 +10,7 @@ from hindsight.core import textutil
 from hindsight.core.extract import strip_metadata
 from hindsight.core.model import ActionItem, Block, Document, Section, SectionKind, TimelineEntry
 from hindsight.core.review import Context
-from hindsight.core.rules.disclosure import CHANNEL, EMAIL, HOSTNAME, IPV4, IPV6, URL
+from hindsight.core.rules.disclosure import CHANNEL, EMAIL, HOSTNAME, IPV4, IPV6, URL, internal_host
 from hindsight.core.rules.structure import root_cause_sections
 from hindsight.core.rules.timeline import CLOSURE, DETECTION, RESTORATION, ordered_moments
 
@@ -112,13 +112,10 @@ def executive_summary(document: Document) -> str:
 def redact(text: str, names: frozenset[str]) -> str:
     """Remove what customers must not see: addresses, internal links, channels and people."""
 
-    def link(match: re.Match[str]) -> str:
-        host = match.group(1).lower()
-        public = not (HOSTNAME.search(host) or IPV4.search(host) or "slack" in host)
-        return match.group(0) if public else "[internal link]"
-
-    text = re.sub(r"\[([^\]]+)\]\((?:https?://)?[^)]*\)", _keep_public_link, text)
-    text = URL.sub(link, text)
+    text = re.sub(r"\[([^\]]+)\]\(([^)]*)\)", _keep_public_link, text)
+    text = URL.sub(
+        lambda m: "[internal link]" if internal_host(m.group(1), []) else m.group(0), text
+    )
     text = IPV4.sub("[internal address]", text)
     text = IPV6.sub("[internal address]", text)
     text = HOSTNAME.sub("[internal system]", text)
@@ -131,12 +128,9 @@ def redact(text: str, names: frozenset[str]) -> str:
 
 
 def _keep_public_link(match: re.Match[str]) -> str:
-    target = match.group(0)[match.group(0).index("](") + 2 : -1]
-    host = URL.match(target)
-    internal = host is None or bool(
-        HOSTNAME.search(host.group(1)) or IPV4.search(host.group(1)) or "slack" in host.group(1)
-    )
-    return match.group(1) if internal else match.group(0)
+    """A Markdown link keeps its target only when that is a public web address."""
+    target = URL.match(match.group(2))
+    return match.group(0) if target and not internal_host(target.group(1), []) else match.group(1)
 
 
 def public_document(document: Document) -> Document:

@@ -40,7 +40,8 @@ def _public_lines(context: Context) -> Iterator[tuple[int, str]]:
     yield from context.lines(preamble=True)
 
 
-def _internal_host(host: str, extra: list[str]) -> bool:
+def internal_host(host: str, extra: list[str]) -> bool:
+    """Chat, tickets, internal docs, private names and addresses, or a configured domain."""
     host = host.split(":")[0].lower()
     return bool(
         INTERNAL_TOOLS.search(host)
@@ -79,9 +80,7 @@ def hostname(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     for line, text in _public_lines(context):
         without_urls = URL.sub(" ", text)
         words = re.findall(r"[\w.-]+", without_urls)
-        if HOSTNAME.search(without_urls) or any(
-            _internal_host(w, extra) for w in words if "." in w
-        ):
+        if HOSTNAME.search(without_urls) or any(internal_host(w, extra) for w in words if "." in w):
             yield Hit(
                 line,
                 "Customer-facing text contains an internal hostname, which exposes "
@@ -102,7 +101,7 @@ def hostname(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
 def internal_url(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     extra = [d.lower() for d in options["internal_domains"] if d]
     for line, text in _public_lines(context):
-        if any(_internal_host(m.group(1), extra) for m in URL.finditer(text)):
+        if any(internal_host(m.group(1), extra) for m in URL.finditer(text)):
             yield Hit(line)
 
 
