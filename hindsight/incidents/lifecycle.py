@@ -22,6 +22,7 @@ from hindsight.incidents.models import (
     Severity,
 )
 from hindsight.incidents.services import append_event
+from hindsight.incidents.signals import incident_resolved
 
 # Reaching a status sets these key moments if they are still empty.
 MOMENTS_SET_BY_STATUS: dict[str, tuple[str, ...]] = {
@@ -88,6 +89,8 @@ def change_status(
             is_key=status in (IncidentStatus.RESOLVED, IncidentStatus.MONITORING),
             text=text,
         )
+        if status == IncidentStatus.RESOLVED:
+            incident_resolved.send(sender=Incident, incident=incident)
     return incident
 
 

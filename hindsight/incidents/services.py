@@ -20,6 +20,7 @@ from hindsight.incidents.models import (
     TimelineEvent,
     Visibility,
 )
+from hindsight.incidents.signals import incident_opened
 
 
 def append_event(
@@ -121,6 +122,7 @@ def declare_incident(
             is_key=True,
             text=f"Incident declared as {severity}" + (f" affecting {names}" if names else ""),
         )
+        incident_opened.send(sender=Incident, incident=incident)
     return incident
 
 
