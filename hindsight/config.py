@@ -82,6 +82,11 @@ SETTINGS: tuple[Setting, ...] = (
         "HINDSIGHT_WEB_THREADS", "2 × CPU cores", "Threads per web worker for Django requests."
     ),
     Setting(
+        "HINDSIGHT_POSTMORTEM_DUE",
+        "SEV1=24h/7d,SEV2=48h,SEV3=48h,SEV4=48h",
+        "When a post-mortem is due after resolution, per severity; 'debrief/review' sets both.",
+    ),
+    Setting(
         "HINDSIGHT_REQUIRE_SYSTEM_PARTS",
         "false",
         "Tests only: fail instead of skip when PostgreSQL, Chromium or another system part is missing (CI sets it).",

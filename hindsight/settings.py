@@ -7,6 +7,7 @@ import os
 import dj_database_url
 
 from hindsight import config
+from hindsight.postmortems import policy as postmortem_policy
 
 DATA_DIR = config.data_dir()
 BASE_DIR = DATA_DIR
@@ -136,6 +137,10 @@ EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
+)
+
+POSTMORTEM_DUE = postmortem_policy.parse_policy(
+    config.env_str(postmortem_policy.SETTING, postmortem_policy.DEFAULT)
 )
 
 WEB_WORKERS = config.env_int("HINDSIGHT_WEB_WORKERS", 1, minimum=1, maximum=64)

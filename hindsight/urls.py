@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("incidents/", include("hindsight.incidents.urls")),
+    path("integrations/", include("hindsight.integrations.urls")),
+    path("postmortems/", include("hindsight.postmortems.urls")),
     path("healthz", web_views.healthz, name="healthz"),
     path("api/", include((api_urlpatterns(), "api"), namespace="api")),
     path("admin/", admin.site.urls),

@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "hindsight.cli.serve",
     "hindsight.cli.accounts",
     "hindsight.cli.documents",
+    "hindsight.cli.incidents",
+    "hindsight.cli.imports",
 )
 
 

@@ -7,12 +7,14 @@ be corrected by an editor; the correction is itself recorded.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from hindsight.accounts.models import User
+from hindsight.catalog.models import Service
 from hindsight.incidents.models import (
     KEY_MOMENTS,
     EventKind,
@@ -21,7 +23,7 @@ from hindsight.incidents.models import (
     IncidentStatus,
     Severity,
 )
-from hindsight.incidents.services import append_event
+from hindsight.incidents.services import append_event, release_fingerprints
 from hindsight.incidents.signals import incident_resolved
 
 # Reaching a status sets these key moments if they are still empty.
@@ -78,6 +80,9 @@ def change_status(
             incident.resolved_at = None
         incident.updated_at = timezone.now()
         incident.save()
+        if status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
+            # A later firing of the same alert is a new incident.
+            release_fingerprints(incident=incident)
         text = f"Status: {old} → {status}" + (f". {note.strip()}" if note.strip() else "")
         append_event(
             incident=incident,
@@ -91,6 +96,11 @@ def change_status(
         )
         if status == IncidentStatus.RESOLVED:
             incident_resolved.send(sender=Incident, incident=incident)
+        if status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
+            # Imported here: post-mortems build on incidents, not the reverse.
+            from hindsight.postmortems.drafting import draft_on_resolve
+
+            draft_on_resolve(incident=incident, actor=actor)
     return incident
 
 
@@ -139,6 +149,37 @@ def change_commander(
             actor_name=_name(actor),
             text=f"Commander: {old.display_name if old else 'none'} → "
             f"{commander.display_name if commander else 'none'}",
+        )
+    return incident
+
+
+def change_services(
+    *, incident: Incident, services: Sequence[Service], actor: User | None = None
+) -> Incident:
+    """Set the affected services and record which were added and removed."""
+    with transaction.atomic():
+        incident = _lock(incident)
+        old = {s.pk: s for s in incident.services.all()}
+        new = {s.pk: s for s in services}
+        added = [new[pk].name for pk in new.keys() - old.keys()]
+        removed = [old[pk].name for pk in old.keys() - new.keys()]
+        if not added and not removed:
+            return incident
+        incident.services.set(list(new.values()))
+        incident.updated_at = timezone.now()
+        incident.save(update_fields=["updated_at"])
+        parts = []
+        if added:
+            parts.append("added " + ", ".join(sorted(added)))
+        if removed:
+            parts.append("removed " + ", ".join(sorted(removed)))
+        append_event(
+            incident=incident,
+            kind=EventKind.FIELD_CHANGE,
+            source=EventSource.MANUAL,
+            actor=actor,
+            actor_name=_name(actor),
+            text="Affected services: " + "; ".join(parts),
         )
     return incident
 

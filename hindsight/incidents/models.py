@@ -172,7 +172,12 @@ class TimelineEvent(models.Model):
 
     class Meta:
         ordering = ["occurred_at", "id"]
-        indexes = [models.Index(fields=["incident", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["incident", "occurred_at"]),
+            # Deliveries are deduplicated across incidents (a re-sent alert must
+            # not open a second one), so the key alone is looked up too.
+            models.Index(fields=["idempotency_key"], name="timeline_event_idem_key"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["incident", "idempotency_key"],
@@ -200,3 +205,36 @@ class TimelineEventRevision(models.Model):
 
     class Meta:
         ordering = ["changed_at", "id"]
+
+
+class IncidentFingerprint(models.Model):
+    """An alert or monitor fingerprint attached to an incident.
+
+    At most one *active* row exists per fingerprint (a partial unique index),
+    which is what makes "attach to the open incident for this fingerprint"
+    exact and race-safe: a second concurrent opener fails on the index and
+    retries as an attach. Resolving the incident deactivates its rows, so the
+    next firing opens a new incident; the rows stay as history.
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="fingerprints")
+    fingerprint = models.CharField(max_length=200)
+    source = models.CharField(max_length=32, choices=EventSource.choices)
+    active = models.BooleanField(default=True)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    recovered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["first_seen_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fingerprint"],
+                condition=Q(active=True),
+                name="one_open_incident_per_fingerprint",
+            ),
+        ]
+        indexes = [models.Index(fields=["incident", "active"])]
+
+    def __str__(self) -> str:
+        return f"{self.fingerprint} → #{self.incident_id}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -15,12 +16,19 @@ from hindsight.incidents.models import (
     EventKind,
     EventSource,
     Incident,
+    IncidentFingerprint,
     IncidentStatus,
     Severity,
     TimelineEvent,
     Visibility,
 )
 from hindsight.incidents.signals import incident_opened
+
+log = logging.getLogger(__name__)
+
+# Attempts at claiming a fingerprint before giving up; a lost race costs one
+# retry (the winner's row is then visible), so 3 is plenty.
+_CLAIM_ATTEMPTS = 3
 
 
 def append_event(
@@ -130,3 +138,191 @@ def visible_events(incident: Incident, *, include_hidden: bool = False) -> Itera
     """Return the incident's timeline in time order."""
     events = incident.events.select_related("actor").order_by("occurred_at", "id")
     return events if include_hidden else events.filter(hidden=False)
+
+
+def _delivered(idempotency_key: str | None) -> TimelineEvent | None:
+    # A delivery seen before, on any incident: re-sent alerts must not open a
+    # second incident after the first one was resolved.
+    if not idempotency_key:
+        return None
+    return (
+        TimelineEvent.objects.filter(idempotency_key=idempotency_key)
+        .select_related("incident")
+        .order_by("id")
+        .first()
+    )
+
+
+def _active_fingerprint(fingerprint: str) -> IncidentFingerprint | None:
+    claim = (
+        IncidentFingerprint.objects.select_for_update()
+        .filter(fingerprint=fingerprint, active=True)
+        .select_related("incident")
+        .first()
+    )
+    if claim is not None and not claim.incident.is_open:
+        # The incident was resolved without releasing its fingerprints (e.g.
+        # through the admin); release now so this firing opens a new incident.
+        release_fingerprints(incident=claim.incident)
+        return None
+    return claim
+
+
+def release_fingerprints(*, incident: Incident) -> int:
+    """Detach the incident's fingerprints so the next firing opens a new incident."""
+    return IncidentFingerprint.objects.filter(incident=incident, active=True).update(active=False)
+
+
+def open_or_attach(
+    *,
+    service: Service | None,
+    fingerprint: str,
+    title: str,
+    severity: str,
+    source: str,
+    text: str,
+    occurred_at: datetime | None = None,
+    raw: Any = None,
+    idempotency_key: str | None = None,
+    kind: str = EventKind.ALERT_FIRING,
+) -> tuple[Incident, bool]:
+    """Attach a firing to the open incident for its fingerprint or service, or declare one.
+
+    Returns (incident, created). Attaches to the open incident that already
+    holds ``fingerprint``; otherwise to the newest open incident of
+    ``service``; otherwise declares a new incident. Safe under concurrency on
+    SQLite and PostgreSQL: the fingerprint's partial unique index lets exactly
+    one opener win, the others retry and attach.
+    """
+    fingerprint = fingerprint.strip()
+    if not fingerprint:
+        raise ValueError("A firing needs a fingerprint")
+    if severity not in Severity.values:
+        raise ValueError(f"Unknown severity {severity!r}; use one of {', '.join(Severity.values)}")
+    for attempt in range(1, _CLAIM_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                return _open_or_attach_once(
+                    service=service,
+                    fingerprint=fingerprint,
+                    title=title,
+                    severity=severity,
+                    source=source,
+                    text=text,
+                    occurred_at=occurred_at,
+                    raw=raw,
+                    idempotency_key=idempotency_key,
+                    kind=kind,
+                )
+        except _LostClaim:
+            log.info("fingerprint %s claimed concurrently; retry %s", fingerprint, attempt)
+    raise RuntimeError(f"Could not claim fingerprint {fingerprint!r}")
+
+
+class _LostClaim(Exception):
+    """Another writer claimed the fingerprint first; the attempt was rolled back."""
+
+
+def _open_or_attach_once(
+    *,
+    service: Service | None,
+    fingerprint: str,
+    title: str,
+    severity: str,
+    source: str,
+    text: str,
+    occurred_at: datetime | None,
+    raw: Any,
+    idempotency_key: str | None,
+    kind: str,
+) -> tuple[Incident, bool]:
+    seen = _delivered(idempotency_key)
+    if seen is not None:
+        return seen.incident, False
+    if service is not None:
+        # Serialise openers of the same service (PostgreSQL row lock; SQLite
+        # already serialises writers with BEGIN IMMEDIATE).
+        Service.objects.select_for_update().filter(pk=service.pk).first()
+    now = timezone.now()
+    claim = _active_fingerprint(fingerprint)
+    created = False
+    if claim is not None:
+        incident = claim.incident
+        claim.last_seen_at = now
+        claim.save(update_fields=["last_seen_at"])
+    else:
+        incident = None
+        if service is not None:
+            incident = (
+                Incident.objects.open()
+                .filter(services=service)
+                .order_by("-started_at", "-id")
+                .first()
+            )
+        if incident is None:
+            at = min(occurred_at, now) if occurred_at else now
+            incident = declare_incident(
+                title=title or fingerprint,
+                severity=severity,
+                services=[service] if service is not None else (),
+                started_at=at,
+                detected_at=at,
+            )
+            created = True
+        try:
+            with transaction.atomic():
+                IncidentFingerprint.objects.create(
+                    incident=incident, fingerprint=fingerprint, source=source
+                )
+        except IntegrityError as exc:
+            raise _LostClaim from exc
+    append_event(
+        incident=incident,
+        text=text,
+        kind=kind,
+        source=source,
+        actor_name=EventSource(source).label if source in EventSource.values else source,
+        occurred_at=occurred_at,
+        is_key=created,
+        idempotency_key=idempotency_key,
+        raw=raw,
+    )
+    if created:
+        log.info("opened incident %s for fingerprint %s", incident.pk, fingerprint)
+    return incident, created
+
+
+def record_recovery(
+    *,
+    fingerprint: str,
+    source: str,
+    text: str,
+    occurred_at: datetime | None = None,
+    raw: Any = None,
+    idempotency_key: str | None = None,
+    kind: str | None = None,
+) -> Incident | None:
+    """Record that a fingerprint recovered on its open incident; None when none is open."""
+    if kind is None:
+        kind = EventKind.MONITOR_UP if source == EventSource.MONITOR else EventKind.ALERT_RESOLVED
+    with transaction.atomic():
+        seen = _delivered(idempotency_key)
+        if seen is not None:
+            return seen.incident
+        claim = _active_fingerprint(fingerprint.strip())
+        if claim is None:
+            return None
+        claim.recovered_at = occurred_at or timezone.now()
+        claim.last_seen_at = timezone.now()
+        claim.save(update_fields=["recovered_at", "last_seen_at"])
+        append_event(
+            incident=claim.incident,
+            text=text,
+            kind=kind,
+            source=source,
+            actor_name=EventSource(source).label if source in EventSource.values else source,
+            occurred_at=occurred_at,
+            idempotency_key=idempotency_key,
+            raw=raw,
+        )
+    return claim.incident

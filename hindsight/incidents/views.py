@@ -1,10 +1,10 @@
-"""Incident pages: the list and one incident with its timeline."""
+"""Incident pages: the list, declaring, and one incident with its timeline."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import timedelta
+from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,13 +13,29 @@ from django.views.decorators.http import require_POST
 
 from hindsight.accounts.permissions import role_required
 from hindsight.incidents import services
-from hindsight.incidents.models import OPEN_STATUSES, Incident, IncidentStatus
+from hindsight.incidents.forms import (
+    CommanderForm,
+    DeclareForm,
+    MomentForm,
+    NoteForm,
+    ServicesForm,
+    SeverityForm,
+    StatusForm,
+    form_errors,
+)
+from hindsight.incidents.metrics import humanize, incident_metrics
+from hindsight.incidents.models import OPEN_STATUSES, EventSource, Incident, IncidentStatus
+from hindsight.incidents.timeline import find_gaps
+from hindsight.integrations.chat.views import SlackUploadForm
 
 LIST_FILTERS = {
     "open": ("Open", {"status__in": OPEN_STATUSES}),
     "resolved": ("Resolved", {"status__in": (IncidentStatus.RESOLVED, IncidentStatus.CLOSED)}),
     "all": ("All", {}),
 }
+# Quiet stretches shown in the gap view, in minutes; 0 turns it off.
+GAP_CHOICES = (0, 15, 30, 60, 240)
+DEFAULT_GAP_MINUTES = 30
 
 
 def incident_list(request: HttpRequest) -> HttpResponse:
@@ -37,40 +53,116 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "incidents/list.html",
-        {"incidents": incidents[:200], "filters": filters, "current": current},
+        {
+            "incidents": incidents[:200],
+            "filters": filters,
+            "current": current,
+            "can_declare": request.user.has_role("responder"),  # type: ignore[union-attr]
+        },
     )
 
 
-class NoteForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000)
-    at = forms.DateTimeField(
-        required=False,
-        help_text="When it happened, if earlier than now (UTC)",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
+@role_required("responder")
+def declare(request: HttpRequest) -> HttpResponse:
+    """Declare a new incident (responders and up)."""
+    form = DeclareForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        incident = services.declare_incident(
+            title=data["title"],
+            severity=data["severity"],
+            services=list(data["services"]),
+            commander=data["commander"],
+            declared_by=request.user,  # type: ignore[arg-type]
+            started_at=data["started_at"],
+            summary=data["summary"],
+            restricted=data["restricted"],
+        )
+        messages.success(request, f"Incident #{incident.pk} declared.")
+        return redirect("incidents:detail", pk=incident.pk)
+    return render(request, "incidents/declare.html", {"form": form})
 
-    def clean_at(self) -> datetime | None:
-        at: datetime | None = self.cleaned_data.get("at")
-        if at is not None and at > timezone.now():
-            raise forms.ValidationError("A note cannot be dated in the future.")
-        return at
+
+def _metrics(incident: Incident) -> list[tuple[str, str]]:
+    values = incident_metrics(
+        started=incident.started_at,
+        detected=incident.detected_at,
+        acknowledged=incident.acknowledged_at,
+        mitigated=incident.mitigated_at,
+        resolved=incident.resolved_at,
+        now=timezone.now(),
+    )
+    customer = humanize(values.customer_facing) + (" so far" if values.ongoing else "")
+    return [
+        ("Time to detect", humanize(values.time_to_detect)),
+        ("Time to acknowledge", humanize(values.time_to_acknowledge)),
+        ("Time to mitigate", humanize(values.time_to_mitigate)),
+        ("Time to resolve", humanize(values.time_to_resolve)),
+        ("Customer-facing", customer),
+    ]
+
+
+def _timeline(request: HttpRequest, incident: Incident, can_edit: bool) -> dict[str, Any]:
+    show_hidden = can_edit and request.GET.get("hidden") == "1"
+    events = list(services.visible_events(incident, include_hidden=show_hidden))
+    present = sorted({e.source for e in events})
+    source = request.GET.get("source", "")
+    if source in present:
+        events = [e for e in events if e.source == source]
+    else:
+        source = ""
+    try:
+        gap_minutes = int(request.GET.get("gap", DEFAULT_GAP_MINUTES))
+    except ValueError:
+        gap_minutes = DEFAULT_GAP_MINUTES
+    if gap_minutes not in GAP_CHOICES:
+        gap_minutes = DEFAULT_GAP_MINUTES
+    gaps = (
+        {g.after.pk: g for g in find_gaps(events, at_least=timedelta(minutes=gap_minutes))}
+        if gap_minutes
+        else {}
+    )
+    items = []
+    for event in events:
+        items.append(("event", event))
+        if event.pk in gaps:
+            items.append(("gap", humanize(gaps[event.pk].length)))
+    return {
+        "timeline": items,
+        "event_count": len(events),
+        "gap_count": len(gaps),
+        "sources": [(s, EventSource(s).label if s in EventSource.values else s) for s in present],
+        "current_source": source,
+        "gap_minutes": gap_minutes,
+        "gap_choices": GAP_CHOICES,
+        "show_hidden": show_hidden,
+    }
 
 
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Show one incident: facts, durations and the whole timeline in order."""
+    """Show one incident: facts, metrics, lifecycle controls and the filtered timeline."""
     incident = get_object_or_404(
         Incident.objects.visible_to(request.user).select_related("commander"), pk=pk
     )
-    return render(
-        request,
-        "incidents/detail.html",
-        {
-            "incident": incident,
-            "events": services.visible_events(incident),
-            "note_form": NoteForm(),
-            "can_respond": request.user.has_role("responder"),  # type: ignore[union-attr]
-        },
-    )
+    user = request.user
+    can_edit = user.has_role("editor")  # type: ignore[union-attr]
+    postmortem = getattr(incident, "postmortem", None)
+    context = {
+        "incident": incident,
+        "metrics": _metrics(incident),
+        "postmortem": postmortem,
+        "note_form": NoteForm(),
+        "status_form": StatusForm(initial={"status": incident.status}),
+        "severity_form": SeverityForm(initial={"severity": incident.severity}),
+        "commander_form": CommanderForm(initial={"commander": incident.commander_id}),
+        "services_form": ServicesForm(initial={"services": list(incident.services.all())}),
+        "moment_form": MomentForm(),
+        "slack_form": SlackUploadForm(),
+        "can_respond": user.has_role("responder"),  # type: ignore[union-attr]
+        "can_edit": can_edit,
+        **_timeline(request, incident, can_edit),
+    }
+    return render(request, "incidents/detail.html", context)
 
 
 @require_POST
@@ -88,6 +180,5 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, "Note added to the timeline.")
     else:
-        errors = "; ".join(e for errs in form.errors.values() for e in errs)
-        messages.error(request, f"The note was not added: {errors}")
+        messages.error(request, f"The note was not added: {form_errors(form)}")
     return redirect("incidents:detail", pk=incident.pk)

@@ -8,6 +8,8 @@ from django.urls import NoReverseMatch, reverse
 # (label, URL name). Each domain adds its section here when it has pages.
 NAVIGATION: list[tuple[str, str]] = [
     ("Incidents", "incidents:list"),
+    ("Post-mortems", "postmortems:list"),
+    ("Integrations", "integrations:list"),
 ]
 
 

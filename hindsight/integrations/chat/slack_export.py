@@ -1,0 +1,226 @@
+"""Reading a Slack export (a .zip or its unpacked folder) one day-file at a time.
+
+An export holds users.json, channels.json (also groups.json, mpims.json,
+dms.json) and one folder per channel with a JSON array per day
+(``general/2024-05-01.json``). Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+_DAY_FILE = re.compile(r"^(?P<folder>[^/]+)/(?P<day>\d{4}-\d{2}-\d{2})\.json$")
+_TS = re.compile(r"^\d{1,12}(\.\d{1,6})?$")
+_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
+CHANNEL_LISTS = ("channels.json", "groups.json", "mpims.json", "dms.json")
+# Not things people said: joins/leaves, edits and deletions (the edited
+# message itself carries its final text), tombstones of deleted thread parents.
+SKIPPED_SUBTYPES = frozenset(
+    {
+        "channel_join",
+        "channel_leave",
+        "group_join",
+        "group_leave",
+        "message_changed",
+        "message_deleted",
+        "tombstone",
+        "channel_topic",
+        "channel_purpose",
+        "channel_name",
+        "channel_archive",
+        "channel_unarchive",
+        "pinned_item",
+        "unpinned_item",
+        "reminder_add",
+    }
+)
+
+
+class ExportError(ValueError):
+    """The export cannot be imported; the message names the first bad file."""
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    ts: str
+    at: datetime
+    author: str
+    text: str
+    thread_ts: str
+
+
+def parse_ts(ts: Any, where: str) -> datetime:
+    """Return a Slack ts ("1736478514.897649") as an aware UTC datetime."""
+    if not isinstance(ts, str) or not _TS.match(ts):
+        raise ExportError(f"{where}: message has no valid 'ts' ({ts!r})")
+    seconds, _, fraction = ts.partition(".")
+    return datetime.fromtimestamp(int(seconds), UTC).replace(
+        microsecond=int(fraction.ljust(6, "0")) if fraction else 0
+    )
+
+
+class SlackExport:
+    """A Slack export on disk, read lazily; use as a context manager."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._zip: zipfile.ZipFile | None = None
+        if path.is_file():
+            try:
+                self._zip = zipfile.ZipFile(path)
+            except (zipfile.BadZipFile, OSError) as exc:
+                raise ExportError(f"{path.name}: not a readable zip file ({exc})") from None
+            names = self._zip.namelist()
+            # Some tools wrap everything in one top folder; look inside it.
+            tops = {n.split("/", 1)[0] for n in names if "/" in n}
+            self._root = (
+                next(iter(tops)) + "/" if "users.json" not in names and len(tops) == 1 else ""
+            )
+            self._names = [n[len(self._root) :] for n in names if n.startswith(self._root)]
+        elif path.is_dir():
+            self._root = ""
+            self._names = [
+                str(p.relative_to(path)).replace("\\", "/") for p in path.rglob("*.json")
+            ]
+        else:
+            raise ExportError(f"{path}: no such file or folder")
+
+    def __enter__(self) -> SlackExport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._zip is not None:
+            self._zip.close()
+
+    def _open(self, name: str) -> IO[bytes]:
+        if self._zip is not None:
+            return self._zip.open(self._root + name)
+        return (self.path / name).open("rb")
+
+    def load(self, name: str) -> Any:
+        """Parse one JSON file of the export; a bad file raises ExportError naming it."""
+        try:
+            with self._open(name) as handle:
+                return json.load(handle)
+        except KeyError:
+            raise ExportError(f"{name}: missing from the export") from None
+        except FileNotFoundError:
+            raise ExportError(f"{name}: missing from the export") from None
+        except (zipfile.BadZipFile, EOFError, OSError) as exc:
+            raise ExportError(f"{name}: cannot be read ({exc})") from None
+        except UnicodeDecodeError:
+            raise ExportError(f"{name}: not UTF-8 text") from None
+        except json.JSONDecodeError as exc:
+            raise ExportError(
+                f"{name}: invalid or truncated JSON (line {exc.lineno}, column {exc.colno})"
+            ) from None
+
+    def users(self) -> dict[str, str]:
+        """Map user ids to the names people know them by."""
+        if "users.json" not in self._names:
+            return {}
+        users = self.load("users.json")
+        if not isinstance(users, list):
+            raise ExportError("users.json: expected a list of users")
+        names = {}
+        for user in users:
+            if isinstance(user, dict) and isinstance(user.get("id"), str):
+                profile = user.get("profile") if isinstance(user.get("profile"), dict) else {}
+                candidates = (
+                    profile.get("display_name"),
+                    user.get("real_name"),
+                    profile.get("real_name"),
+                    user.get("name"),
+                )
+                names[user["id"]] = next(
+                    (c.strip() for c in candidates if isinstance(c, str) and c.strip()),
+                    user["id"],
+                )
+        return names
+
+    def channel(self, name: str) -> tuple[str, str]:
+        """Return (channel id, folder) for a channel name (or id); raise if unknown."""
+        wanted = name.lstrip("#")
+        known: list[str] = []
+        for listing in CHANNEL_LISTS:
+            if listing not in self._names:
+                continue
+            channels = self.load(listing)
+            if not isinstance(channels, list):
+                raise ExportError(f"{listing}: expected a list of channels")
+            for channel in channels:
+                if not isinstance(channel, dict):
+                    continue
+                label = channel.get("name") or channel.get("id")
+                known.append(str(label))
+                if wanted in (channel.get("name"), channel.get("id")):
+                    channel_id = str(channel.get("id") or wanted)
+                    for folder in (channel.get("name"), channel.get("id")):
+                        if folder and any(n.startswith(f"{folder}/") for n in self._names):
+                            return channel_id, str(folder)
+                    return channel_id, str(channel.get("name") or channel_id)
+        if not known:
+            raise ExportError("channels.json: missing from the export (is this a Slack export?)")
+        raise ExportError(
+            f"no channel named {wanted!r} in the export; channels: {', '.join(sorted(known))}"
+        )
+
+    def day_files(self, folder: str, start: date | None, end: date | None) -> list[str]:
+        """Return the channel's day-files within [start, end], oldest first."""
+        days = []
+        for name in self._names:
+            match = _DAY_FILE.match(name)
+            if not match or match["folder"] != folder:
+                continue
+            day = date.fromisoformat(match["day"])
+            if (start is None or day >= start) and (end is None or day <= end):
+                days.append(name)
+        return sorted(days)
+
+    def messages(
+        self, name: str, users: dict[str, str], start: datetime | None, end: datetime | None
+    ) -> Iterator[ChatMessage]:
+        """Yield the day-file's messages worth keeping, in the window; bad ones raise."""
+        day = self.load(name)
+        if not isinstance(day, list):
+            raise ExportError(f"{name}: expected a JSON array of messages")
+        for n, message in enumerate(day):
+            where = f"{name} message {n + 1}"
+            if not isinstance(message, dict):
+                raise ExportError(f"{where}: expected an object")
+            at = parse_ts(message.get("ts"), where)
+            if message.get("subtype") in SKIPPED_SUBTYPES or message.get("hidden"):
+                continue
+            if (start is not None and at < start) or (end is not None and at > end):
+                continue
+            text = message.get("text")
+            if not isinstance(text, str) or not text.strip():
+                continue
+            user = message.get("user")
+            profile = (
+                message.get("user_profile") if isinstance(message.get("user_profile"), dict) else {}
+            )
+            author = (
+                users.get(user or "")
+                or profile.get("display_name")
+                or profile.get("real_name")
+                or message.get("username")
+                or user
+                or "unknown"
+            )
+            text = _MENTION.sub(lambda m: "@" + users.get(m[1], m[1]), text)
+            thread_ts = message.get("thread_ts")
+            yield ChatMessage(
+                ts=message["ts"],
+                at=at,
+                author=str(author),
+                text=text,
+                thread_ts=thread_ts if isinstance(thread_ts, str) else "",
+            )

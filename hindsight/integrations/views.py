@@ -1,0 +1,110 @@
+"""The webhook endpoint (public, token in the URL) and the integrations page (editors)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from hindsight.accounts.permissions import role_required
+from hindsight.catalog.models import Service
+from hindsight.integrations import services
+from hindsight.integrations.models import Integration, IntegrationKind
+from hindsight.integrations.webhooks.common import WebhookError
+
+
+def _error(status: int, code: str, detail: str) -> JsonResponse:
+    return JsonResponse({"detail": detail, "code": code}, status=status)
+
+
+@csrf_exempt
+@login_not_required
+def receive(request: HttpRequest, kind: str, token: str) -> HttpResponse:
+    """Accept one alert delivery: 202 with what happened, or a 4xx JSON error."""
+    if request.method != "POST":
+        return _error(405, "method_not_allowed", "Deliver alerts with POST.")
+    if kind not in IntegrationKind.values:
+        return _error(
+            404,
+            "unknown_kind",
+            f"Unknown integration kind {kind!r}; use one of {', '.join(IntegrationKind.values)}.",
+        )
+    integration = services.integration_for_token(kind=kind, token=token)
+    if integration is None:
+        return _error(401, "unauthorized", "Unknown or disabled integration token for this kind.")
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return _error(400, "bad_request", "Content-Length is not a number.")
+    if length > services.MAX_BODY_BYTES:
+        return _error(413, "too_large", f"The body is larger than {services.MAX_BODY_BYTES} bytes.")
+    body = request.read(services.MAX_BODY_BYTES + 1)
+    try:
+        result = services.receive_delivery(integration=integration, body=body)
+    except WebhookError as exc:
+        return _error(exc.status, exc.code, exc.detail)
+    return JsonResponse(result.as_json(), status=202)
+
+
+class IntegrationForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    kind = forms.ChoiceField(choices=IntegrationKind.choices)
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.all(),
+        required=False,
+        empty_label="(none: alerts name their service, or open service-less incidents)",
+    )
+
+
+def _hook_url(request: HttpRequest, integration: Integration, token: str) -> str:
+    path = reverse("integrations:receive", kwargs={"kind": integration.kind, "token": token})
+    return request.build_absolute_uri(path)
+
+
+def integration_list(request: HttpRequest) -> HttpResponse:
+    """List the alert integrations; editors create new ones here."""
+    form = IntegrationForm()
+    created = None
+    can_edit = request.user.has_role("editor")  # type: ignore[union-attr]
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("This needs the editor role.")
+        form = IntegrationForm(request.POST)
+        if form.is_valid():
+            integration, token = services.create_integration(**form.cleaned_data)
+            # The token is shown on this response only; it is stored hashed.
+            created = {
+                "integration": integration,
+                "token": token,
+                "url": _hook_url(request, integration, token),
+            }
+            form = IntegrationForm()
+    return render(
+        request,
+        "integrations/list.html",
+        {
+            "integrations": Integration.objects.select_related("service").order_by("name"),
+            "form": form,
+            "created": created,
+            "can_edit": can_edit,
+        },
+        status=201 if created else 200,
+    )
+
+
+@require_POST
+@role_required("editor")
+def toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enable or disable an integration; a disabled one refuses deliveries."""
+    integration = get_object_or_404(Integration, pk=pk)
+    integration.enabled = not integration.enabled
+    integration.save(update_fields=["enabled"])
+    state = "enabled" if integration.enabled else "disabled"
+    messages.success(request, f"{integration.name} is {state}.")
+    return redirect("integrations:list")
