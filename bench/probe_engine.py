@@ -240,10 +240,11 @@ def _schedule_job(
     concurrency: int,
     loop: str,
     shard: int,
-) -> tuple[list[float], int, int]:
+) -> tuple[list[float], int, int, float]:
     # each process owns every n-th monitor, as workers sharing the table would
     mine = range(shard, monitors, processes)
-    return run(schedule_lag(url, mine, interval, seconds, concurrency), loop)
+    lags, done, failures = run(schedule_lag(url, mine, interval, seconds, concurrency), loop)
+    return lags, done, failures, rss_mib()[1]
 
 
 def main() -> None:
@@ -326,8 +327,8 @@ def main() -> None:
                 f"schedule lag: p50 {percentile(lags, 50) * 1000:.1f} ms, "
                 f"p99 {percentile(lags, 99) * 1000:.1f} ms, max {max(lags) * 1000:.1f} ms"
             )
-        current, peak = rss_mib()
-        print(f"RSS: {current:.0f} MiB now, {peak:.0f} MiB peak")
+        peak = max(shard[3] for shard in shards)
+        print(f"RSS: {peak:.0f} MiB peak per engine process ({args.monitors // n:,} monitors each)")
 
         if Path(WRK).exists() and shutil.which(WRK):
             ceiling = wrk_ceiling(url, args.wrk_seconds, min(args.concurrency, 256))

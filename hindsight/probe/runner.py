@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import aiohttp
 
-from hindsight.probe.http import check_http, make_session
+from hindsight.probe.checks import check_http, check_tcp, check_tls, make_session
 from hindsight.probe.model import (
     CheckResult,
     CheckSpec,
@@ -21,7 +21,6 @@ from hindsight.probe.model import (
     spec_problem,
     utc_now,
 )
-from hindsight.probe.socket_checks import check_tcp, check_tls
 
 log = logging.getLogger(__name__)
 
