@@ -138,6 +138,10 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.console.EmailBackend"
 )
 
+STATUSPAGE_TICK_SECONDS = config.env_int(
+    "HINDSIGHT_STATUSPAGE_TICK_SECONDS", 30, minimum=0, maximum=3600
+)
+
 WEB_WORKERS = config.env_int("HINDSIGHT_WEB_WORKERS", 1, minimum=1, maximum=64)
 WEB_THREADS = config.env_int(
     "HINDSIGHT_WEB_THREADS", 2 * (os.cpu_count() or 1), minimum=1, maximum=256

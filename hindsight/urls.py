@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("incidents/", include("hindsight.incidents.urls")),
     path("healthz", web_views.healthz, name="healthz"),
+    path("", include("hindsight.statuspage.urls")),  # status pages and /api/v2/, before api/
     path("api/", include((api_urlpatterns(), "api"), namespace="api")),
     path("admin/", admin.site.urls),
 ]

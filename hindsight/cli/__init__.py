@@ -20,6 +20,7 @@ app = typer.Typer(
 COMMAND_MODULES = (
     "hindsight.cli.serve",
     "hindsight.cli.accounts",
+    "hindsight.statuspage.cli",
 )
 
 

@@ -1,0 +1,129 @@
+"""Write each status page out as static files, so it is served without Django.
+
+Layout under ``DATA_DIR/statuspage/``::
+
+    site.json                      default page, custom domains, freshness
+    <slug>/index.html              the page
+    <slug>/incidents/<id>/index.html
+    <slug>/history/index.html, <slug>/history/<YYYY-MM>/index.html
+    <slug>/history.atom, history.rss, badge.svg, subscribe/index.html
+    <slug>/api/v2/summary.json …   the Statuspage-compatible documents
+
+Every file is written to a temporary name in the same folder and renamed
+over the old one, so a reader sees the old file or the new one, never half.
+``hindsight.statuspage.static.SnapshotApp`` serves them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from hindsight.statuspage import render
+from hindsight.statuspage.models import StatusPage
+
+log = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_pending = threading.local()
+
+
+def snapshot_root() -> Path:
+    return Path(settings.DATA_DIR) / "statuspage"
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so readers never see a partial file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def publish_snapshot(page: StatusPage) -> int:
+    """Render every document of ``page`` to static files; return how many were written."""
+    from hindsight.statuspage.services import tick_maintenance
+
+    tick_maintenance(page=page, publish=False)
+    page.refresh_from_db()
+    documents = render.all_documents(page)
+    folder = snapshot_root() / page.slug
+    with _lock:
+        for relative, document in documents.items():
+            write_atomically(folder / relative, document.body)
+        _prune(folder, set(documents))
+        _write_site_manifest({page.slug: render.fresh_until(page).timestamp()})
+    log.info("Published status page snapshot %s (%s files)", page.slug, len(documents))
+    return len(documents)
+
+
+def publish_all() -> None:
+    """Publish every page and drop the snapshots of deleted pages."""
+    pages = list(StatusPage.objects.all())
+    for page in pages:
+        publish_snapshot(page)
+    root = snapshot_root()
+    if root.is_dir():
+        keep = {p.slug for p in pages}
+        for child in root.iterdir():
+            if child.is_dir() and child.name not in keep:
+                shutil.rmtree(child, ignore_errors=True)
+    with _lock:
+        _write_site_manifest({})
+
+
+def schedule_publish() -> None:
+    """Publish all pages once the current transaction commits (once per transaction)."""
+    if getattr(_pending, "scheduled", False):
+        return
+    _pending.scheduled = True
+
+    def run() -> None:
+        _pending.scheduled = False
+        try:
+            publish_all()
+        except Exception:  # a failed snapshot must not fail the change that triggered it
+            log.exception("Publishing the status page snapshot failed")
+
+    transaction.on_commit(run)
+
+
+def _prune(folder: Path, keep: set[str]) -> None:
+    """Remove files no longer part of the page (an incident that became restricted)."""
+    for path in folder.rglob("*"):
+        if path.is_file() and path.relative_to(folder).as_posix() not in keep:
+            path.unlink(missing_ok=True)
+
+
+def _write_site_manifest(fresh: dict[str, float]) -> None:
+    """Record the default page, custom domains and each page's freshness."""
+    root = snapshot_root()
+    manifest_path = root / "site.json"
+    try:
+        old = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        old = {}
+    pages = list(StatusPage.objects.order_by("-is_default", "title"))
+    default = next((p for p in pages if p.is_default), pages[0] if pages else None)
+    old_fresh = old.get("fresh_until", {})
+    manifest = {
+        "default": default.slug if default else None,
+        "pages": [p.slug for p in pages],
+        "domains": {p.custom_domain.lower(): p.slug for p in pages if p.custom_domain},
+        "fresh_until": {p.slug: fresh.get(p.slug, old_fresh.get(p.slug, 0)) for p in pages},
+    }
+    write_atomically(manifest_path, json.dumps(manifest, indent=1).encode())
