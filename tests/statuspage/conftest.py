@@ -118,3 +118,9 @@ def smtp_server(free_port: int, settings: Any) -> Iterator[Mailbox]:
     settings.DEFAULT_FROM_EMAIL = "status@acme.test"
     yield mailbox
     controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    # Argon2 costs most of a second per fixture user; these tests are not about passwords.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

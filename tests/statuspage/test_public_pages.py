@@ -91,11 +91,7 @@ def test_a_published_postmortem_is_rendered_and_sanitised(an_incident, checkout)
 
 def test_uptime_bars_use_rollups_and_say_no_data_honestly(a_page, checkout):
     monitor = Monitor.objects.create(name="checkout", target="https://x", component=checkout)
-    today = (
-        timezone.now()
-        .astimezone(UTC)
-        .replace(hour=0, minute=0, second=0, microsecond=0)
-    )
+    today = timezone.now().astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     for days_ago, up in [(1, 1440), (2, 1400)]:
         CheckRollup.objects.create(
             monitor=monitor,
@@ -114,9 +110,7 @@ def test_uptime_bars_use_rollups_and_say_no_data_honestly(a_page, checkout):
 
 
 def test_history_is_paged_by_month(a_page, checkout):
-    old = declare_incident(
-        title="Old outage", started_at=datetime(2026, 9, 3, tzinfo=UTC)
-    )
+    old = declare_incident(title="Old outage", started_at=datetime(2026, 9, 3, tzinfo=UTC))
     services.post_update(
         incident=old, status="resolved", message="Done", components={checkout: "operational"}
     )
