@@ -27,7 +27,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from hindsight.statuspage import render
+from hindsight.statuspage import render, static
 from hindsight.statuspage.models import StatusPage
 
 log = logging.getLogger(__name__)
@@ -127,3 +127,4 @@ def _write_site_manifest(fresh: dict[str, float]) -> None:
         "fresh_until": {p.slug: fresh.get(p.slug, old_fresh.get(p.slug, 0)) for p in pages},
     }
     write_atomically(manifest_path, json.dumps(manifest, indent=1).encode())
+    static.invalidate()

@@ -36,6 +36,10 @@ CONTENT_TYPES = {
 }
 RESERVED = frozenset({"incidents", "history", "subscribe", "api", "subscriptions"})
 # Browsers and CDNs may reuse a page for this long; a change is visible within it.
+HOT_ENTRIES = 10_000
+# Other processes' publications are seen within this many seconds.
+MANIFEST_CHECK = 0.2
+_generation = [0]
 CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=30, stale-if-error=86400"
 
 
@@ -73,11 +77,34 @@ class SnapshotApp:
         self._files: dict[str, _File] = {}
         self._site: dict[str, Any] = {}
         self._site_mtime = -1
-        self._site_checked = 0.0
+        self._site_path = str(root / "site.json")
+        self._site_checked = -MANIFEST_CHECK
+        self._generation = -1
+        self._hot: dict[tuple[str, str], tuple[float, _File]] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
+        if method == "GET" or method == "HEAD":
+            # Fast path: a page already served and unchanged since (publishing
+            # rewrites site.json last, so an unchanged manifest means unchanged files).
+            self._manifest()
+            hit = self._hot.get((environ.get("HTTP_HOST", ""), environ.get("PATH_INFO", "")))
+            if (
+                hit is not None
+                and hit[0] > time.time()
+                and "HTTP_IF_NONE_MATCH" not in environ
+                and "HTTP_IF_MODIFIED_SINCE" not in environ
+            ):
+                found = hit[1]
+                start_response("200 OK", list(found.headers))
+                return [b""] if method == "HEAD" else [found.body]
+        return self._serve(environ, start_response, method)
+
+    def _serve(
+        self, environ: dict[str, Any], start_response: StartResponse, method: str
+    ) -> Iterable[bytes]:
         site = self._manifest()
+        key = (environ.get("HTTP_HOST", ""), environ.get("PATH_INFO", ""))
         route = self._route(environ, site)
         if route is None:
             return self.app(environ, start_response)
@@ -91,24 +118,34 @@ class SnapshotApp:
         found = self._load(f"{slug}/{relative}")
         if found is None:
             return self.app(environ, start_response)
-        if time.time() >= site.get("fresh_until", {}).get(slug, 0):
+        fresh_until = site.get("fresh_until", {}).get(slug, 0)
+        if time.time() >= fresh_until:
             return self._refresh(environ, start_response, found)
+        if len(self._hot) > HOT_ENTRIES:
+            self._hot.clear()  # bounded: Host headers are chosen by clients
+        self._hot[key] = (fresh_until, found)
         return self._send(environ, start_response, found)
 
     def _manifest(self) -> dict[str, Any]:
-        # Re-read site.json at most once a second, and only when it changed.
+        # Publishing rewrites site.json last, so its mtime says whether any
+        # snapshot file may have changed. A stat costs more than the rest of a
+        # request, so look at most every MANIFEST_CHECK seconds, and at once
+        # after this process published.
         now = time.monotonic()
-        if now - self._site_checked < 1.0:
+        if now - self._site_checked < MANIFEST_CHECK and self._generation == _generation[0]:
             return self._site
-        self._site_checked = now
-        path = self.root / "site.json"
+        self._site_checked, self._generation = now, _generation[0]
         try:
-            mtime = path.stat().st_mtime_ns
+            mtime = os.stat(self._site_path).st_mtime_ns
             if mtime != self._site_mtime:
-                self._site = json.loads(path.read_text(encoding="utf-8"))
+                with open(self._site_path, encoding="utf-8") as handle:
+                    self._site = json.load(handle)
                 self._site_mtime = mtime
+                self._hot.clear()
         except (OSError, ValueError):
-            self._site, self._site_mtime = {}, -1
+            if self._site_mtime != -1 or self._site:
+                self._site, self._site_mtime = {}, -1
+                self._hot.clear()
         return self._site
 
     def _route(
@@ -188,6 +225,11 @@ class SnapshotApp:
             return self._send(environ, start_response, stale)
         start_response(captured["status"], captured["headers"])
         return chunks
+
+
+def invalidate() -> None:
+    """Tell this process's snapshot servers that the files just changed."""
+    _generation[0] += 1
 
 
 def _file_for(relative: str) -> str | None:
