@@ -254,14 +254,28 @@ def feed(page: StatusPage, kind: str, request: HttpRequest | None = None) -> Doc
     return Document(generator.writeString("utf-8").encode(), ATOM if kind == "atom" else RSS)
 
 
-def all_documents(page: StatusPage) -> dict[str, Document]:
-    """Every document of the page, keyed by its path relative to the page root."""
+def all_documents(page: StatusPage, incident_ids: set[int] | None = None) -> dict[str, Document]:
+    """The page's documents, keyed by path relative to the page root.
+
+    With ``incident_ids`` only those incidents' pages (and their history
+    months) are rendered besides the page-wide documents; None renders all.
+    """
     docs: dict[str, Document] = {"index.html": index(page)}
     incidents = list(content.public_incidents(page))
+    months = history_months(page, incidents)
+    if incident_ids is not None:
+        zone = page_zone(page)
+        wanted = {
+            date(i.started_at.astimezone(zone).year, i.started_at.astimezone(zone).month, 1)
+            for i in incidents
+            if i.pk in incident_ids
+        }
+        months = [m for m in months if m == months[0] or m in wanted]
+        incidents = [i for i in incidents if i.pk in incident_ids]
     for incident in incidents:
         docs[f"incidents/{incident.pk}/index.html"] = incident_page(page, incident.pk)
     docs["history/index.html"] = history(page)
-    for month in history_months(page, incidents):
+    for month in months:
         key = f"{month:%Y-%m}"
         docs[f"history/{key}/index.html"] = history(page, key)
     docs["history.atom"] = feed(page, "atom")

@@ -172,7 +172,7 @@ def post_update(
                 note="Set by a public status update",
             )
         queue_update_notifications(update=update)
-        schedule_publish()
+        schedule_publish(incident_ids={incident.pk})
     log.info("Posted status update %s on incident %s (%s)", update.pk, incident.pk, status)
     return update
 
@@ -219,7 +219,7 @@ def tick_maintenance(
             changed += 1
             log.info("Maintenance %s is now %s", window.pk, new)
     if changed and publish:
-        schedule_publish()
+        schedule_publish(incident_ids=set())
     return changed
 
 
@@ -252,7 +252,7 @@ def schedule_maintenance(
         )
         window.components.set(components or [])
         tick_maintenance(page=page, publish=False)
-        schedule_publish()
+        schedule_publish(incident_ids=set())
     log.info("Scheduled maintenance %s on page %s", window.pk, page.slug)
     return window
 

@@ -16,9 +16,17 @@ def _changed(sender: Any, **kwargs: Any) -> None:
     if kwargs.get("action", "post_").startswith("pre_"):
         return
     instance = kwargs.get("instance")
-    if sender.__name__ == "PostMortem" and getattr(instance, "status", "") != "published":
+    name = sender.__name__
+    if name == "PostMortem" and getattr(instance, "status", "") != "published":
         return  # drafts are edited often and never shown
-    schedule_publish()
+    if name == "Incident":
+        schedule_publish(incident_ids={instance.pk})
+    elif name in ("StatusUpdate", "PostMortem"):
+        schedule_publish(incident_ids={instance.incident_id})
+    elif name == "StatusPage" or name.startswith("StatusPage_"):
+        schedule_publish()  # look, components or domain: everything changes
+    else:
+        schedule_publish(incident_ids=set())  # component or maintenance: page-wide documents
 
 
 def connect() -> None:

@@ -33,7 +33,6 @@ from hindsight.statuspage.models import StatusPage
 log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
-_pending = threading.local()
 
 
 def snapshot_root() -> Path:
@@ -54,30 +53,40 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def publish_snapshot(page: StatusPage) -> int:
-    """Render every document of ``page`` to static files; return how many were written."""
+def publish_snapshot(page: StatusPage, *, incident_ids: set[int] | None = None) -> int:
+    """Render ``page`` to static files; return how many were written.
+
+    ``incident_ids`` limits the incident pages re-rendered to those (the
+    page-wide documents are always rendered); None re-renders everything
+    and removes files that are no longer part of the page.
+    """
     from hindsight.statuspage.services import tick_maintenance
 
     tick_maintenance(page=page, publish=False)
     page.refresh_from_db()
-    documents = render.all_documents(page)
+    documents = render.all_documents(page, incident_ids)
     folder = snapshot_root() / page.slug
     with _lock:
         for relative, document in documents.items():
             write_atomically(folder / relative, document.body)
-        _prune(folder, set(documents))
+        if incident_ids is None:
+            _prune(folder, set(documents))
+        else:
+            for incident_id in incident_ids:  # no longer public (restricted, deleted)
+                if f"incidents/{incident_id}/index.html" not in documents:
+                    (folder / f"incidents/{incident_id}/index.html").unlink(missing_ok=True)
         _write_site_manifest({page.slug: render.fresh_until(page).timestamp()})
     log.info("Published status page snapshot %s (%s files)", page.slug, len(documents))
     return len(documents)
 
 
-def publish_all() -> None:
-    """Publish every page and drop the snapshots of deleted pages."""
+def publish_all(*, incident_ids: set[int] | None = None) -> None:
+    """Publish every page (see publish_snapshot) and drop the snapshots of deleted pages."""
     pages = list(StatusPage.objects.all())
     for page in pages:
-        publish_snapshot(page)
+        publish_snapshot(page, incident_ids=incident_ids)
     root = snapshot_root()
-    if root.is_dir():
+    if incident_ids is None and root.is_dir():
         keep = {p.slug for p in pages}
         for child in root.iterdir():
             if child.is_dir() and child.name not in keep:
@@ -86,19 +95,32 @@ def publish_all() -> None:
         _write_site_manifest({})
 
 
-def schedule_publish() -> None:
-    """Publish all pages once the current transaction commits (once per transaction)."""
-    if getattr(_pending, "scheduled", False):
-        return
-    _pending.scheduled = True
+def schedule_publish(*, incident_ids: set[int] | None = None) -> None:
+    """Publish once the current transaction commits, coalescing the changes
+    made within it; ``incident_ids`` as in publish_snapshot (None = everything)."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        # Merge into this transaction's pending publish, if there is one. The
+        # list belongs to the transaction, so a rollback discards it with it.
+        for entry in connection.run_on_commit:
+            changes = getattr(entry[1], "statuspage_changes", None)
+            if changes is not None:
+                if incident_ids is None or changes["ids"] is None:
+                    changes["ids"] = None
+                else:
+                    changes["ids"] |= incident_ids
+                return
+    changes: dict[str, set[int] | None] = {
+        "ids": None if incident_ids is None else set(incident_ids)
+    }
 
     def run() -> None:
-        _pending.scheduled = False
         try:
-            publish_all()
+            publish_all(incident_ids=changes["ids"])
         except Exception:  # a failed snapshot must not fail the change that triggered it
             log.exception("Publishing the status page snapshot failed")
 
+    run.statuspage_changes = changes  # type: ignore[attr-defined]
     transaction.on_commit(run)
 
 

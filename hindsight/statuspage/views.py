@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from hindsight.statuspage import content, render, snapshot, subscribers
 from hindsight.statuspage.models import StatusPage
@@ -63,7 +63,7 @@ def _public(build: Callable[..., render.Document]) -> Callable[..., HttpResponse
     """A public GET view: find the page, run due transitions, render, refresh the snapshot."""
 
     @login_not_required
-    @require_GET
+    @require_safe
     def view(request: HttpRequest, slug: str | None = None, **kwargs: object) -> HttpResponse:
         page = _page(slug)
         tick_maintenance(page=page)
@@ -138,7 +138,7 @@ def subscribe(request: HttpRequest, slug: str | None = None) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """Confirm an email subscription from the link in the confirmation email."""
     subscriber = subscribers.confirm(token=token)
