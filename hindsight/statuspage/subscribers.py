@@ -20,6 +20,7 @@ import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -183,29 +184,30 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
 def queue_update_notifications(*, update: StatusUpdate) -> int:
     """Queue the update for every confirmed subscriber of every page showing it."""
     incident = update.incident
+    from hindsight.statuspage.services import affected_components
+
+    # An update naming no component is about what the incident already touched.
     touched = {row.component_id for row in update.components.all()} or {
-        c.pk for c in _incident_component_ids(incident)
+        c.pk for c in affected_components(incident)
     }
     queued = 0
     for page in StatusPage.objects.all():
         if not content.public_incidents(page).filter(pk=incident.pk).exists():
             continue
+        subject, body = _update_email(page, update)
+        payload = _webhook_payload(page, update)
         subscribers = page.subscribers.filter(confirmed_at__isnull=False, disabled_at__isnull=True)
         for subscriber in subscribers.prefetch_related("components"):
             wanted = {c.pk for c in subscriber.components.all()}
             if wanted and not wanted & touched:
                 continue
-            subject, body = _update_email(page, update)
-            payload = _webhook_payload(page, update, subscriber)
-            _queue(subscriber, subject, body, payload)
+            if subscriber.kind == SubscriberKind.WEBHOOK:
+                meta = {**payload["meta"], "unsubscribe": links(subscriber).unsubscribe}
+                _queue(subscriber, subject, body, {**payload, "meta": meta})
+            else:
+                _queue(subscriber, subject, body)
             queued += 1
     return queued
-
-
-def _incident_component_ids(incident: object) -> list[Component]:
-    from hindsight.statuspage.services import affected_components
-
-    return affected_components(incident)  # type: ignore[arg-type]
 
 
 def _update_email(page: StatusPage, update: StatusUpdate) -> tuple[str, str]:
@@ -223,14 +225,13 @@ def _update_email(page: StatusPage, update: StatusUpdate) -> tuple[str, str]:
     return f"[{page.title}] {incident.title} - {status}", "\n".join(lines)
 
 
-def _webhook_payload(
-    page: StatusPage, update: StatusUpdate, subscriber: Subscriber
-) -> dict[str, object]:
+def _webhook_payload(page: StatusPage, update: StatusUpdate) -> dict[str, Any]:
+    """Statuspage's webhook shape; each subscriber's unsubscribe link is added per copy."""
     documents = v2.Documents(page)
     incident = content.public_incidents(page).get(pk=update.incident_id)
     return {
         "meta": {
-            "unsubscribe": links(subscriber).unsubscribe,
+            "unsubscribe": "",
             "documentation": f"{settings.BASE_URL.rstrip('/')}/status/",
             "generated_at": v2.stamp(timezone.now()),
         },

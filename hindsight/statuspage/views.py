@@ -6,6 +6,7 @@ same whether it came from a file or from Django.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -38,8 +39,6 @@ def _refresh_snapshot(page: StatusPage) -> None:
     """Republish when the snapshot is missing or stale; the request still gets served."""
     try:
         manifest = (snapshot.snapshot_root() / "site.json").read_text(encoding="utf-8")
-        import json
-
         fresh = json.loads(manifest).get("fresh_until", {}).get(page.slug, 0)
     except (OSError, ValueError):
         fresh = 0
