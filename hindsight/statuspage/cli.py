@@ -37,7 +37,8 @@ def tick(
         result = run_tick()
         typer.echo(
             f"maintenance changed: {result['maintenance_changed']}, "
-            f"delivered: {result['delivered']}, failed: {result['failed']}"
+            f"delivered: {result['delivered']}, failed: {result['failed']}, "
+            f"pages republished: {result['republished']}"
         )
         if not loop:
             return

@@ -224,12 +224,20 @@ def tick_maintenance(
 
 
 def tick(*, now: datetime | None = None) -> dict[str, int]:
-    """One periodic pass: maintenance transitions, then due notifications."""
+    """One periodic pass: maintenance transitions, due notifications, and a full
+    republish of any page whose content changed since its last full publish."""
+    from hindsight.statuspage.snapshot import refresh_changed
     from hindsight.statuspage.subscribers import deliver_due
 
-    changed = tick_maintenance(now=now)
+    changed = tick_maintenance(now=now, publish=False)
     delivered, failed = deliver_due(now=now)
-    return {"maintenance_changed": changed, "delivered": delivered, "failed": failed}
+    republished = refresh_changed()
+    return {
+        "maintenance_changed": changed,
+        "delivered": delivered,
+        "failed": failed,
+        "republished": republished,
+    }
 
 
 def schedule_maintenance(

@@ -16,6 +16,7 @@ over the old one, so a reader sees the old file or the new one, never half.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -27,7 +28,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from hindsight.statuspage import render, static
+from hindsight.statuspage import content, render, static
 from hindsight.statuspage.models import StatusPage
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,8 @@ def publish_snapshot(page: StatusPage, *, incident_ids: set[int] | None = None) 
 
     tick_maintenance(page=page, publish=False)
     page.refresh_from_db()
+    # Taken before rendering: a change made meanwhile shows up as a new version.
+    version = content_version(page) if incident_ids is None else None
     documents = render.all_documents(page, incident_ids)
     folder = snapshot_root() / page.slug
     with _lock:
@@ -75,7 +78,10 @@ def publish_snapshot(page: StatusPage, *, incident_ids: set[int] | None = None) 
             for incident_id in incident_ids:  # no longer public (restricted, deleted)
                 if f"incidents/{incident_id}/index.html" not in documents:
                     (folder / f"incidents/{incident_id}/index.html").unlink(missing_ok=True)
-        _write_site_manifest({page.slug: render.fresh_until(page).timestamp()})
+        _write_site_manifest(
+            {page.slug: render.fresh_until(page).timestamp()},
+            {page.slug: version} if version else None,
+        )
     log.info("Published status page snapshot %s (%s files)", page.slug, len(documents))
     return len(documents)
 
@@ -93,6 +99,69 @@ def publish_all(*, incident_ids: set[int] | None = None) -> None:
                 shutil.rmtree(child, ignore_errors=True)
     with _lock:
         _write_site_manifest({})
+
+
+def content_version(page: StatusPage) -> str:
+    """A digest of everything the page shows; it changes whenever the page would."""
+    from django.db.models import Count, Max
+
+    from hindsight.postmortems.models import PostMortem
+    from hindsight.statuspage.models import StatusUpdate
+
+    incidents = content.public_incidents(page).order_by()
+    state = {
+        "page": [
+            page.title,
+            page.logo_text,
+            page.is_default,
+            page.custom_domain,
+            page.time_zone,
+            page.brand_color,
+            page.custom_css,
+            page.header_links,
+            page.slug,
+        ],
+        "components": [
+            [c.pk, c.name, c.status, c.group, c.position, c.description]
+            for c in page.components.order_by("pk")
+        ],
+        "incidents": list(
+            incidents.aggregate(n=Count("pk"), latest=Max("updated_at"), top=Max("pk")).values()
+        ),
+        "updates": list(
+            StatusUpdate.objects.filter(incident__in=incidents.values("pk"))
+            .aggregate(n=Count("pk"), top=Max("pk"))
+            .values()
+        ),
+        "postmortems": list(
+            PostMortem.objects.filter(incident__in=incidents.values("pk"), status="published")
+            .aggregate(n=Count("pk"), latest=Max("updated_at"))
+            .values()
+        ),
+        "maintenance": list(
+            page.maintenances.order_by("pk").values_list(
+                "pk", "status", "title", "starts_at", "ends_at"
+            )
+        ),
+    }
+    return hashlib.sha256(json.dumps(state, default=str).encode()).hexdigest()[:32]
+
+
+def refresh_changed() -> int:
+    """Fully republish pages whose content changed since their last full
+    publish — changes made by other machines, or by bulk updates that send no
+    signals. Returns how many pages were republished."""
+    try:
+        site = json.loads((snapshot_root() / "site.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        site = {}
+    published = site.get("versions", {})
+    count = 0
+    for page in StatusPage.objects.all():
+        if published.get(page.slug) != content_version(page):
+            publish_snapshot(page)
+            count += 1
+    return count
 
 
 def schedule_publish(*, incident_ids: set[int] | None = None) -> None:
@@ -131,8 +200,9 @@ def _prune(folder: Path, keep: set[str]) -> None:
             path.unlink(missing_ok=True)
 
 
-def _write_site_manifest(fresh: dict[str, float]) -> None:
-    """Record the default page, custom domains and each page's freshness."""
+def _write_site_manifest(fresh: dict[str, float], versions: dict[str, str] | None = None) -> None:
+    """Record the default page, custom domains, each page's freshness and the
+    content version its last full publish rendered."""
     root = snapshot_root()
     manifest_path = root / "site.json"
     try:
@@ -147,6 +217,10 @@ def _write_site_manifest(fresh: dict[str, float]) -> None:
         "pages": [p.slug for p in pages],
         "domains": {p.custom_domain.lower(): p.slug for p in pages if p.custom_domain},
         "fresh_until": {p.slug: fresh.get(p.slug, old_fresh.get(p.slug, 0)) for p in pages},
+        "versions": {
+            p.slug: (versions or {}).get(p.slug, old.get("versions", {}).get(p.slug, ""))
+            for p in pages
+        },
     }
     write_atomically(manifest_path, json.dumps(manifest, indent=1).encode())
     static.invalidate()

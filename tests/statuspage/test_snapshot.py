@@ -227,3 +227,16 @@ def test_the_page_is_served_while_the_database_is_down(an_incident, checkout, da
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_the_tick_republishes_changes_that_sent_no_signal(a_page, checkout, data_dir):
+    from hindsight.catalog.models import Component
+
+    snapshot.publish_snapshot(a_page)
+    assert snapshot.refresh_changed() == 0
+    # A bulk update (or another machine's change) sends no signal here.
+    Component.objects.filter(pk=checkout.pk).update(status="major_outage")
+    assert snapshot.refresh_changed() == 1
+    index = (data_dir / "statuspage" / "acme" / "index.html").read_text()
+    assert "Major System Outage" in index
+    assert snapshot.refresh_changed() == 0
