@@ -99,6 +99,10 @@ def pages(request: HttpRequest) -> HttpResponse:
             "windows": windows,
             "form": MaintenanceForm(),
             "can_schedule": request.user.has_role("responder"),  # type: ignore[union-attr]
+            "open_incidents": Incident.objects.visible_to(request.user)
+            .open()
+            .filter(restricted=False)
+            .prefetch_related("status_updates")[:50],
             "now": timezone.now(),
         },
     )

@@ -259,6 +259,9 @@ def schedule_maintenance(
             page=page, title=title.strip(), body=body.strip(), starts_at=starts_at, ends_at=ends_at
         )
         window.components.set(components or [])
+        from hindsight.statuspage.subscribers import queue_maintenance_notifications
+
+        queue_maintenance_notifications(maintenance=window)
         tick_maintenance(page=page, publish=False)
         schedule_publish(incident_ids=set())
     log.info("Scheduled maintenance %s on page %s", window.pk, page.slug)

@@ -34,12 +34,14 @@ from hindsight.catalog.models import Component
 from hindsight.statuspage import content, v2
 from hindsight.statuspage.models import (
     Notification,
+    ScheduledMaintenance,
     StatusPage,
     StatusUpdate,
     SubscribeAttempt,
     Subscriber,
     SubscriberKind,
 )
+from hindsight.statuspage.render import page_zone
 
 log = logging.getLogger(__name__)
 
@@ -207,6 +209,45 @@ def queue_update_notifications(*, update: StatusUpdate) -> int:
             else:
                 _queue(subscriber, subject, body)
             queued += 1
+    return queued
+
+
+def queue_maintenance_notifications(*, maintenance: ScheduledMaintenance) -> int:
+    """Announce a maintenance window to the page's confirmed subscribers."""
+    page = maintenance.page
+    touched = {c.pk for c in maintenance.components.all()}
+    zone = page_zone(page)
+    start, end = maintenance.starts_at.astimezone(zone), maintenance.ends_at.astimezone(zone)
+    lines = [
+        f"Scheduled maintenance: {maintenance.title}",
+        f"From {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} ({zone}).",
+    ]
+    if maintenance.body:
+        lines += ["", maintenance.body]
+    if touched:
+        names = ", ".join(c.name for c in maintenance.components.all())
+        lines += ["", f"Affects: {names}"]
+    lines += ["", f"Details: {content.page_url(page)}"]
+    subject = f"[{page.title}] Scheduled maintenance: {maintenance.title}"
+    documents = v2.Documents(page)
+    payload: dict[str, Any] = {
+        "meta": {"unsubscribe": "", "generated_at": v2.stamp(timezone.now())},
+        "page": {
+            "id": page.slug,
+            "status_indicator": documents.status_doc["indicator"],
+            "status_description": documents.status_doc["description"],
+        },
+        "incident": v2.maintenance_json(page, maintenance),
+    }
+    queued = 0
+    subscribers = page.subscribers.filter(confirmed_at__isnull=False, disabled_at__isnull=True)
+    for subscriber in subscribers.prefetch_related("components"):
+        wanted = {c.pk for c in subscriber.components.all()}
+        if wanted and touched and not wanted & touched:
+            continue
+        meta = {**payload["meta"], "unsubscribe": links(subscriber).unsubscribe}
+        _queue(subscriber, subject, "\n".join(lines), {**payload, "meta": meta})
+        queued += 1
     return queued
 
 

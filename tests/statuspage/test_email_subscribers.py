@@ -167,3 +167,30 @@ def test_an_smtp_failure_is_retried_later(an_incident, a_page, settings):
     assert pending.attempts == 1 and pending.delivered_at is None
     assert pending.next_attempt_at == now + timedelta(seconds=30)
     assert "refused" in pending.last_error.lower() or pending.last_error
+
+
+def test_scheduled_maintenance_is_announced(a_page, checkout, smtp_server):
+    from datetime import UTC, datetime
+
+    from django.utils import timezone as dj_timezone
+
+    a_page.time_zone = "Europe/Berlin"
+    a_page.save()
+    Subscriber.objects.create(
+        page=a_page, kind="email", email="ops@example.com", confirmed_at=dj_timezone.now()
+    )
+    services.schedule_maintenance(
+        page=a_page,
+        title="Database upgrade",
+        body="Checkout may be read-only.",
+        starts_at=datetime(2030, 1, 5, 22, 0, tzinfo=UTC),
+        ends_at=datetime(2030, 1, 5, 23, 0, tzinfo=UTC),
+        components=[checkout],
+    )
+    assert subscribers.deliver_due() == (1, 0)
+    [mail] = smtp_server.messages
+    assert mail["Subject"] == "[Acme status] Scheduled maintenance: Database upgrade"
+    text = mail.get_content()
+    assert "From 2030-01-05 23:00 to 2030-01-06 00:00 (Europe/Berlin)." in text
+    assert "Affects: Checkout" in text
+    assert "Unsubscribe with one click:" in text

@@ -175,11 +175,19 @@ def test_the_team_overview_needs_a_login(a_page, the_viewer):
     client.force_login(the_viewer)
     body = client.get("/statuspage/").content.decode()
     assert "Acme status" in body and "Schedule maintenance" not in body
+    assert "Post a public update" not in body
 
 
-def test_a_responder_schedules_maintenance_from_the_overview(a_page, checkout, a_responder):
+def test_a_responder_schedules_maintenance_from_the_overview(
+    an_incident, a_page, checkout, a_responder
+):
     client = Client()
     client.force_login(a_responder)
+    body = client.get("/statuspage/").content.decode()
+    assert "Checkout errors</a> —\nnot on the status page yet" in body
+    assert (
+        f'href="/statuspage/incidents/{an_incident.pk}/updates/new/">Post a public update' in body
+    )
     response = client.post(
         "/statuspage/maintenance/",
         {
