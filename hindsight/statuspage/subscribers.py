@@ -288,6 +288,8 @@ def _webhook_payload(page: StatusPage, update: StatusUpdate) -> dict[str, Any]:
 def _queue(
     subscriber: Subscriber, subject: str, body: str, payload: dict[str, object] | None = None
 ) -> None:
+    # Titles come from people and the API; a line break would be a header injection.
+    subject = " ".join(subject.split())[:300]
     Notification.objects.create(
         subscriber=subscriber, subject=subject, body=body, payload=payload or {}
     )
@@ -349,8 +351,6 @@ def _record_failure(notification: Notification, error: str, now: datetime) -> No
         failed_at=now if give_up else None,
     )
     subscriber = notification.subscriber
-    Subscriber.objects.filter(pk=subscriber.pk).update(failures=F("failures") + 1)
-    subscriber.refresh_from_db(fields=["failures"])
     log.warning(
         "Notification %s to subscriber %s failed (attempt %s): %s",
         notification.pk,
@@ -358,6 +358,12 @@ def _record_failure(notification: Notification, error: str, now: datetime) -> No
         attempts,
         error[:200],
     )
+    if subscriber.kind != SubscriberKind.WEBHOOK:
+        # An SMTP failure is usually ours (server down), not the reader's:
+        # never disable every email subscriber because the mail server was out.
+        return
+    Subscriber.objects.filter(pk=subscriber.pk).update(failures=F("failures") + 1)
+    subscriber.refresh_from_db(fields=["failures"])
     if subscriber.failures >= DISABLE_AFTER_FAILURES:
         Subscriber.objects.filter(pk=subscriber.pk).update(disabled_at=now)
         Notification.objects.filter(

@@ -194,3 +194,46 @@ def test_scheduled_maintenance_is_announced(a_page, checkout, smtp_server):
     assert "From 2030-01-05 23:00 to 2030-01-06 00:00 (Europe/Berlin)." in text
     assert "Affects: Checkout" in text
     assert "Unsubscribe with one click:" in text
+
+
+def test_a_title_with_line_breaks_cannot_inject_headers(an_incident, checkout, a_page, smtp_server):
+    from django.utils import timezone as dj_timezone
+
+    Subscriber.objects.create(
+        page=a_page, kind="email", email="ops@example.com", confirmed_at=dj_timezone.now()
+    )
+    an_incident.title = "Outage\r\nBcc: victim@example.com"
+    an_incident.save()
+    services.post_update(
+        incident=an_incident,
+        status="identified",
+        message="x",
+        components={checkout: "major_outage"},
+    )
+    assert subscribers.deliver_due() == (1, 0)
+    [mail] = smtp_server.messages
+    assert mail["Subject"] == "[Acme status] Outage Bcc: victim@example.com - Identified"
+    assert mail["Bcc"] is None
+
+
+def test_smtp_outages_never_disable_email_subscribers(an_incident, a_page, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone as dj_timezone
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    reader = Subscriber.objects.create(
+        page=a_page, kind="email", email="r@example.com", confirmed_at=dj_timezone.now()
+    )
+    for n in range(3):
+        services.post_update(incident=an_incident, status="identified", message=f"update {n}")
+    moment = dj_timezone.now()
+    for _ in range(8):
+        moment += timedelta(hours=2)
+        subscribers.deliver_due(now=moment)
+    reader.refresh_from_db()
+    assert reader.disabled_at is None
+    assert (
+        Notification.objects.filter(failed_at__isnull=False).count() == 3
+    )  # given up after 5 tries each
