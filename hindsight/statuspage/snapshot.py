@@ -28,6 +28,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+import hindsight
 from hindsight.statuspage import content, render, static
 from hindsight.statuspage.models import StatusPage
 
@@ -110,6 +111,7 @@ def content_version(page: StatusPage) -> str:
 
     incidents = content.public_incidents(page).order_by()
     state = {
+        "release": hindsight.__version__,  # an upgrade may render pages differently
         "page": [
             page.title,
             page.logo_text,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable
 from email.utils import formatdate, parsedate_to_datetime
@@ -81,6 +82,7 @@ class SnapshotApp:
         self._site_checked = -MANIFEST_CHECK
         self._generation = -1
         self._hot: dict[tuple[str, str], tuple[float, _File]] = {}
+        self._refreshing = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
@@ -120,7 +122,15 @@ class SnapshotApp:
             return self.app(environ, start_response)
         fresh_until = site.get("fresh_until", {}).get(slug, 0)
         if time.time() >= fresh_until:
-            return self._refresh(environ, start_response, found)
+            # One request at a time asks Django to re-render; the others get
+            # the stale file meanwhile (stale-while-revalidate), so a spike at
+            # midnight does not send every request into Django.
+            if not self._refreshing.acquire(blocking=False):
+                return self._send(environ, start_response, found)
+            try:
+                return self._refresh(environ, start_response, found)
+            finally:
+                self._refreshing.release()
         if len(self._hot) > HOT_ENTRIES:
             self._hot.clear()  # bounded: Host headers are chosen by clients
         self._hot[key] = (fresh_until, found)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 
@@ -24,6 +25,7 @@ from hindsight.statuspage.services import tick_maintenance
 log = logging.getLogger(__name__)
 
 PUBLIC_CACHE = "public, max-age=10"
+_refreshing = threading.Lock()
 
 
 def _page(slug: str | None) -> StatusPage:
@@ -42,12 +44,14 @@ def _refresh_snapshot(page: StatusPage) -> None:
         fresh = json.loads(manifest).get("fresh_until", {}).get(page.slug, 0)
     except (OSError, ValueError):
         fresh = 0
-    if fresh > time.time():
-        return
+    if fresh > time.time() or not _refreshing.acquire(blocking=False):
+        return  # fresh, or another request of this process is already on it
     try:
         snapshot.publish_snapshot(page)
     except Exception:
         log.exception("Republishing the snapshot of %s failed", page.slug)
+    finally:
+        _refreshing.release()
 
 
 def _respond(document: render.Document, status: int = 200) -> HttpResponse:

@@ -240,3 +240,19 @@ def test_the_tick_republishes_changes_that_sent_no_signal(a_page, checkout, data
     index = (data_dir / "statuspage" / "acme" / "index.html").read_text()
     assert "Major System Outage" in index
     assert snapshot.refresh_changed() == 0
+
+
+def test_a_stale_page_goes_to_django_one_request_at_a_time(a_page, data_dir):
+    snapshot.publish_snapshot(a_page)
+    site_path = data_dir / "statuspage" / "site.json"
+    site = json.loads(site_path.read_text())
+    site["fresh_until"] = {"acme": 0}
+    site_path.write_text(json.dumps(site))
+    app = SnapshotApp(django_fallback, data_dir / "statuspage")
+    assert call(app, "/status/")[0] == "299 From Django"  # re-rendered by Django
+    app._refreshing.acquire()  # as if another request were re-rendering right now
+    try:
+        status, _, body = call(app, "/status/")
+    finally:
+        app._refreshing.release()
+    assert status == "200 OK" and b"All Systems Operational" in body  # the stale file meanwhile
