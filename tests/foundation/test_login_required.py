@@ -17,6 +17,26 @@ PUBLIC = {
     "healthz": "load balancers and monitors probe it",
     "admin:login": "the admin's own login page",
     "integrations:receive": "alert sources authenticate with the integration's secret token",
+    # The public status page: readable by customers, with its feeds, badge, v2 JSON and
+    # the subscribe / confirm / unsubscribe links from emails.
+    **{
+        f"statuspage:{prefix}{name}": "the public status page"
+        for prefix in ("", "default_")
+        for name in (
+            "index",
+            "incident",
+            "history",
+            "history_month",
+            "atom",
+            "rss",
+            "badge",
+            "subscribe",
+            "api",
+        )
+    },
+    "statuspage:default_root_api": "Statuspage-compatible v2 JSON for widgets",
+    "statuspage:confirm": "double opt-in link in the confirmation email",
+    "statuspage:unsubscribe": "one-click unsubscribe link in every email",
 }
 # The JSON API answers 401 with a JSON body instead of redirecting.
 API_NAMESPACE = "api"
