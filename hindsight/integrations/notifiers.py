@@ -7,8 +7,6 @@ sends it; it raises ``DeliveryError`` with a reason a person can act on.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 import urllib.error
@@ -19,6 +17,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+
+from hindsight.integrations import signing
 
 TIMEOUT_SECONDS = 10
 SEVERITY_COLOURS = {"SEV1": "#cf222e", "SEV2": "#bc4c00", "SEV3": "#9a6700", "SEV4": "#57606a"}
@@ -98,19 +98,12 @@ def post_json(url: str, body: bytes, headers: dict[str, str] | None = None) -> N
         raise DeliveryError(f"could not reach {url}: {reason}") from None
 
 
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """HMAC-SHA256 over "<timestamp>.<body>", hex; receivers recompute and compare."""
-    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
-
-
 @register("webhook")
 def send_webhook(target: str, secret: str, message: Message) -> None:
     body = json.dumps(message.as_dict(), sort_keys=True).encode()
-    timestamp = str(int(time.time()))
-    headers = {"X-Hindsight-Event": message.event, "X-Hindsight-Timestamp": timestamp}
+    headers = {"X-Hindsight-Event": message.event}
     if secret:
-        headers["X-Hindsight-Signature"] = sign(secret, timestamp, body)
+        headers[signing.HEADER] = signing.sign(secret, int(time.time()), body)
     post_json(target, body, headers)
 
 

@@ -10,7 +10,6 @@ with a conditional UPDATE before sending it.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import logging
 import threading
@@ -31,6 +30,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from hindsight.catalog.models import Component
+from hindsight.integrations.signing import sign
 from hindsight.statuspage import content, v2
 from hindsight.statuspage.models import (
     Notification,
@@ -175,12 +175,6 @@ def add_webhook_subscriber(
     )
     subscriber.components.set(list(components))
     return subscriber
-
-
-def sign(secret: str, timestamp: int, body: bytes) -> str:
-    """The X-Hindsight-Signature value: HMAC-SHA256 over "<timestamp>.<body>"."""
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return f"t={timestamp},v1={digest.hexdigest()}"
 
 
 def queue_update_notifications(*, update: StatusUpdate) -> int:

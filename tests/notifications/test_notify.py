@@ -13,6 +13,7 @@ from django.utils import timezone
 from hindsight.catalog.models import Service
 from hindsight.incidents import lifecycle
 from hindsight.incidents.services import declare_incident
+from hindsight.integrations import signing
 from hindsight.integrations.models import Delivery, NotificationChannel
 from hindsight.integrations.outbox import MAX_ATTEMPTS, deliver_due
 
@@ -49,11 +50,13 @@ def test_a_signed_webhook_is_sent_on_open_and_resolve(recorder, checkout):
     assert opened["json"]["incident"]["url"].endswith(f"/incidents/{incident.pk}/")
     assert resolved["json"]["event"] == "incident.resolved"
     assert resolved["json"]["incident"]["resolved_at"] is not None
-    headers = opened["headers"]
-    expected = hmac.new(
-        b"s3cret", headers["X-Hindsight-Timestamp"].encode() + b"." + opened["body"], hashlib.sha256
-    ).hexdigest()
-    assert headers["X-Hindsight-Signature"] == "sha256=" + expected
+    header = opened["headers"]["X-Hindsight-Signature"]
+    timestamp = header.split(",")[0].removeprefix("t=")
+    expected = hmac.new(b"s3cret", timestamp.encode() + b"." + opened["body"], hashlib.sha256)
+    assert header == f"t={timestamp},v1={expected.hexdigest()}"
+    assert signing.verify("s3cret", header, opened["body"])
+    assert not signing.verify("wrong", header, opened["body"])
+    assert not signing.verify("s3cret", header, opened["body"] + b" ")
 
 
 def test_slack_and_teams_get_their_own_formats(recorder, checkout):
