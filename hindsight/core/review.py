@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hindsight.core import textutil
-from hindsight.core.model import Block, Document, SectionKind
+from hindsight.core.model import ActionItem, Block, Document, SectionKind, TimelineEntry
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -74,6 +74,16 @@ class Context:
     def __init__(self, document: Document, audience: str = "internal") -> None:
         self.document = document
         self.audience = audience
+
+    @functools.cached_property
+    def items(self) -> list[ActionItem]:
+        """The document's action items, collected once for all rules."""
+        return self.document.action_items()
+
+    @functools.cached_property
+    def entries(self) -> list[TimelineEntry]:
+        """The document's timeline entries, collected once for all rules."""
+        return self.document.timeline()
 
     @functools.cached_property
     def names(self) -> frozenset[str]:

@@ -24,7 +24,7 @@ def _short(text: str) -> str:
     suggestion="Name one person who owns it: `— @maria`, or an Owner column.",
 )
 def action_owner(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    for item in context.document.action_items():
+    for item in context.items:
         if item.status == "done":
             continue
         if not item.owner:
@@ -52,7 +52,7 @@ def action_owner(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
 )
 def action_deadline(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     written = context.document.meta_time("written") or context.document.meta_time("resolved")
-    for item in context.document.action_items():
+    for item in context.items:
         if item.status == "done":
             continue
         label = _short(item.text)
@@ -86,7 +86,7 @@ def action_deadline(context: Context, options: Mapping[str, Any]) -> Iterator[Hi
     suggestion="Add a priority: `P1`, or a Priority column.",
 )
 def action_priority(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    for item in context.document.action_items():
+    for item in context.items:
         if not item.priority and item.status != "done":
             yield Hit(
                 item.line,
@@ -104,7 +104,7 @@ def action_priority(context: Context, options: Mapping[str, Any]) -> Iterator[Hi
     "at least one long-term item that removes the cause, not only the symptom.",
 )
 def action_term(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    items = context.document.action_items()
+    items = context.items
     if not items:
         return
     terms = {item.term for item in items} | {"immediate" for i in items if i.status == "done"}

@@ -70,7 +70,7 @@ def ordered_moments(entries: list[TimelineEntry]) -> list[tuple[TimelineEntry, d
     suggestion="Give the entry a time (`14:02`, `2026-03-01 14:02 UTC`); mark estimates with `~`.",
 )
 def entry_time(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    for entry in context.document.timeline():
+    for entry in context.entries:
         if entry.clock is None:
             yield Hit(entry.line)
 
@@ -83,7 +83,7 @@ def entry_time(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     suggestion="Put entries in chronological order, or fix the time or date.",
 )
 def timeline_order(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    moments = ordered_moments(context.document.timeline())
+    moments = ordered_moments(context.entries)
     for (_, before), (entry, moment) in zip(moments, moments[1:], strict=False):
         if moment < before:
             yield Hit(
@@ -102,10 +102,10 @@ def timeline_order(context: Context, options: Mapping[str, Any]) -> Iterator[Hit
     "when the incident was closed.",
 )
 def key_moments(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    entries = context.document.timeline()
+    entries = context.entries
     if not entries:
         return
-    texts = [e.text for e in entries]
+    text = "\n".join(e.text for e in entries)  # one search per moment, not one per entry
     missing = [
         name
         for name, pattern in (
@@ -113,7 +113,7 @@ def key_moments(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
             ("restoration", RESTORATION),
             ("closure", CLOSURE),
         )
-        if not any(pattern.search(text) for text in texts)
+        if not pattern.search(text)
     ]
     if missing:
         yield Hit(
@@ -142,7 +142,7 @@ def names_actor(entry: TimelineEntry, names: frozenset[str]) -> bool:
     options={"min_share": 0.5, "min_entries": 3},
 )
 def timeline_actor(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    entries = [e for e in context.document.timeline() if e.text]
+    entries = [e for e in context.entries if e.text]
     if len(entries) < options["min_entries"]:
         return
     named = sum(names_actor(entry, context.names) for entry in entries)
@@ -163,7 +163,7 @@ def timeline_actor(context: Context, options: Mapping[str, Any]) -> Iterator[Hit
     options={"minutes": 60},
 )
 def timeline_gap(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    moments = ordered_moments(context.document.timeline())
+    moments = ordered_moments(context.entries)
     start = next((i for i, (e, _) in enumerate(moments) if DETECTION.search(e.text)), 0)
     end = next(
         (i for i, (e, _) in enumerate(moments) if i > start and RESTORATION.search(e.text)),
