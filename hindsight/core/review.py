@@ -34,7 +34,7 @@ CATEGORIES = (
 AUDIENCES = ("internal", "public")
 # Points one finding costs, and the most one rule can cost, by severity: a
 # document with forty owner-less items is not forty times worse than one.
-WEIGHTS: dict[str, tuple[int, int]] = {"error": (15, 30), "warning": (5, 15), "info": (1, 3)}
+WEIGHTS: dict[str, tuple[int, int]] = {"error": (15, 45), "warning": (5, 15), "info": (1, 3)}
 
 
 @dataclass(frozen=True)
