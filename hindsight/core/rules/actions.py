@@ -8,7 +8,23 @@ from typing import Any
 
 from hindsight.core.model import SectionKind
 from hindsight.core.review import Context, Hit, rule
+from hindsight.core.rules.structure import has_content
 from hindsight.core.textutil import looks_like_team
+
+
+@rule(
+    id="action-items-none",
+    category="action-items",
+    severity="error",
+    message="The action items section has text but no action items: nothing is assigned, so "
+    "nothing will change.",
+    suggestion="List each follow-up as a bullet or table row: `- [ ] Add CPU alerts at 80% and "
+    "90% — @maria, due 2026-12-01, P1`.",
+)
+def action_items_none(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    sections = context.document.find(SectionKind.ACTION_ITEMS)
+    if sections and not context.items and any(has_content(s) for s in sections):
+        yield Hit(sections[0].line)
 
 
 def _short(text: str) -> str:
