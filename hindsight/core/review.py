@@ -74,6 +74,13 @@ class Context:
     def __init__(self, document: Document, audience: str = "internal") -> None:
         self.document = document
         self.audience = audience
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """A value several rules derive from the document, computed by the first to ask."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     @functools.cached_property
     def items(self) -> list[ActionItem]:

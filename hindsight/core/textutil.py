@@ -89,12 +89,11 @@ def people_names(document: Document) -> frozenset[str]:
     names: set[str] = set()
     for author in document.meta_list("authors"):
         _add_name(names, re.sub(r"<[^>]*>|\([^)]*\)", "", author))
-    for item in document.action_items():
-        if item.owner and not looks_like_team(item.owner):
-            _add_name(names, item.owner)
-    for entry in document.timeline():
-        if entry.actor and not looks_like_team(entry.actor):
-            _add_name(names, entry.actor)
+    people = {item.owner for item in document.action_items()}
+    people |= {entry.actor for entry in document.timeline()}
+    for person in people:
+        if person and not looks_like_team(person):
+            _add_name(names, person)
     for section in document.walk():
         if section.kind is SectionKind.OTHER and re.search(
             r"attendees|authors|participants|people", section.title, re.I

@@ -115,8 +115,12 @@ def technical_only(context: Context, options: Mapping[str, Any]) -> Iterator[Hit
     'production without confirmation".',
 )
 def person_as_cause(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    sections = root_cause_sections(context)
+    text = "\n".join(inner.text for section in sections for inner in section.walk()).lower()
+    if not _CAUSAL_PHRASE.search(text):
+        return  # no "caused by", "due to"... anywhere: nothing can name a person as the cause
     names = {name.lower() for name in context.names}
-    for section in root_cause_sections(context):
+    for section in sections:
         for inner in section.walk():
             for block in inner.blocks:
                 for offset, text in enumerate(textutil.plain(block.text).split("\n")):
