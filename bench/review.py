@@ -141,7 +141,10 @@ def main() -> None:
         f"runs; min {min(rates):.0f}, max {max(rates):.0f})"
     )
     # CPU time is what one core does for this process when the machine is shared.
-    print(f"documents/CPU-s:     {statistics.median(cpu_rates):.0f} (median)")
+    print(
+        f"documents/CPU-s:     {statistics.median(cpu_rates):.0f} (median; min "
+        f"{min(cpu_rates):.0f}, max {max(cpu_rates):.0f})"
+    )
     print(f"peak RSS:            {max_rss_kb / 1024:.1f} MB (whole process, documents included)")
     print(f"peak traced Python:  {traced_peak / 1024 / 1024:.1f} MB during one review pass")
     print(f"python:              {sys.version.split()[0]}")
