@@ -9,10 +9,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from hindsight.core import textutil
 from hindsight.core.model import ActionItem, Block, Document, SectionKind, TimelineEntry
+
+if TYPE_CHECKING:
+    from hindsight.core.config import Config
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -255,7 +258,7 @@ def _suppressed(document: Document, rule_id: str, line: int) -> bool:
 def review(
     document: Document,
     *,
-    config: Any = None,
+    config: Config | None = None,
     audience: str = "internal",
     registry: Registry | None = None,
 ) -> Report:
@@ -263,7 +266,7 @@ def review(
     from hindsight.core import rules  # noqa: F401  (registers the built-in rules)
     from hindsight.core.config import Config
 
-    active = config if isinstance(config, Config) else Config()
+    active = config or Config()
     context = Context(document, audience)
     findings: list[Finding] = []
     postmortem = is_postmortem(document)
