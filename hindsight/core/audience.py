@@ -46,7 +46,7 @@ def key_times(document: Document) -> KeyTimes:
     real = [(e, m) for e, m in moments if e.day is not None]
 
     def first(pattern: re.Pattern[str]) -> dt.datetime | None:
-        return next((m for e, m in real if pattern.search(e.text)), None)
+        return next((m for e, m in real if pattern.search(e.text.lower())), None)
 
     return KeyTimes(
         document.meta_time("started") or (real[0][1] if real else None),

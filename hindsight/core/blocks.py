@@ -177,5 +177,7 @@ def split_row(line: str) -> list[str]:
         body = body[1:]
     if body.endswith("|") and not body.endswith("\\|"):
         body = body[:-1]
+    if "\\|" not in body:
+        return [cell.strip() for cell in body.split("|")]
     cells = re.split(r"(?<!\\)\|", body)
     return [cell.strip().replace("\\|", "|") for cell in cells]

@@ -37,6 +37,10 @@ _INHERITING = {
 }
 
 
+# libyaml's loader is about 10x faster than the pure-Python one and builds the same values.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class FrontMatterError(ValueError):
     """The YAML front matter could not be read."""
 
@@ -54,7 +58,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], list[str], int]:
         if lines[index].strip() in {"---", "..."}:
             raw = "\n".join(lines[1:index])
             try:
-                meta = yaml.safe_load(raw) if raw.strip() else {}
+                meta = yaml.load(raw, Loader=_LOADER) if raw.strip() else {}
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 line = 2 + (mark.line if mark is not None else 0)
@@ -71,6 +75,8 @@ def _suppressions(lines: list[str]) -> tuple[dict[int, frozenset[str]], frozense
     """Rules disabled by a comment: for its own line and the next non-blank line, or the file."""
     per_line: dict[int, set[str]] = {}
     whole: set[str] = set()
+    if not any("hindsight:" in line for line in lines):
+        return {}, frozenset()
     for index, line in enumerate(lines):
         for match in _SUPPRESS.finditer(line):
             rules = {rule.strip() for rule in match.group(2).split(",") if rule.strip()}

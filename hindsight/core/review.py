@@ -9,10 +9,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from hindsight.core import textutil
-from hindsight.core.model import Block, Document, SectionKind
+from hindsight.core.model import ActionItem, Block, Document, SectionKind, TimelineEntry
+
+if TYPE_CHECKING:
+    from hindsight.core.config import Config
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -34,7 +37,7 @@ CATEGORIES = (
 AUDIENCES = ("internal", "public")
 # Points one finding costs, and the most one rule can cost, by severity: a
 # document with forty owner-less items is not forty times worse than one.
-WEIGHTS: dict[str, tuple[int, int]] = {"error": (15, 30), "warning": (5, 15), "info": (1, 3)}
+WEIGHTS: dict[str, tuple[int, int]] = {"error": (15, 45), "warning": (5, 15), "info": (1, 3)}
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,23 @@ class Context:
     def __init__(self, document: Document, audience: str = "internal") -> None:
         self.document = document
         self.audience = audience
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """A value several rules derive from the document, computed by the first to ask."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    @functools.cached_property
+    def items(self) -> list[ActionItem]:
+        """The document's action items, collected once for all rules."""
+        return self.document.action_items()
+
+    @functools.cached_property
+    def entries(self) -> list[TimelineEntry]:
+        """The document's timeline entries, collected once for all rules."""
+        return self.document.timeline()
 
     @functools.cached_property
     def names(self) -> frozenset[str]:
@@ -238,7 +258,7 @@ def _suppressed(document: Document, rule_id: str, line: int) -> bool:
 def review(
     document: Document,
     *,
-    config: Any = None,
+    config: Config | None = None,
     audience: str = "internal",
     registry: Registry | None = None,
 ) -> Report:
@@ -246,7 +266,7 @@ def review(
     from hindsight.core import rules  # noqa: F401  (registers the built-in rules)
     from hindsight.core.config import Config
 
-    active = config if isinstance(config, Config) else Config()
+    active = config or Config()
     context = Context(document, audience)
     findings: list[Finding] = []
     postmortem = is_postmortem(document)

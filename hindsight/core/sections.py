@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from hindsight.core.model import SectionKind
@@ -71,6 +72,7 @@ def normalise(title: str) -> str:
     return " ".join(text.replace("’", "'").split())
 
 
+@functools.lru_cache(maxsize=1024)
 def classify(title: str) -> SectionKind:
     """The kind a heading stands for; OTHER when it isn't one of the practice's sections."""
     text = normalise(title)

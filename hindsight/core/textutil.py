@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from hindsight.core.model import Document, SectionKind
 
+_MARKUP = re.compile(r"[\[`<*_~|>#]|^\s*(?:[-+]|\d+[.)])\s|^\s*-{3,}", re.M)
 _LINK = re.compile(r"!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])?")
 _CODE = re.compile(r"`+[^`]*`+")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -20,6 +22,8 @@ _CREATED_BY = re.compile(r"(?:created|written|authored) by:?\s*([A-Z][a-z]+(?: [
 
 def plain(markdown: str) -> str:
     """Markdown to plain prose: links keep their text, code spans and markup go."""
+    if not _MARKUP.search(markdown):
+        return markdown  # most lines are already plain; skip the five substitutions
     text = _HTML_COMMENT.sub(" ", markdown)
     text = _LINK.sub(r"\1", text)
     text = _CODE.sub("code", text)
@@ -42,6 +46,7 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+@functools.lru_cache(maxsize=8192)
 def syllables(word: str) -> int:
     """English syllables by vowel groups; good enough for a readability estimate."""
     lowered = word.lower().strip("'’-")
@@ -84,16 +89,12 @@ def people_names(document: Document) -> frozenset[str]:
     names: set[str] = set()
     for author in document.meta_list("authors"):
         _add_name(names, re.sub(r"<[^>]*>|\([^)]*\)", "", author))
-    for item in document.action_items():
-        if item.owner and not looks_like_team(item.owner):
-            _add_name(names, item.owner)
-    for entry in document.timeline():
-        if entry.actor and not looks_like_team(entry.actor):
-            _add_name(names, entry.actor)
-        names.update(handles(entry.text))
+    people = {item.owner for item in document.action_items()}
+    people |= {entry.actor for entry in document.timeline()}
+    for person in people:
+        if person and not looks_like_team(person):
+            _add_name(names, person)
     for section in document.walk():
-        for block in section.blocks:
-            names.update(handles(block.text))
         if section.kind is SectionKind.OTHER and re.search(
             r"attendees|authors|participants|people", section.title, re.I
         ):
@@ -104,7 +105,7 @@ def people_names(document: Document) -> frozenset[str]:
                             _add_name(names, person)
     for block in document.preamble:
         names.update(m.group(1) for m in _CREATED_BY.finditer(block.text))
-        names.update(handles(block.text))
+    names.update(handles(document.source))  # @handles anywhere: one search of the whole text
     return frozenset(n for n in names if n.lower() not in _NOT_NAMES)
 
 

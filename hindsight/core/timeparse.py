@@ -56,6 +56,10 @@ _LEADING = re.compile(
     rf"(?:{_CLOCK}{_END}?|{_UNKNOWN})?(?:\s*{_TZ})?",
     re.IGNORECASE,
 )
+_ISO_CELL = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?"
+    r"(?: (UTC|GMT|CET|CEST|PST|PDT|EST|EDT|CST|CDT|BST|IST))?"
+)
 _DATE_ONLY = re.compile(rf"^\s*{_DATE}\s*$", re.IGNORECASE)
 _ANY_DATETIME = re.compile(rf"{_DATE}(?:\s*(?:T|,|\s|at)\s*)+{_CLOCK}", re.IGNORECASE)
 _ANY_DATE = re.compile(_DATE, re.IGNORECASE)
@@ -125,6 +129,17 @@ def parse_leading(text: str, year: Year = None) -> Stamp | None:
 
     `year` fills in dates written without a year ("Feb 21, 13:00").
     """
+    fast = _ISO_CELL.fullmatch(text.strip())
+    if fast:
+        # A table cell holding just "2026-03-02 14:09 UTC": most timeline rows, parsed cheaply.
+        year_text, month, day_text, hour, minute, second, tz = fast.groups()
+        clock = _clock(hour, minute, second, None)
+        try:
+            day = dt.date(int(year_text), int(month), int(day_text))
+        except ValueError:
+            day = None
+        if day is not None and clock is not None:
+            return Stamp(day, clock, None, tz or "", fast.group(0), "")
     match = _LEADING.match(text)
     if not match or not match.group(0).strip(" ~*_[("):
         return None

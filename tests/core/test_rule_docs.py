@@ -67,3 +67,8 @@ def test_the_rule_fires_on_its_bad_example(rule_id):
 @pytest.mark.parametrize("rule_id", ALL_RULES)
 def test_the_rule_is_quiet_on_its_good_example(rule_id):
     assert findings(REGISTRY.get(rule_id), example(rule_id, "Good")) == []
+
+
+def test_the_reviewer_guide_lists_every_rule():
+    guide = (RULE_DOCS.parent / "reviewer.md").read_text(encoding="utf-8")
+    assert [rule_id for rule_id in ALL_RULES if f"(rules/{rule_id}.md)" not in guide] == []

@@ -8,7 +8,23 @@ from typing import Any
 
 from hindsight.core.model import SectionKind
 from hindsight.core.review import Context, Hit, rule
+from hindsight.core.rules.structure import has_content
 from hindsight.core.textutil import looks_like_team
+
+
+@rule(
+    id="action-items-none",
+    category="action-items",
+    severity="error",
+    message="The action items section has text but no action items: nothing is assigned, so "
+    "nothing will change.",
+    suggestion="List each follow-up as a bullet or table row: `- [ ] Add CPU alerts at 80% and "
+    "90% — @maria, due 2026-12-01, P1`.",
+)
+def action_items_none(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    sections = context.document.find(SectionKind.ACTION_ITEMS)
+    if sections and not context.items and any(has_content(s) for s in sections):
+        yield Hit(sections[0].line)
 
 
 def _short(text: str) -> str:
@@ -24,7 +40,7 @@ def _short(text: str) -> str:
     suggestion="Name one person who owns it: `— @maria`, or an Owner column.",
 )
 def action_owner(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    for item in context.document.action_items():
+    for item in context.items:
         if item.status == "done":
             continue
         if not item.owner:
@@ -52,7 +68,7 @@ def action_owner(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
 )
 def action_deadline(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     written = context.document.meta_time("written") or context.document.meta_time("resolved")
-    for item in context.document.action_items():
+    for item in context.items:
         if item.status == "done":
             continue
         label = _short(item.text)
@@ -86,7 +102,7 @@ def action_deadline(context: Context, options: Mapping[str, Any]) -> Iterator[Hi
     suggestion="Add a priority: `P1`, or a Priority column.",
 )
 def action_priority(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    for item in context.document.action_items():
+    for item in context.items:
         if not item.priority and item.status != "done":
             yield Hit(
                 item.line,
@@ -104,7 +120,7 @@ def action_priority(context: Context, options: Mapping[str, Any]) -> Iterator[Hi
     "at least one long-term item that removes the cause, not only the symptom.",
 )
 def action_term(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    items = context.document.action_items()
+    items = context.items
     if not items:
         return
     terms = {item.term for item in items} | {"immediate" for i in items if i.status == "done"}

@@ -130,9 +130,9 @@ def chat_channel(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     audiences=PUBLIC,
 )
 def personal_name(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    names = "|".join(re.escape(n) for n in sorted(context.names, key=len, reverse=True))
-    by_name = re.compile(rf"\b({names})\b") if names else None
+    names = {name.lower() for name in context.names}
     for line, text in _public_lines(context):
         prose = textutil.plain(text)
-        if EMAIL.search(text) or textutil.handles(prose) or (by_name and by_name.search(prose)):
+        words = {w.lower() for w in re.findall(r"[\w'-]+", prose)}
+        if EMAIL.search(text) or textutil.handles(prose) or words & names:
             yield Hit(line)

@@ -22,6 +22,13 @@ _PROCESS = re.compile(
 )
 _WHY = re.compile(r"^\s*(?:[-*+]|\d+[.)])?\s*(?:\*\*)?(?:why\b|\d+\.\s*why)", re.I)
 _ROLE = r"the (?:engineer|developer|operator|admin(?:istrator)?|intern|on-?call(?: engineer)?)"
+_CAUSAL_PHRASE = re.compile(
+    r"\b(?:root cause|caused by|cause (?:was|is)|due to|because of)\b", re.I
+)
+_GENERIC_CAUSE = re.compile(
+    _CAUSAL_PHRASE.pattern + rf"[^.]{{0,40}}?\b(?:human error|operator error|user error|{_ROLE})\b",
+    re.I,
+)
 
 
 def factors(context: Context) -> list[tuple[str, int]]:
@@ -65,6 +72,8 @@ def single_factor(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]
     options={"min_depth": 3},
 )
 def five_whys(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    if "why" not in context.document.source.lower():
+        return  # no chain to measure; saves a pass over every line
     chain: list[int] = []
     lines = [(line, text) for line, text in context.lines()] + [(10**9, "")]
     for line, text in lines:
@@ -106,13 +115,23 @@ def technical_only(context: Context, options: Mapping[str, Any]) -> Iterator[Hit
     'production without confirmation".',
 )
 def person_as_cause(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    causal = r"\b(?:root cause|caused by|cause (?:was|is)|due to|because of)\b[^.]{0,40}?"
-    generic = re.compile(causal + rf"\b(?:human error|operator error|user error|{_ROLE})\b", re.I)
-    names = "|".join(re.escape(n) for n in sorted(context.names, key=len, reverse=True))
-    by_name = re.compile(causal + rf"(?:@?\b(?:{names})\b)") if names else None
-    for section in root_cause_sections(context):
+    sections = root_cause_sections(context)
+    text = "\n".join(inner.text for section in sections for inner in section.walk()).lower()
+    if not _CAUSAL_PHRASE.search(text):
+        return  # no "caused by", "due to"... anywhere: nothing can name a person as the cause
+    names = {name.lower() for name in context.names}
+    for section in sections:
         for inner in section.walk():
             for block in inner.blocks:
                 for offset, text in enumerate(textutil.plain(block.text).split("\n")):
-                    if generic.search(text) or (by_name and by_name.search(text)):
+                    if _GENERIC_CAUSE.search(text) or _names_a_cause(text, names):
                         yield Hit(block.line + offset)
+
+
+def _names_a_cause(text: str, names: set[str]) -> bool:
+    """A person from the document within a few words after "caused by", "due to"..."""
+    for match in _CAUSAL_PHRASE.finditer(text):
+        window = text[match.end() : match.end() + 40].split(".")[0]
+        if {w.lstrip("@").lower() for w in re.findall(r"@?[\w-]+", window)} & names:
+            return True
+    return False

@@ -100,7 +100,7 @@ def missing_section(context: Context, options: Mapping[str, Any]) -> Iterator[Hi
         SectionKind.TIMELINE: bool(context.document.find(SectionKind.TIMELINE)),
         SectionKind.ROOT_CAUSE: bool(root_cause_sections(context)),
         SectionKind.ACTION_ITEMS: bool(context.document.find(SectionKind.ACTION_ITEMS))
-        or bool(context.document.action_items()),
+        or bool(context.items),
     }
     why = {
         SectionKind.SUMMARY: "readers who stop after one paragraph don't learn what happened",

@@ -13,23 +13,18 @@ from hindsight.core.review import Context, Hit, rule
 DETECTION = re.compile(
     r"\b(alert\w*|paged?|paging|detect\w*|notic\w*|report\w*|discover\w*|warning|aware|pinged|"
     r"spotted|flagged|first (sign|seen)|triggered|declared)\b",
-    re.I,
-)
+)  # matched against lower-cased text
 RESTORATION = re.compile(
     r"\b(resolv\w*|restor\w*|recover\w*|back to (normal|working)|back up|mitigat\w*|fixed|"
     r"operational|healthy|working again|back online|now back|are back|normal levels|repaired|"
     r"rolled back|up and running|outage ends|completed|responding again)\b",
-    re.I,
-)
+)  # matched against lower-cased text
 CLOSURE = re.compile(
     r"\b(clos(ed|ure|ing)|all.clear|post-?mortem|incident (is )?(over|ended|complete)|"
     r"stand(ing)? down|retro\w*|follow.?up|monitoring ended|announces?|"
     r"(notified|informed|updated) (of|about)|status page updated)\b",
-    re.I,
-)
-_WAITING = re.compile(
-    r"\b(wait\w*|monitor\w*|observ\w*|overnight|next (day|morning)|continu\w*)\b", re.I
-)
+)  # matched against lower-cased text
+_WAITING = re.compile(r"\b(wait\w*|monitor\w*|observ\w*|overnight|next (day|morning)|continu\w*)\b")
 _BY = re.compile(r"\bby @?[A-Z@][\w-]*|(?<![\w/])@[A-Za-z][\w-]+")
 _SUBJECT = re.compile(
     r"^(@[\w-]+|we|i|they|[A-Z][\w.-]*(?: [A-Z][\w.-]*)?:|the (team|on-?call|engineer|sre)|"
@@ -40,6 +35,13 @@ _SUBJECT = re.compile(
 def timeline_line(context: Context) -> int:
     sections = context.document.find(SectionKind.TIMELINE)
     return sections[0].line if sections else (context.document.title_line or 1)
+
+
+def _moments(context: Context) -> list[tuple[TimelineEntry, dt.datetime]]:
+    moments: list[tuple[TimelineEntry, dt.datetime]] = context.memo(
+        "ordered_moments", lambda: ordered_moments(context.entries)
+    )
+    return moments
 
 
 def ordered_moments(entries: list[TimelineEntry]) -> list[tuple[TimelineEntry, dt.datetime]]:
@@ -70,7 +72,7 @@ def ordered_moments(entries: list[TimelineEntry]) -> list[tuple[TimelineEntry, d
     suggestion="Give the entry a time (`14:02`, `2026-03-01 14:02 UTC`); mark estimates with `~`.",
 )
 def entry_time(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    for entry in context.document.timeline():
+    for entry in context.entries:
         if entry.clock is None:
             yield Hit(entry.line)
 
@@ -83,7 +85,7 @@ def entry_time(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     suggestion="Put entries in chronological order, or fix the time or date.",
 )
 def timeline_order(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    moments = ordered_moments(context.document.timeline())
+    moments = _moments(context)
     for (_, before), (entry, moment) in zip(moments, moments[1:], strict=False):
         if moment < before:
             yield Hit(
@@ -102,10 +104,10 @@ def timeline_order(context: Context, options: Mapping[str, Any]) -> Iterator[Hit
     "when the incident was closed.",
 )
 def key_moments(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    entries = context.document.timeline()
+    entries = context.entries
     if not entries:
         return
-    texts = [e.text for e in entries]
+    text = "\n".join(e.text for e in entries).lower()  # one search per moment, not per entry
     missing = [
         name
         for name, pattern in (
@@ -113,7 +115,7 @@ def key_moments(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
             ("restoration", RESTORATION),
             ("closure", CLOSURE),
         )
-        if not any(pattern.search(text) for text in texts)
+        if not pattern.search(text)
     ]
     if missing:
         yield Hit(
@@ -142,7 +144,7 @@ def names_actor(entry: TimelineEntry, names: frozenset[str]) -> bool:
     options={"min_share": 0.5, "min_entries": 3},
 )
 def timeline_actor(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    entries = [e for e in context.document.timeline() if e.text]
+    entries = [e for e in context.entries if e.text]
     if len(entries) < options["min_entries"]:
         return
     named = sum(names_actor(entry, context.names) for entry in entries)
@@ -163,10 +165,11 @@ def timeline_actor(context: Context, options: Mapping[str, Any]) -> Iterator[Hit
     options={"minutes": 60},
 )
 def timeline_gap(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    moments = ordered_moments(context.document.timeline())
-    start = next((i for i, (e, _) in enumerate(moments) if DETECTION.search(e.text)), 0)
+    moments = _moments(context)
+    lowered = [e.text.lower() for e, _ in moments]
+    start = next((i for i, text in enumerate(lowered) if DETECTION.search(text)), 0)
     end = next(
-        (i for i, (e, _) in enumerate(moments) if i > start and RESTORATION.search(e.text)),
+        (i for i, text in enumerate(lowered) if i > start and RESTORATION.search(text)),
         len(moments) - 1,
     )
     limit = dt.timedelta(minutes=options["minutes"])
@@ -175,7 +178,8 @@ def timeline_gap(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
         gap = moment - before
         if entry.day is not None and first.day is not None and entry.day != first.day:
             continue  # the author moved to another day on purpose: a slow incident, not a delay
-        if gap > limit and not (_WAITING.search(first.text) or _WAITING.search(entry.text)):
+        waiting = _WAITING.search(first.text.lower()) or _WAITING.search(entry.text.lower())
+        if gap > limit and not waiting:
             minutes = int(gap.total_seconds() // 60)
             yield Hit(
                 entry.line,
