@@ -1,6 +1,11 @@
 from django.contrib import admin
 
-from hindsight.incidents.models import Incident, TimelineEvent, TimelineEventRevision
+from hindsight.incidents.models import (
+    Incident,
+    IncidentFingerprint,
+    TimelineEvent,
+    TimelineEventRevision,
+)
 
 
 class TimelineEventInline(admin.TabularInline):
@@ -37,3 +42,11 @@ class TimelineEventAdmin(admin.ModelAdmin):
 @admin.register(TimelineEventRevision)
 class TimelineEventRevisionAdmin(admin.ModelAdmin):
     list_display = ("event", "changed_by", "changed_at")
+
+
+@admin.register(IncidentFingerprint)
+class IncidentFingerprintAdmin(admin.ModelAdmin):
+    list_display = ("fingerprint", "incident", "source", "active", "first_seen_at", "recovered_at")
+    list_filter = ("source", "active")
+    search_fields = ("fingerprint",)
+    readonly_fields = ("incident", "fingerprint", "source", "first_seen_at", "last_seen_at")

@@ -62,6 +62,9 @@ class IntegrationForm(forms.Form):
     )
 
 
+_CREATED = "integrations.created"
+
+
 def _hook_url(request: HttpRequest, integration: Integration, token: str) -> str:
     path = reverse("integrations:receive", kwargs={"kind": integration.kind, "token": token})
     return request.build_absolute_uri(path)
@@ -70,7 +73,6 @@ def _hook_url(request: HttpRequest, integration: Integration, token: str) -> str
 def integration_list(request: HttpRequest) -> HttpResponse:
     """List the alert integrations; editors create new ones here."""
     form = IntegrationForm()
-    created = None
     can_edit = request.user.has_role("editor")  # type: ignore[union-attr]
     if request.method == "POST":
         if not can_edit:
@@ -78,23 +80,26 @@ def integration_list(request: HttpRequest) -> HttpResponse:
         form = IntegrationForm(request.POST)
         if form.is_valid():
             integration, token = services.create_integration(**form.cleaned_data)
-            # The token is shown on this response only; it is stored hashed.
-            created = {
-                "integration": integration,
+            # Kept in the session for exactly one page view, then dropped: the
+            # token is stored hashed, and a reload must not create another.
+            request.session[_CREATED] = {
+                "pk": integration.pk,
                 "token": token,
                 "url": _hook_url(request, integration, token),
             }
-            form = IntegrationForm()
+            return redirect("integrations:list")
+    created = request.session.pop(_CREATED, None)
+    if created is not None:
+        created["integration"] = Integration.objects.filter(pk=created["pk"]).first()
     return render(
         request,
         "integrations/list.html",
         {
             "integrations": Integration.objects.select_related("service").order_by("name"),
             "form": form,
-            "created": created,
+            "created": created if created and created["integration"] else None,
             "can_edit": can_edit,
         },
-        status=201 if created else 200,
     )
 
 

@@ -115,3 +115,33 @@ def test_processes_appending_lose_nothing() -> None:
         assert proc.returncode == 0, err.decode()[-2000:]
     stored = set(incident.events.exclude(kind="declared").values_list("idempotency_key", flat=True))
     assert stored == {f"p{p}-{how}{n}" for p in range(4) for how in "sb" for n in range(15)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_batches_with_the_same_keys_store_and_count_each_event_once() -> None:
+    incident = declare_incident(title="duplicated delivery")
+    created: list[int] = []
+    barrier = threading.Barrier(4)
+    at = timezone.now().replace(microsecond=123456)
+
+    def write() -> None:
+        try:
+            barrier.wait(timeout=10)
+            events = [
+                NewEvent(text=f"line {n}", occurred_at=at, idempotency_key=f"k{n}", raw={"n": n})
+                for n in range(300)
+            ]
+            created.append(append_events(incident=incident, events=events))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(created) == 300
+    stored = incident.events.exclude(kind="declared")
+    assert stored.count() == 300
+    sample = stored.get(idempotency_key="k7")
+    assert (sample.raw, sample.occurred_at) == ({"n": 7}, at)

@@ -21,8 +21,9 @@ def _login(user: User) -> Client:
 @pytest.mark.django_db
 def test_an_editor_creates_an_integration_and_the_shown_url_works(an_editor: User) -> None:
     client = _login(an_editor)
-    page = client.post("/integrations/", {"name": "Prod AM", "kind": "generic"})
-    assert page.status_code == 201
+    created = client.post("/integrations/", {"name": "Prod AM", "kind": "generic"})
+    assert (created.status_code, created["Location"]) == (302, "/integrations/")
+    page = client.get("/integrations/")
     html = page.content.decode()
     url = re.search(r'id="webhook-url">([^<]+)<', html).group(1)  # type: ignore[union-attr]
     token = re.search(r'id="webhook-token">([^<]+)<', html).group(1)  # type: ignore[union-attr]
