@@ -87,6 +87,11 @@ SETTINGS: tuple[Setting, ...] = (
         "When a post-mortem is due after resolution, per severity; 'debrief/review' sets both.",
     ),
     Setting(
+        "HINDSIGHT_STATUSPAGE_TICK_SECONDS",
+        "30",
+        "How often each web process starts/ends due maintenance and retries status-page notifications (0 = off; then run `hindsight statuspage tick`).",
+    ),
+    Setting(
         "HINDSIGHT_REQUIRE_SYSTEM_PARTS",
         "false",
         "Tests only: fail instead of skip when PostgreSQL, Chromium or another system part is missing (CI sets it).",

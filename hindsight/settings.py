@@ -142,6 +142,9 @@ EMAIL_BACKEND = (
 POSTMORTEM_DUE = postmortem_policy.parse_policy(
     config.env_str(postmortem_policy.SETTING, postmortem_policy.DEFAULT)
 )
+STATUSPAGE_TICK_SECONDS = config.env_int(
+    "HINDSIGHT_STATUSPAGE_TICK_SECONDS", 30, minimum=0, maximum=3600
+)
 
 WEB_WORKERS = config.env_int("HINDSIGHT_WEB_WORKERS", 1, minimum=1, maximum=64)
 WEB_THREADS = config.env_int(

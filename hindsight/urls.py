@@ -17,6 +17,7 @@ urlpatterns = [
     path("integrations/", include("hindsight.integrations.urls")),
     path("postmortems/", include("hindsight.postmortems.urls")),
     path("healthz", web_views.healthz, name="healthz"),
+    path("", include("hindsight.statuspage.urls")),  # status pages and /api/v2/, before api/
     path("api/", include((api_urlpatterns(), "api"), namespace="api")),
     path("admin/", admin.site.urls),
 ]

@@ -20,8 +20,10 @@ app = typer.Typer(
 COMMAND_MODULES = (
     "hindsight.cli.serve",
     "hindsight.cli.accounts",
+    "hindsight.cli.documents",
     "hindsight.cli.incidents",
     "hindsight.cli.imports",
+    "hindsight.statuspage.cli",
 )
 
 

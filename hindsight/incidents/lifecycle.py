@@ -24,6 +24,7 @@ from hindsight.incidents.models import (
     Severity,
 )
 from hindsight.incidents.services import append_event, release_fingerprints
+from hindsight.incidents.signals import incident_resolved
 
 # Reaching a status sets these key moments if they are still empty.
 MOMENTS_SET_BY_STATUS: dict[str, tuple[str, ...]] = {
@@ -93,6 +94,8 @@ def change_status(
             is_key=status in (IncidentStatus.RESOLVED, IncidentStatus.MONITORING),
             text=text,
         )
+        if status == IncidentStatus.RESOLVED:
+            incident_resolved.send(sender=Incident, incident=incident)
         if status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
             # Imported here: post-mortems build on incidents, not the reverse.
             from hindsight.postmortems.drafting import draft_on_resolve

@@ -22,6 +22,7 @@ from hindsight.incidents.models import (
     TimelineEvent,
     Visibility,
 )
+from hindsight.incidents.signals import incident_opened
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +130,7 @@ def declare_incident(
             is_key=True,
             text=f"Incident declared as {severity}" + (f" affecting {names}" if names else ""),
         )
+        incident_opened.send(sender=Incident, incident=incident)
     return incident
 
 

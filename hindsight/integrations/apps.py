@@ -5,3 +5,7 @@ class IntegrationsConfig(AppConfig):
     name = "hindsight.integrations"
     label = "integrations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Connect the notification outbox to incident signals.
+        from hindsight.integrations import outbox  # noqa: F401

@@ -1,1 +1,57 @@
-"""The asyncio check engine: runs monitor checks; no Django on the check path."""
+"""The asyncio check engine: runs monitor checks; no Django on the check path.
+
+What the worker calls: `make_session` once, then `run_batch` (or `run_check`) on
+`CheckSpec`s; `transition` folds each `CheckResult` into a `MonitorState`;
+`next_due` schedules; `rollup`/`coarsen` aggregate results for charts.
+"""
+
+from hindsight.probe.http import make_session
+from hindsight.probe.maintenance import (
+    MaintenanceWindow,
+    OneOffWindow,
+    RecurringWindow,
+    in_maintenance,
+)
+from hindsight.probe.model import CheckResult, CheckSpec, ErrorClass, Status
+from hindsight.probe.rollup import Rollup, coarsen, rollup, uptime_bars, uptime_pct
+from hindsight.probe.runner import next_due, run_batch, run_check
+from hindsight.probe.socket_checks import trusting
+from hindsight.probe.transitions import (
+    Flip,
+    MonitorState,
+    Policy,
+    pause,
+    quorum_result,
+    quorum_state,
+    resume,
+    transition,
+)
+
+__all__ = [
+    "CheckResult",
+    "CheckSpec",
+    "ErrorClass",
+    "Flip",
+    "MaintenanceWindow",
+    "MonitorState",
+    "OneOffWindow",
+    "Policy",
+    "RecurringWindow",
+    "Rollup",
+    "Status",
+    "coarsen",
+    "in_maintenance",
+    "make_session",
+    "next_due",
+    "pause",
+    "quorum_result",
+    "quorum_state",
+    "resume",
+    "rollup",
+    "run_batch",
+    "run_check",
+    "transition",
+    "trusting",
+    "uptime_bars",
+    "uptime_pct",
+]

@@ -1,10 +1,14 @@
 from django.contrib import admin
+from django.http import HttpRequest
+from django.utils import timezone
 
 from hindsight.statuspage.models import (
+    Notification,
     ScheduledMaintenance,
     StatusPage,
     StatusUpdate,
     Subscriber,
+    SubscriberKind,
     UpdateComponentStatus,
 )
 
@@ -13,6 +17,7 @@ from hindsight.statuspage.models import (
 class StatusPageAdmin(admin.ModelAdmin):
     list_display = ("title", "slug", "is_default", "custom_domain")
     prepopulated_fields = {"slug": ("title",)}
+    filter_horizontal = ("components",)
 
 
 class UpdateComponentStatusInline(admin.TabularInline):
@@ -33,5 +38,29 @@ class ScheduledMaintenanceAdmin(admin.ModelAdmin):
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
-    list_display = ("page", "kind", "email", "webhook_url", "confirmed_at", "disabled_at")
-    exclude = ("webhook_secret", "confirm_token", "unsubscribe_token")
+    list_display = (
+        "page",
+        "kind",
+        "email",
+        "webhook_url",
+        "confirmed_at",
+        "failures",
+        "disabled_at",
+    )
+    list_filter = ("kind", "page")
+    exclude = ("confirm_token", "unsubscribe_token")
+    # Webhook receivers need the secret to check X-Hindsight-Signature.
+    readonly_fields = ("webhook_secret", "failures")
+
+    def save_model(self, request: HttpRequest, obj: Subscriber, form: object, change: bool) -> None:
+        # An admin adding a webhook is the opt-in; email addresses confirm by link.
+        if obj.kind == SubscriberKind.WEBHOOK and obj.confirmed_at is None:
+            obj.confirmed_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "subscriber", "subject", "attempts", "delivered_at", "failed_at")
+    list_filter = ("delivered_at", "failed_at")
+    readonly_fields = [f.name for f in Notification._meta.fields]

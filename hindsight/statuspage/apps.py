@@ -5,3 +5,8 @@ class StatuspageConfig(AppConfig):
     name = "hindsight.statuspage"
     label = "statuspage"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from hindsight.statuspage import signals
+
+        signals.connect()

@@ -11,6 +11,9 @@ from django.utils import timezone
 from hindsight.catalog.models import Component, ComponentStatus
 from hindsight.incidents.models import Incident, IncidentStatus
 
+# Path segments under /status/ that belong to the default page's own routes.
+RESERVED_SLUGS = frozenset({"incidents", "history", "subscribe", "api", "subscriptions"})
+
 
 class StatusPage(models.Model):
     slug = models.SlugField(max_length=64, unique=True)
@@ -32,6 +35,13 @@ class StatusPage(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": f"{self.slug!r} is reserved for the default page."})
+        self.custom_domain = self.custom_domain.strip().lower()
+
 
 class StatusUpdate(models.Model):
     """A public message about an incident; also written to its timeline."""
@@ -52,6 +62,9 @@ class UpdateComponentStatus(models.Model):
     update = models.ForeignKey(StatusUpdate, on_delete=models.CASCADE, related_name="components")
     component = models.ForeignKey(Component, on_delete=models.CASCADE)
     status = models.CharField(max_length=32, choices=ComponentStatus.choices)
+    old_status = models.CharField(
+        max_length=32, choices=ComponentStatus.choices, default=ComponentStatus.OPERATIONAL
+    )
 
 
 class MaintenanceStatus(models.TextChoices):
@@ -108,3 +121,31 @@ class Subscriber(models.Model):
                 name="subscriber_email_unique",
             )
         ]
+
+
+class Notification(models.Model):
+    """One message to one subscriber: the outbox that delivery retries from."""
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="notifications"
+    )
+    subject = models.CharField(max_length=300)
+    body = models.TextField(help_text="Plain-text email body")
+    payload = models.JSONField(default=dict, blank=True, help_text="Webhook JSON")
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class SubscribeAttempt(models.Model):
+    """A sign-up request, kept briefly to rate-limit floods per address and page."""
+
+    page = models.ForeignKey(StatusPage, on_delete=models.CASCADE, related_name="+")
+    client = models.CharField(max_length=64, help_text="Hash of the client address")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)

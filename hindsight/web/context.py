@@ -10,6 +10,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("Incidents", "incidents:list"),
     ("Post-mortems", "postmortems:list"),
     ("Integrations", "integrations:list"),
+    ("Status pages", "statuspage:pages"),
 ]
 
 

@@ -88,7 +88,7 @@ def _resolved_incident(
         started_at=at(0),
         detected_at=at(6),
         summary=(
-            "For 52 minutes, 38% of checkout attempts failed with a payment error because "
+            "For 31 minutes, 38% of checkout attempts failed with a payment error because "
             "the checkout service did not trust the payment gateway's new TLS certificate."
         ),
         customer_impact="About 1,900 customers could not complete a purchase.",
@@ -274,7 +274,7 @@ authors: [Maria Santos]
 
 ## Summary
 
-On {day} from {start:%H:%M} UTC, for 52 minutes, 38% of checkout attempts failed
+On {day} from {start:%H:%M} UTC, for 31 minutes, 38% of checkout attempts failed
 with a payment error. The payment gateway's TLS certificate was rotated to a new
 chain that the checkout service did not trust. About 1,900 customers could not
 complete a purchase.

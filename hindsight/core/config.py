@@ -1,0 +1,121 @@
+"""Review configuration: which rules run, their thresholds and severities.
+
+Read from `hindsight.toml` (keys at the top level) or from `[tool.hindsight]`
+in `pyproject.toml`:
+
+    disable = ["timeline-gap"]          # rules not to run
+    enable = ["blame-language"]         # when given, only these rules run
+    [rules.timeline-gap]                # in pyproject: [tool.hindsight.rules.timeline-gap]
+    minutes = 90
+    severity = "warning"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from hindsight.core.review import REGISTRY, SEVERITIES, Registry, Severity
+
+
+class ConfigError(ValueError):
+    """A configuration file that can't be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    enable: frozenset[str] | None = None
+    disable: frozenset[str] = frozenset()
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    severities: Mapping[str, Severity] = field(default_factory=dict)
+    source: str = ""
+
+    def enabled(self, rule_id: str) -> bool:
+        if rule_id in self.disable:
+            return False
+        return self.enable is None or rule_id in self.enable
+
+
+def _rule_ids(value: Any, key: str, where: str, registry: Registry) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: `{key}` must be a list of rule ids")
+    unknown = sorted(v for v in value if v not in registry)
+    if unknown:
+        raise ConfigError(f"{where}: `{key}` names unknown rules: {', '.join(unknown)}")
+    return frozenset(value)
+
+
+def config_from_mapping(
+    data: Mapping[str, Any], where: str, registry: Registry | None = None
+) -> Config:
+    """Validate a parsed table; every unknown key, rule or option is an error."""
+    from hindsight.core import rules  # noqa: F401  (the built-in rules must be known)
+
+    registry = registry or REGISTRY
+    unknown_keys = sorted(set(data) - {"enable", "disable", "rules"})
+    if unknown_keys:
+        raise ConfigError(f"{where}: unknown setting(s): {', '.join(unknown_keys)}")
+    enable = _rule_ids(data["enable"], "enable", where, registry) if "enable" in data else None
+    disable = _rule_ids(data.get("disable", []), "disable", where, registry)
+    options: dict[str, dict[str, Any]] = {}
+    severities: dict[str, Severity] = {}
+    tables = data.get("rules", {})
+    if not isinstance(tables, dict):
+        raise ConfigError(f"{where}: `rules` must be a table of rule tables")
+    for rule_id, settings in tables.items():
+        if rule_id not in registry:
+            raise ConfigError(f"{where}: [rules.{rule_id}] is not a known rule")
+        if not isinstance(settings, dict):
+            raise ConfigError(f"{where}: [rules.{rule_id}] must be a table")
+        defaults = registry.get(rule_id).options
+        for key, value in settings.items():
+            if key == "severity":
+                if value not in SEVERITIES:
+                    raise ConfigError(
+                        f"{where}: rules.{rule_id}.severity must be one of {', '.join(SEVERITIES)}"
+                    )
+                severities[rule_id] = SEVERITIES[SEVERITIES.index(value)]
+            elif key == "enabled":
+                if not isinstance(value, bool):
+                    raise ConfigError(f"{where}: rules.{rule_id}.enabled must be true or false")
+                if not value:
+                    disable = disable | {rule_id}
+            elif key not in defaults:
+                known = ", ".join(sorted(defaults)) or "none"
+                raise ConfigError(
+                    f"{where}: rules.{rule_id} has no option `{key}` (options: {known})"
+                )
+            elif not _same_type(value, defaults[key]):
+                kind = type(defaults[key]).__name__
+                raise ConfigError(f"{where}: rules.{rule_id}.{key} must be a {kind}")
+            else:
+                options.setdefault(rule_id, {})[key] = value
+    return Config(enable, disable, options, severities, where)
+
+
+def _same_type(value: Any, default: Any) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, float):
+        return isinstance(value, int | float)
+    if isinstance(default, list):
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, type(default))
+
+
+def config_from_toml(text: str, where: str, *, pyproject: bool = False) -> Config | None:
+    """Config from TOML text; None for a pyproject.toml without [tool.hindsight]."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+    if pyproject:
+        tool = data.get("tool", {})
+        if "hindsight" not in tool:
+            return None
+        data = tool["hindsight"]
+        if not isinstance(data, dict):
+            raise ConfigError(f"{where}: [tool.hindsight] must be a table")
+    return config_from_mapping(data, where)

@@ -1,0 +1,33 @@
+"""Markdown to a sanitised, printable HTML page (the PDF is printed from it)."""
+
+from __future__ import annotations
+
+import html
+
+import nh3
+from markdown_it import MarkdownIt
+
+_MD = MarkdownIt("commonmark", {"html": False}).enable("table")
+_STYLE = """
+body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; max-width: 46em; margin: 2em auto;
+       line-height: 1.5; color: #1b1b1b; padding: 0 1em; }
+h1 { font-size: 1.7em; } h2 { font-size: 1.3em; margin-top: 1.6em; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; width: 100%; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.5em; text-align: left; vertical-align: top; }
+code { background: #f3f3f3; padding: 0 0.2em; }
+@page { size: A4; margin: 2cm; }
+"""
+
+
+def markdown_to_html(markdown: str) -> str:
+    """Sanitised HTML for a Markdown body; raw HTML and scripts in the source never survive."""
+    return nh3.clean(_MD.render(markdown), url_schemes={"http", "https", "mailto"})
+
+
+def html_page(title: str, markdown: str) -> str:
+    """A complete HTML document with print styles."""
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
+        f"{markdown_to_html(markdown)}</body>\n</html>\n"
+    )

@@ -1,0 +1,277 @@
+"""Tolerant Markdown -> Document parsing.
+
+Steps, in order:
+1. split off YAML front matter and read inline `hindsight: disable` comments;
+2. scan the body into blocks (hindsight.core.blocks);
+3. take the first H1 as the title and build the section tree from heading levels,
+   absorbing time-stamped headings into the open timeline;
+4. turn timeline and action-item blocks into entries and items;
+5. when a document has no recognised headings, read "- **Impact**: ..." style
+   labelled lists as sections.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import yaml
+
+from hindsight.core import extract
+from hindsight.core.blocks import RawBlock, list_items, scan
+from hindsight.core.model import Block, Document, Section, SectionKind
+from hindsight.core.sections import classify
+from hindsight.core.timeparse import find_date, parse_date_line, parse_leading
+
+_SUPPRESS = re.compile(r"<!--\s*hindsight:\s*disable(-file)?\s*=\s*([\w\-, ]+?)\s*-->")
+_LABEL = re.compile(r"^\*\*([^*]+?):?\*\*:?\s*(.*)$")
+_INHERITING = {
+    SectionKind.ROOT_CAUSE,
+    SectionKind.IMPACT,
+    SectionKind.ACTION_ITEMS,
+    SectionKind.WENT_WELL,
+    SectionKind.IMPROVEMENTS,
+    SectionKind.SUMMARY,
+    SectionKind.LUCKY,
+}
+
+
+# libyaml's loader is about 10x faster than the pure-Python one and builds the same values.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class FrontMatterError(ValueError):
+    """The YAML front matter could not be read."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], list[str], int]:
+    """(meta, body lines, file line number of the first body line)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return {}, lines, 1
+    for index in range(1, len(lines)):
+        if lines[index].strip() in {"---", "..."}:
+            raw = "\n".join(lines[1:index])
+            try:
+                meta = yaml.load(raw, Loader=_LOADER) if raw.strip() else {}
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                line = 2 + (mark.line if mark is not None else 0)
+                raise FrontMatterError(f"front matter is not valid YAML: {exc}", line) from None
+            if meta is None:
+                meta = {}
+            if not isinstance(meta, dict):
+                raise FrontMatterError("front matter must be a mapping of keys to values", 2)
+            return {str(k): v for k, v in meta.items()}, lines[index + 1 :], index + 2
+    return {}, lines, 1
+
+
+def _suppressions(lines: list[str]) -> tuple[dict[int, frozenset[str]], frozenset[str]]:
+    """Rules disabled by a comment: for its own line and the next non-blank line, or the file."""
+    per_line: dict[int, set[str]] = {}
+    whole: set[str] = set()
+    if not any("hindsight:" in line for line in lines):
+        return {}, frozenset()
+    for index, line in enumerate(lines):
+        for match in _SUPPRESS.finditer(line):
+            rules = {rule.strip() for rule in match.group(2).split(",") if rule.strip()}
+            if match.group(1):
+                whole |= rules
+                continue
+            per_line.setdefault(index + 1, set()).update(rules)
+            following = index + 1
+            while following < len(lines) and not lines[following].strip():
+                following += 1
+            per_line.setdefault(following + 1, set()).update(rules)
+    return {k: frozenset(v) for k, v in per_line.items()}, frozenset(whole)
+
+
+def _year_hint(meta: dict[str, Any], title: str, blocks: list[RawBlock]) -> dt.date | None:
+    """The incident's date, for dates written without a year."""
+    for key in ("started", "detected", "resolved", "written"):
+        value = meta.get(key)
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+    found = find_date(title)
+    if found:
+        return found
+    for block in blocks[:40]:
+        found = find_date(block.text)
+        if found:
+            return found
+    return None
+
+
+class _Builder:
+    def __init__(self, year: dt.date | None) -> None:
+        self.year = year
+        self.day: dt.date | None = None
+        self.sections: list[Section] = []
+        self.preamble: list[Block] = []
+        self.stack: list[Section] = []
+        self.timeline: Section | None = None
+        self.entry_target: tuple[Section, int] | None = None  # timeline, entry index
+
+    def _area(self) -> SectionKind:
+        for section in reversed(self.stack):
+            if section.kind is not SectionKind.OTHER:
+                return section.kind
+        return SectionKind.OTHER
+
+    def heading(self, block: RawBlock) -> None:
+        stamp = parse_leading(block.text, self.year) if self.timeline else None
+        kind = classify(block.text)
+        if self.timeline is not None and stamp is not None and kind is SectionKind.OTHER:
+            entry = extract.entry_from_stamp(stamp, stamp.rest, block.line)
+            if entry.day is not None:
+                self.day = entry.day
+            elif entry.clock is not None:
+                entry.day = self.day
+            self.timeline.entries.append(entry)
+            self.entry_target = (self.timeline, len(self.timeline.entries) - 1)
+            return
+        self.entry_target = None
+        while self.stack and self.stack[-1].level >= block.level:
+            self.stack.pop()
+        parent = self.stack[-1] if self.stack else None
+        if parent is not None and kind is SectionKind.OTHER and self._area() in _INHERITING:
+            kind = self._area()
+        if parent is not None and self._area() is SectionKind.ACTION_ITEMS:
+            kind = SectionKind.ACTION_ITEMS
+        section = Section(kind=kind, title=block.text, level=block.level, line=block.line)
+        (parent.children if parent else self.sections).append(section)
+        self.stack.append(section)
+        if kind is SectionKind.TIMELINE:
+            self.timeline = section
+        elif kind is not SectionKind.OTHER or (
+            self.timeline is not None and block.level <= self.timeline.level
+        ):
+            self.timeline = None
+
+    def content(self, block: RawBlock) -> None:
+        if self.entry_target is not None:
+            section, index = self.entry_target
+            entry = section.entries[index]
+            if block.kind not in {"html", "hr"}:
+                entry.text = " ".join(f"{entry.text} {block.text}".split())
+            return
+        if not self.stack:
+            self.preamble.append(Block(block.kind, block.text, block.line))
+            return
+        section = self.stack[-1]
+        area = self._area()
+        if area is SectionKind.TIMELINE and self._timeline_block(section, block):
+            return
+        if area is SectionKind.ACTION_ITEMS and block.kind in {"list", "table"}:
+            term = extract.term_of(" ".join(s.title for s in self.stack))
+            if block.kind == "list":
+                found = extract.items_from_list(block.text, block.line, term)
+            else:
+                found = extract.items_from_table(block.text, block.line, term)
+            if found:
+                section.items.extend(found)
+                return
+        section.blocks.append(Block(block.kind, block.text, block.line))
+
+    def _timeline_block(self, section: Section, block: RawBlock) -> bool:
+        if block.kind == "paragraph":
+            day = parse_date_line(block.text, self.year)
+            if day is not None:
+                self.day = day
+                return True
+            stamp = parse_leading(block.text, self.year)
+            if stamp is None or stamp.clock is None:
+                return False
+            section.entries.append(extract.entry_from_text(block.text, block.line, self.day, None))
+            if section.entries[-1].day:
+                self.day = section.entries[-1].day
+            return True
+        found = None
+        if block.kind == "list":
+            found = extract.entries_from_list(block.text, block.line, self.day, self.year)
+        elif block.kind == "table":
+            found = extract.entries_from_table(block.text, block.line, self.day, self.year)
+        if found is None:
+            return False
+        section.entries.extend(found)
+        days = [entry.day for entry in found if entry.day]
+        if days:
+            self.day = days[-1]
+        return True
+
+
+def _labelled_sections(builder: _Builder, blocks: list[RawBlock]) -> bool:
+    """Read a preamble list of "**Label**: text" items as sections when enough labels match."""
+    lists = [b for b in blocks if b.kind == "list"]
+    for block in lists:
+        labels = [_LABEL.match(text) for text, _ in list_items(block.text, block.line)]
+        kinds = [classify(m.group(1)) for m in labels if m]
+        if sum(kind is not SectionKind.OTHER for kind in kinds) < 2:
+            continue
+        lines = block.text.split("\n")
+        starts = [i for i, line in enumerate(lines) if re.match(r"^[-*+] ", line)]
+        for position, start in enumerate(starts):
+            end = starts[position + 1] if position + 1 < len(starts) else len(lines)
+            first = re.sub(r"^[-*+] ", "", lines[start]).strip()
+            label = _LABEL.match(first)
+            if not label:
+                continue
+            builder.stack = []
+            builder.timeline = None
+            builder.heading(RawBlock("heading", label.group(1).strip(), block.line + start, 2))
+            body = [label.group(2)] + [
+                line[2:] if line[:2] == "  " else line.lstrip() for line in lines[start + 1 : end]
+            ]
+            for inner in scan(body, block.line + start):
+                builder.content(inner)
+        builder.preamble = [b for b in builder.preamble if b.line != block.line]
+        return True
+    return False
+
+
+def parse(text: str) -> Document:
+    """Parse a post-mortem; never raises on content, problems are kept on the document."""
+    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    problems: list[tuple[int, str]] = []
+    try:
+        meta, lines, first_line = split_front_matter(text)
+    except FrontMatterError as exc:
+        # Review the body anyway; the broken front matter becomes a finding.
+        problems.append((exc.line, str(exc)))
+        meta, first_line = {}, 1
+        lines = text.split("\n")
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() in {"---", "..."}), 0)
+        lines, first_line = lines[end + 1 :], end + 2
+    per_line, whole = _suppressions(text.split("\n"))
+    blocks = scan(lines, first_line)
+    title, title_line = "", 0
+    headings = [b for b in blocks if b.kind == "heading"]
+    if headings and headings[0].level == 1:
+        title, title_line = headings[0].text, headings[0].line
+        blocks = [b for b in blocks if b is not headings[0]]
+    builder = _Builder(_year_hint(meta, title, blocks))
+    for block in blocks:
+        if block.kind == "heading":
+            builder.heading(block)
+        else:
+            builder.content(block)
+    if not any(s.kind is not SectionKind.OTHER for s in builder.sections):
+        _labelled_sections(builder, blocks)
+    return Document(
+        meta=meta,
+        title=title,
+        preamble=builder.preamble,
+        sections=builder.sections,
+        title_line=title_line,
+        source=text,
+        suppressions=per_line,
+        file_suppressions=whole,
+        problems=problems,
+    )

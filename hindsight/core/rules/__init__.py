@@ -1,0 +1,12 @@
+"""The built-in review rules; importing this package registers them all."""
+
+from hindsight.core.rules import (  # noqa: F401
+    actions,
+    disclosure,
+    language,
+    meta,
+    rootcause,
+    structure,
+    summary,
+    timeline,
+)

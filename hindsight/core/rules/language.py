@@ -1,0 +1,281 @@
+"""Language: specific rather than vague, blameless, plain."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from hindsight.core import textutil
+from hindsight.core.extract import strip_metadata
+from hindsight.core.model import SectionKind
+from hindsight.core.review import Context, Hit, rule
+
+_VAGUE_OBJECT = (
+    r"(monitoring|alerting|alerts|communications?|process(es)?|testing|tests|documentation|docs|"
+    r"awareness|visibility|observability|resilience|reliability|logging|coordination|checks|"
+    r"review(s)?|quality|response|handling|tooling|understanding|knowledge)"
+)
+_VAGUE = re.compile(
+    rf"\b(improve[sd]?|improving|better|more|enhance[sd]?|increase[sd]?|strengthen|add more)\s+"
+    rf"(the |our |overall |general |some )?{_VAGUE_OBJECT}\b"
+    r"|\blook(ing)? into\b|\b(be|being) (more )?careful\b|\bpay(ing)? (more )?attention\b"
+    r"|\bkeep an eye on\b|\bdouble.?check\b|\btry (harder|to be)\b",
+)  # matched against lower-cased text
+# A number, a date, code, a link, a name with internal punctuation (grafana-agent,
+# kube-dns) or a capitalised product name mid-sentence count as measurable detail.
+_SPECIFIC = re.compile(
+    r"\d|`|\]\(|https?://|\b\w+[-_./]\w+\b|(?<=[a-z,] )[A-Z][a-zA-Z]+|\b[A-Z]{2,}\b"
+)
+_SUGGESTIONS = {
+    "monitoring": "Add CPU utilisation alerts at 80% and 90% on the api-gateway hosts",
+    "alerting": "Page on-call when the 5xx rate exceeds 1% for 5 minutes",
+    "communication": "Post a status page update within 15 minutes of declaring an incident",
+    "testing": "Add an integration test that replays the failing config in CI",
+    "documentation": "Write the node-replacement runbook in docs/runbooks/nodes.md by 2026-12-01",
+}
+_ABSOLUTE = re.compile(
+    r"\b(human error|careless(ness|ly)?|negligen(t|ce|tly)|mistakes? (by|of)|fault of|"
+    r"'s fault|at fault|should have known|incompeten\w*|sloppy|lazy|reckless\w*|"
+    r"blame[sd]?|screw(ed)? up|messed up|dropped the ball)\b"
+)  # matched against lower-cased text
+_PERSON_VERB = r"(forgot|neglected|didn.?t bother|was careless|messed up|screwed up|ignored)"
+_NAME_VERB = (
+    r"(failed to|should have|shouldn.?t have|didn.?t (check|notice|test|read|follow|think)|"
+    r"broke|overlooked|misconfigured|made (a|an|the) (mistake|error))"
+)
+# Who can be blamed: a name from the document or one of these words, as the word before the verb.
+_ROLES = frozenset(
+    [
+        "he",
+        "she",
+        "someone",
+        "somebody",
+        "engineer",
+        "developer",
+        "operator",
+        "admin",
+        "administrator",
+        "intern",
+        "on-call",
+        "oncall",
+        "contractor",
+        "hire",
+        "dev",
+        "sre",
+    ]
+)
+_FAILURE_VERB = re.compile(rf"(?<=\s)(?:(?P<person>{_PERSON_VERB})|{_NAME_VERB})\b")  # lower-case
+_BLAME_TRIGGER = re.compile(  # matched against lower-cased text; a superset of the checks
+    r"forgot|failed to|should(?:n.?t)? have|neglect|bother|careless|messed|screw|ignored|broke|"
+    r"overlook|misconfig|mistake|(?:human|operator|user|an|the) error|fault|negligen|"
+    r"incompeten|sloppy|lazy|reckless|blame|dropped the ball|didn.?t"
+)
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,4}s?\b")
+KNOWN_ACRONYMS = frozenset(
+    [
+        "AM",
+        "PM",
+        "UTC",
+        "GMT",
+        "CET",
+        "CEST",
+        "PST",
+        "PDT",
+        "EST",
+        "EDT",
+        "BST",
+        "IST",
+        "US",
+        "UK",
+        "EU",
+        "API",
+        "CPU",
+        "GPU",
+        "RAM",
+        "DNS",
+        "HTTP",
+        "HTTPS",
+        "URL",
+        "IP",
+        "ID",
+        "IT",
+        "OK",
+        "SQL",
+        "SSH",
+        "TLS",
+        "SSL",
+        "VPN",
+        "JSON",
+        "HTML",
+        "CSS",
+        "PDF",
+        "CEO",
+        "CTO",
+        "FAQ",
+        "OS",
+        "DB",
+        "TV",
+        "PC",
+        "USB",
+        "GB",
+        "MB",
+        "TB",
+        "KB",
+        "CI",
+        "CD",
+        "PR",
+        "UI",
+        "UX",
+        "AWS",
+        "GCP",
+        "SMS",
+        "IO",
+        "TODO",
+        "TL",
+        "DR",
+        "TLDR",
+    ]
+)
+
+
+def _is_vague(text: str) -> re.Match[str] | None:
+    if not _VAGUE.search(text.lower()):
+        return None  # most statements have no vague phrase; skip the clean-up below
+    plain = textutil.plain(text)
+    match = _VAGUE.search(plain.lower())
+    if match and not _SPECIFIC.search(plain):
+        return match
+    return None
+
+
+@rule(
+    id="vague-statement",
+    category="specificity",
+    severity="warning",
+    message="This is too vague to act on or to check later.",
+    suggestion='Say exactly what, where and how much: "Add CPU utilisation alerts at 80% and '
+    '90%" rather than "improve monitoring".',
+)
+def vague_statement(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    for item in context.items:
+        if _VAGUE.search(item.text.lower()) and _is_vague(strip_metadata(item.text)):
+            yield _vague_hit(item.line, item.text)
+    for section in context.document.walk():
+        if section.kind not in {SectionKind.IMPROVEMENTS, SectionKind.LESSONS}:
+            continue
+        for block in section.blocks:
+            for offset, text in enumerate(block.text.split("\n")):
+                if len(textutil.words(text)) <= 12 and _is_vague(text):
+                    yield _vague_hit(block.line + offset, text)
+
+
+def _vague_hit(line: int, text: str) -> Hit:
+    topic = re.search(_VAGUE_OBJECT, textutil.plain(text), re.I)
+    key = topic.group(1).lower() if topic else ""
+    key = {"alerts": "alerting", "tests": "testing", "process": "documentation"}.get(key, key)
+    example = _SUGGESTIONS.get(key)
+    short = " ".join(text.split())[:60]
+    return Hit(
+        line,
+        f'"{short}" has no measurable detail (a number, threshold, named system or date), so '
+        "nobody can tell when it is done.",
+        f'Make it specific, e.g. "{example}".' if example else "",
+    )
+
+
+@rule(
+    id="blame-language",
+    category="blame",
+    severity="error",
+    message="This wording blames a person rather than the system. Blame makes people hide "
+    "mistakes, and the next post-mortem gets less honest.",
+    suggestion="Describe what in the system allowed it: \"The log-checking step wasn't "
+    'documented" instead of "John forgot to check the logs".',
+)
+def blame_language(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    # One pass over the whole lower-cased text finds the few lines with a word blame needs;
+    # only those get the line checks (a search per line was a third of the review time).
+    source = context.document.source.lower()
+    candidates = {source.count("\n", 0, m.start()) + 1 for m in _BLAME_TRIGGER.finditer(source)}
+    if not candidates:
+        return
+    names = {name.lower() for name in context.names}
+    for line, text in context.lines(preamble=True):
+        if line in candidates and _blames(textutil.plain(text), names):
+            yield Hit(line)
+
+
+def _blames(prose: str, names: set[str]) -> bool:
+    """Absolute blame words, or a person or role as the subject of a failure verb."""
+    lowered = prose.lower()
+    if _ABSOLUTE.search(lowered):
+        return True
+    for match in _FAILURE_VERB.finditer(lowered):
+        before = prose[: match.start()].split()
+        if not before:
+            continue
+        word = before[-1].strip("\"'(,;:")
+        subject = word.lstrip("@").lower()
+        if subject in names or subject in _ROLES:
+            return True
+        # Systems fail and break, but only people forget or neglect: any capitalised name.
+        if match.group("person") and word[:1].isupper() and word[1:].islower():
+            return True
+    return False
+
+
+@rule(
+    id="undefined-acronym",
+    category="plain-language",
+    severity="info",
+    message="An acronym is used without being spelled out.",
+    suggestion='Spell it out on first use: "Container Network Interface (CNI)".',
+    options={"known": []},
+)
+def undefined_acronym(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    known = KNOWN_ACRONYMS | {k.upper() for k in options["known"] if k}
+    if context.audience == "public":
+        lines = list(context.lines(preamble=True))
+    else:
+        lines = [
+            (b.line + offset, text)
+            for b in context.summary_blocks
+            for offset, text in enumerate(b.text.split("\n"))
+        ] + list(context.lines(SectionKind.IMPACT))
+    source = context.document.source
+    seen: set[str] = set()
+    for line, text in lines:
+        prose = textutil.plain(text)
+        for match in _ACRONYM.finditer(prose):
+            word = match.group(0)
+            base = word[:-1] if word.endswith("s") and word[:-1].isupper() else word
+            if base in known or base in seen or len(base) < 2:
+                continue
+            seen.add(base)
+            if _defined(base, source) or _product_name(base, source):
+                continue
+            yield Hit(
+                line,
+                f'"{base}" isn\'t spelled out; readers outside the team may not know it.',
+                f'Write it out on first use, e.g. "<full name> ({base})".',
+            )
+
+
+@functools.lru_cache(maxsize=1024)
+def _product_name(acronym: str, source: str) -> bool:
+    """Also written in lower or mixed case ("NGINX" and "nginx"): a name, not an acronym."""
+    return any(
+        m.group(0) != acronym for m in re.finditer(rf"\b{re.escape(acronym)}\b", source, re.I)
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _defined(acronym: str, source: str) -> bool:
+    """Defined as "Long Name (ABC)" or "ABC (long name)" somewhere in the document."""
+    escaped = re.escape(acronym)
+    return bool(
+        re.search(rf"\(\s*{escaped}s?\s*\)", source)
+        or re.search(rf"\b{escaped}\s*\((?![A-Z0-9 ]+\))[^)]{{4,}}\)", source)
+    )

@@ -1,0 +1,87 @@
+"""Length and timeliness: readable in one sitting, written while memories are fresh."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from hindsight.core.model import SectionKind
+from hindsight.core.review import Context, Hit, rule
+
+
+def word_count(context: Context) -> int:
+    """Words of prose, entries and items; link targets count too, close enough for pages."""
+    texts = [b.text for b in context.all_blocks() if b.kind not in {"code", "html"}]
+    texts += [e.text for e in context.entries] + [i.text for i in context.items]
+    # Tokens with a letter or digit at either end: markup such as "|" or "-" doesn't count.
+    return sum(1 for t in "\n".join(texts).split() if t[0].isalnum() or t[-1].isalnum())
+
+
+@rule(
+    id="document-length",
+    category="length",
+    severity="warning",
+    message="The document's length doesn't fit a post-mortem.",
+    suggestion="Aim for one to four pages with an executive summary at the top.",
+    options={"max_words": 2000, "min_words": 150},
+)
+def document_length(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    count = word_count(context)
+    anchor = context.document.title_line or 1
+    if count > options["max_words"] and not context.document.find(SectionKind.SUMMARY):
+        yield Hit(
+            anchor,
+            f"The document has {count} words (over {options['max_words']}, about four pages) "
+            "and no summary; most readers will not get to the point.",
+            "Add a `## Summary` of 3-4 sentences at the top, or move detail to an appendix.",
+        )
+    elif count < options["min_words"]:
+        yield Hit(
+            anchor,
+            f"The document has only {count} words; too thin to explain what happened and why.",
+            "Fill in the timeline, the contributing factors and what could be improved.",
+        )
+
+
+@rule(
+    id="written-late",
+    category="timeliness",
+    severity="warning",
+    message="The post-mortem was written long after the incident was resolved.",
+    suggestion="Write the post-mortem within 48 hours of resolution, while details are fresh.",
+    options={"hours": 48},
+)
+def written_late(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    written = context.document.meta_time("written")
+    resolved = context.document.meta_time("resolved")
+    if written is None or resolved is None:
+        return
+    hours = (written - resolved).total_seconds() / 3600
+    if hours > options["hours"]:
+        yield Hit(
+            1 + _meta_line(context, "written"),
+            f"Written {hours:.0f} hours after the incident was resolved (more than "
+            f"{options['hours']}); memories and chat logs fade fast, and details get lost.",
+        )
+
+
+@rule(
+    id="review-date-missing",
+    category="timeliness",
+    severity="info",
+    message="There is no follow-up `review_date`, so nobody is reminded to check that the "
+    "action items were done.",
+    suggestion="Add `review_date: YYYY-MM-DD` to the front matter, a few weeks out.",
+)
+def review_date_missing(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    if not context.document.meta.get("review_date"):
+        yield Hit(1)
+
+
+def _meta_line(context: Context, key: str) -> int:
+    for index, line in enumerate(context.document.source.split("\n")[1:], start=1):
+        if line.startswith(f"{key}:"):
+            return index
+        if line.strip() == "---":
+            break
+    return 0

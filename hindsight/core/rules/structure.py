@@ -1,0 +1,166 @@
+"""Structure: the practice's sections are there and have something in them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from hindsight.core.model import Section, SectionKind
+from hindsight.core.review import Context, Hit, is_postmortem, rule
+from hindsight.core.sections import CANONICAL_TITLES
+
+_PLACEHOLDER = re.compile(
+    r"<!--.*?-->|\{\{.*?\}\}|^\s*(?:[-*+]|\d+[.)])?\s*(?:tbd|tbc|n/?a|todo|xxx|\.\.\.|-)?\s*$",
+    re.S | re.I | re.M,
+)
+REQUIRED = (
+    SectionKind.SUMMARY,
+    SectionKind.TIMELINE,
+    SectionKind.ROOT_CAUSE,
+    SectionKind.ACTION_ITEMS,
+)
+_CAUSES = re.compile(r"\b(cause[ds]?|because|due to|root)\b", re.I)
+_WENT_WRONG = re.compile(r"went (wrong|poorly|badly)|didn.?t go well", re.I)
+
+
+def has_content(section: Section) -> bool:
+    """Anything besides comments, placeholders and empty bullets, here or in subsections."""
+    if section.items or any(entry.text or entry.clock for entry in section.entries):
+        return True
+    for block in section.blocks:
+        if block.kind == "table":
+            rows = block.text.split("\n")[2:]
+            if any(re.sub(r"[|\s:-]", "", row) for row in rows):
+                return True
+        elif _PLACEHOLDER.sub("", block.text).strip():
+            return True
+    return any(has_content(child) for child in section.children)
+
+
+def root_cause_sections(context: Context) -> list[Section]:
+    """Root-cause sections; "What went wrong" stands in, as many teams analyse causes there."""
+    found = context.document.find(SectionKind.ROOT_CAUSE)
+    if found:
+        return found
+    improvements = context.document.find(SectionKind.IMPROVEMENTS)
+    went_wrong = [s for s in improvements if _WENT_WRONG.search(s.title)]
+    if went_wrong:
+        return went_wrong
+    # "Lessons learned" or "Conclusions" that explain causes are the analysis for many teams.
+    lessons = context.document.find(SectionKind.LESSONS)
+    return [s for s in lessons if _CAUSES.search(s.text)]
+
+
+def _anchor(context: Context) -> int:
+    return context.document.title_line or 1
+
+
+@rule(
+    id="not-a-postmortem",
+    category="structure",
+    severity="warning",
+    message="This file doesn't look like a post-mortem: it has fewer than two of the practice's "
+    "sections (Summary, Timeline, Root cause, What went well, What could be improved, Action "
+    "items) and no incident front matter, so it was not reviewed further.",
+    suggestion="Start from `hindsight new PATH`, or leave this file out of the review.",
+)
+def not_a_postmortem(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    if not is_postmortem(context.document):
+        yield Hit(1)
+
+
+@rule(
+    id="front-matter-invalid",
+    category="structure",
+    severity="error",
+    message="The YAML front matter can't be read, so dates, severity and authors are unknown.",
+    suggestion="Fix the YAML between the `---` lines (quote values that contain `:`).",
+)
+def front_matter_invalid(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    for line, problem in context.document.problems:
+        yield Hit(
+            line,
+            f"The front matter can't be read ({problem}); its dates and owners are "
+            "unknown to the review.",
+        )
+
+
+@rule(
+    id="missing-section",
+    category="structure",
+    severity="error",
+    message="A required section is missing.",
+    suggestion="Add the section with the practice's heading.",
+)
+def missing_section(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    present = {
+        SectionKind.SUMMARY: bool(context.summary_blocks)
+        or bool(context.document.find(SectionKind.SUMMARY)),
+        SectionKind.TIMELINE: bool(context.document.find(SectionKind.TIMELINE)),
+        SectionKind.ROOT_CAUSE: bool(root_cause_sections(context)),
+        SectionKind.ACTION_ITEMS: bool(context.document.find(SectionKind.ACTION_ITEMS))
+        or bool(context.items),
+    }
+    why = {
+        SectionKind.SUMMARY: "readers who stop after one paragraph don't learn what happened",
+        SectionKind.TIMELINE: "without it, detection and response delays can't be seen",
+        SectionKind.ROOT_CAUSE: "without analysis the same failure will come back",
+        SectionKind.ACTION_ITEMS: "nothing will change unless someone is asked to change it",
+    }
+    for kind in REQUIRED:
+        if not present[kind]:
+            title = CANONICAL_TITLES[kind]
+            yield Hit(
+                _anchor(context),
+                f"There is no {title} section: {why[kind]}.",
+                f"Add a `## {title}` section.",
+            )
+
+
+@rule(
+    id="empty-section",
+    category="structure",
+    severity="error",
+    message="A required section has a heading but nothing under it.",
+    suggestion="Fill the section in, or write why it doesn't apply.",
+)
+def empty_section(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    for section in context.document.sections:
+        for inner in section.walk():
+            if inner.kind in REQUIRED and not has_content(inner):
+                yield Hit(
+                    inner.line,
+                    f'The section "{inner.title}" is empty: a heading with nothing under it '
+                    "reads as a post-mortem that was never finished.",
+                )
+
+
+@rule(
+    id="went-well-missing",
+    category="went-well",
+    severity="warning",
+    message='There is no "What went well" section, or it is empty: what worked during the '
+    "response is what the team should keep doing, and a post-mortem that lists only failures "
+    "reads as blame.",
+    suggestion="Add `## What went well` with the detection, tooling or teamwork that helped.",
+)
+def went_well_missing(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    if not any(has_content(s) for s in context.document.find(SectionKind.WENT_WELL)):
+        yield Hit(_anchor(context))
+
+
+@rule(
+    id="improvements-missing",
+    category="improvements",
+    severity="warning",
+    message='There is no "What could be improved" section, or it is empty: the gaps in '
+    "detection, response and process are where the action items come from.",
+    suggestion='Add `## What could be improved` (or "What went wrong") listing the gaps.',
+)
+def improvements_missing(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    found = context.document.find(SectionKind.IMPROVEMENTS) + [
+        s for s in context.document.find(SectionKind.LESSONS) if s.blocks
+    ]
+    if not any(has_content(section) for section in found):
+        yield Hit(_anchor(context))

@@ -1,0 +1,188 @@
+"""Timeline: times on every entry, in order, key moments present, who acted, no silent gaps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from hindsight.core.model import SectionKind, TimelineEntry
+from hindsight.core.review import Context, Hit, rule
+
+DETECTION = re.compile(
+    r"\b(alert\w*|paged?|paging|detect\w*|notic\w*|report\w*|discover\w*|warning|aware|pinged|"
+    r"spotted|flagged|first (sign|seen)|triggered|declared)\b",
+)  # matched against lower-cased text
+RESTORATION = re.compile(
+    r"\b(resolv\w*|restor\w*|recover\w*|back to (normal|working)|back up|mitigat\w*|fixed|"
+    r"operational|healthy|working again|back online|now back|are back|normal levels|repaired|"
+    r"rolled back|up and running|outage ends|completed|responding again)\b",
+)  # matched against lower-cased text
+CLOSURE = re.compile(
+    r"\b(clos(ed|ure|ing)|all.clear|post-?mortem|incident (is )?(over|ended|complete)|"
+    r"stand(ing)? down|retro\w*|follow.?up|monitoring ended|announces?|"
+    r"(notified|informed|updated) (of|about)|status page updated)\b",
+)  # matched against lower-cased text
+_WAITING = re.compile(r"\b(wait\w*|monitor\w*|observ\w*|overnight|next (day|morning)|continu\w*)\b")
+_BY = re.compile(r"\bby @?[A-Z@][\w-]*|(?<![\w/])@[A-Za-z][\w-]+")
+_SUBJECT = re.compile(
+    r"^(@[\w-]+|we|i|they|[A-Z][\w.-]*(?: [A-Z][\w.-]*)?:|the (team|on-?call|engineer|sre)|"
+    r"[A-Z][\w.-]+ (\w+ed|\w+s|is|was|were|has|had)\b)",
+)
+
+
+def timeline_line(context: Context) -> int:
+    sections = context.document.find(SectionKind.TIMELINE)
+    return sections[0].line if sections else (context.document.title_line or 1)
+
+
+def _moments(context: Context) -> list[tuple[TimelineEntry, dt.datetime]]:
+    moments: list[tuple[TimelineEntry, dt.datetime]] = context.memo(
+        "ordered_moments", lambda: ordered_moments(context.entries)
+    )
+    return moments
+
+
+def ordered_moments(entries: list[TimelineEntry]) -> list[tuple[TimelineEntry, dt.datetime]]:
+    """Timed entries with full datetimes: days carried forward, midnight crossings allowed."""
+    result = []
+    day = dt.date(2000, 1, 1)
+    previous: dt.datetime | None = None
+    for entry in entries:
+        if entry.clock is None:
+            continue
+        explicit = entry.day is not None
+        day = entry.day or day
+        moment = dt.datetime.combine(day, entry.clock)
+        if not explicit and previous and moment < previous - dt.timedelta(hours=12):
+            day = previous.date() + dt.timedelta(days=1)  # 23:50 then 00:10: the next day
+            moment = dt.datetime.combine(day, entry.clock)
+        result.append((entry, moment))
+        previous = moment
+    return result
+
+
+@rule(
+    id="timeline-entry-time",
+    category="timeline",
+    severity="warning",
+    message="A timeline entry has no exact time, so durations and delays around it can't be "
+    "measured.",
+    suggestion="Give the entry a time (`14:02`, `2026-03-01 14:02 UTC`); mark estimates with `~`.",
+)
+def entry_time(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    for entry in context.entries:
+        if entry.clock is None:
+            yield Hit(entry.line)
+
+
+@rule(
+    id="timeline-order",
+    category="timeline",
+    severity="warning",
+    message="A timeline entry is earlier than the one before it.",
+    suggestion="Put entries in chronological order, or fix the time or date.",
+)
+def timeline_order(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    moments = _moments(context)
+    for (_, before), (entry, moment) in zip(moments, moments[1:], strict=False):
+        if moment < before:
+            yield Hit(
+                entry.line,
+                f"This entry ({moment:%Y-%m-%d %H:%M}) comes after one at "
+                f"{before:%Y-%m-%d %H:%M}; out-of-order entries hide the real sequence of events.",
+            )
+
+
+@rule(
+    id="timeline-key-moments",
+    category="timeline",
+    severity="warning",
+    message="The timeline is missing key moments.",
+    suggestion="Add entries for when the problem was detected, when service was restored and "
+    "when the incident was closed.",
+)
+def key_moments(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    entries = context.entries
+    if not entries:
+        return
+    text = "\n".join(e.text for e in entries).lower()  # one search per moment, not per entry
+    missing = [
+        name
+        for name, pattern in (
+            ("detection", DETECTION),
+            ("restoration", RESTORATION),
+            ("closure", CLOSURE),
+        )
+        if not pattern.search(text)
+    ]
+    if missing:
+        yield Hit(
+            timeline_line(context),
+            "The timeline has no " + " or ".join(missing) + " entry; time to detect and time to "
+            "restore can't be read from it.",
+        )
+
+
+def names_actor(entry: TimelineEntry, names: frozenset[str]) -> bool:
+    if entry.actor:
+        return True
+    text = entry.text.strip("*_ ")
+    if _SUBJECT.match(text) or _BY.search(text):
+        return True
+    return any(text.startswith(name) for name in names)
+
+
+@rule(
+    id="timeline-actor",
+    category="timeline",
+    severity="info",
+    message="Most timeline entries don't say who (or what system) acted.",
+    suggestion='Start entries with the actor: "Alertmanager paged on-call", "@maria rolled '
+    'back the deploy".',
+    options={"min_share": 0.5, "min_entries": 3},
+)
+def timeline_actor(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    entries = [e for e in context.entries if e.text]
+    if len(entries) < options["min_entries"]:
+        return
+    named = sum(names_actor(entry, context.names) for entry in entries)
+    if named / len(entries) < options["min_share"]:
+        yield Hit(
+            timeline_line(context),
+            f"Only {named} of {len(entries)} timeline entries say who acted; without actors the "
+            "response can't be reconstructed or improved.",
+        )
+
+
+@rule(
+    id="timeline-gap",
+    category="timeline",
+    severity="info",
+    message="A long gap in the timeline may hide a response delay.",
+    suggestion="Add what happened in between, or say the team was waiting or monitoring.",
+    options={"minutes": 60},
+)
+def timeline_gap(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    moments = _moments(context)
+    lowered = [e.text.lower() for e, _ in moments]
+    start = next((i for i, text in enumerate(lowered) if DETECTION.search(text)), 0)
+    end = next(
+        (i for i, text in enumerate(lowered) if i > start and RESTORATION.search(text)),
+        len(moments) - 1,
+    )
+    limit = dt.timedelta(minutes=options["minutes"])
+    window = moments[start : end + 1]
+    for (first, before), (entry, moment) in zip(window, window[1:], strict=False):
+        gap = moment - before
+        if entry.day is not None and first.day is not None and entry.day != first.day:
+            continue  # the author moved to another day on purpose: a slow incident, not a delay
+        waiting = _WAITING.search(first.text.lower()) or _WAITING.search(entry.text.lower())
+        if gap > limit and not waiting:
+            minutes = int(gap.total_seconds() // 60)
+            yield Hit(
+                entry.line,
+                f"{minutes} minutes pass between this entry and the one before, during the "
+                "response, with nothing recorded: a delay the post-mortem should explain.",
+            )

@@ -1,0 +1,122 @@
+"""Prose helpers: plain text out of Markdown, sentences, readability, people's names."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from hindsight.core.model import Document, SectionKind
+
+_MARKUP = re.compile(r"[\[`<*_~|>#]|^\s*(?:[-+]|\d+[.)])\s|^\s*-{3,}", re.M)
+_LINK = re.compile(r"!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])?")
+_CODE = re.compile(r"`+[^`]*`+")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)]|>|#+)\s+|[*_~]{1,3}|^\|?\s*:?-{3,}.*$", re.M)
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[])")
+_ABBREVIATIONS = re.compile(r"\b(e\.g|i\.e|etc|vs|approx|incl|mr|ms|dr|no)\.\s", re.I)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,:]\d+)*%?")
+_HANDLE = re.compile(r"(?<![\w/])@([A-Za-z][\w-]{1,38})")
+_CREATED_BY = re.compile(r"(?:created|written|authored) by:?\s*([A-Z][a-z]+(?: [A-Z][a-z]+)+)")
+
+
+def plain(markdown: str) -> str:
+    """Markdown to plain prose: links keep their text, code spans and markup go."""
+    if not _MARKUP.search(markdown):
+        return markdown  # most lines are already plain; skip the five substitutions
+    text = _HTML_COMMENT.sub(" ", markdown)
+    text = _LINK.sub(r"\1", text)
+    text = _CODE.sub("code", text)
+    text = _TAG.sub(" ", text)
+    return _MARK.sub("", text)
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences of plain prose; list items and paragraphs end sentences too."""
+    shielded = _ABBREVIATIONS.sub(lambda m: m.group(0).replace(".", "\0"), text)
+    parts: list[str] = []
+    for paragraph in re.split(r"\n\s*\n|\n(?=\s*(?:[-*+]|\d+[.)])\s)", shielded):
+        for sentence in _SENTENCE_END.split(" ".join(paragraph.split())):
+            if _WORD.search(sentence):
+                parts.append(sentence.replace("\0", "."))
+    return parts
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def syllables(word: str) -> int:
+    """English syllables by vowel groups; good enough for a readability estimate."""
+    lowered = word.lower().strip("'’-")
+    if not lowered.isalpha():
+        return 1
+    if len(lowered) <= 3:
+        return 1
+    lowered = re.sub(r"(?:[^laeiouy]es|ed|[^laeiouy]e)$", "", lowered)
+    lowered = re.sub(r"^y", "", lowered)
+    return max(1, len(re.findall(r"[aeiouy]{1,2}", lowered)))
+
+
+def reading_ease(text: str) -> float | None:
+    """Flesch reading ease (higher is easier; 60-70 is plain English); None for no prose."""
+    found = sentences(text)
+    tokens = [w for w in words(text) if w[0].isalpha()]
+    if not found or len(tokens) < 10:
+        return None
+    per_sentence = len(tokens) / len(found)
+    per_word = sum(syllables(w) for w in tokens) / len(tokens)
+    return round(206.835 - 1.015 * per_sentence - 84.6 * per_word, 1)
+
+
+def handles(text: str) -> list[str]:
+    return _HANDLE.findall(text)
+
+
+def _add_name(names: set[str], raw: str) -> None:
+    value = raw.strip().lstrip("@").strip()
+    if not value or len(value) < 2 or value.isupper():
+        return  # initials ("AF") and team codes aren't safely matchable in prose
+    names.add(value)
+    parts = value.split()
+    if len(parts) > 1:
+        names.update(part for part in parts if len(part) > 2 and part[0].isupper())
+
+
+def people_names(document: Document) -> frozenset[str]:
+    """Names of people the document itself mentions: authors, @handles, owners, actors."""
+    names: set[str] = set()
+    for author in document.meta_list("authors"):
+        _add_name(names, re.sub(r"<[^>]*>|\([^)]*\)", "", author))
+    people = {item.owner for item in document.action_items()}
+    people |= {entry.actor for entry in document.timeline()}
+    for person in people:
+        if person and not looks_like_team(person):
+            _add_name(names, person)
+    for section in document.walk():
+        if section.kind is SectionKind.OTHER and re.search(
+            r"attendees|authors|participants|people", section.title, re.I
+        ):
+            for block in section.blocks:
+                for line in block.text.split("\n"):
+                    if re.match(r"\s*[-*+]\s", line):  # list items; table headers aren't names
+                        for person in re.sub(r"^\s*[-*+]\s*|\(.*?\)", "", line).split(","):
+                            _add_name(names, person)
+    for block in document.preamble:
+        names.update(m.group(1) for m in _CREATED_BY.finditer(block.text))
+    names.update(handles(document.source))  # @handles anywhere: one search of the whole text
+    return frozenset(n for n in names if n.lower() not in _NOT_NAMES)
+
+
+_TEAM = re.compile(
+    r"\b(team|squad|group|sre|ops|devops|platform|infra(structure)?|engineering|on-?call|"
+    r"support|security|everyone|all|department|guild|crew|tribe)\b|/",
+    re.I,
+)
+_NOT_NAMES = {"here", "channel", "everyone", "all", "team", "oncall", "on-call"}
+
+
+def looks_like_team(owner: str) -> bool:
+    """ "SRE team", "@org/platform", "Platform" are teams; "@maria", "Maria Lopez" are people."""
+    return bool(_TEAM.search(owner))

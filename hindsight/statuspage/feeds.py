@@ -1,0 +1,85 @@
+"""Atom and RSS feeds of a page's incidents; each entry carries its update history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+
+from hindsight.incidents.models import Incident
+from hindsight.statuspage import content
+from hindsight.statuspage.models import StatusPage
+
+FEED_ITEMS = 50
+
+
+def feed_request() -> HttpRequest:
+    """A request for rendering feeds outside a web request (the snapshot)."""
+    parts = urlsplit(settings.BASE_URL)
+    request = HttpRequest()
+    request.META["HTTP_HOST"] = parts.netloc
+    request.META["SERVER_NAME"] = parts.hostname or "localhost"
+    request.META["SERVER_PORT"] = str(parts.port or (443 if parts.scheme == "https" else 80))
+    if parts.scheme == "https":
+        request.META["wsgi.url_scheme"] = "https"
+    return request
+
+
+class RssFeed(Feed):  # type: ignore[type-arg]
+    feed_type = Rss201rev2Feed
+
+    def get_object(self, request: HttpRequest, *args: object, **kwargs: object) -> StatusPage:
+        raise NotImplementedError("views pass the page to get_feed directly")
+
+    def title(self, page: StatusPage) -> str:
+        return f"{page.title} - Incident history"
+
+    def link(self, page: StatusPage) -> str:
+        return content.page_url(page)
+
+    def description(self, page: StatusPage) -> str:
+        return f"Incidents and updates from {page.title}"
+
+    def feed_url(self, page: StatusPage) -> str:
+        return content.page_url(page) + (
+            "history.atom" if self.feed_type is Atom1Feed else "history.rss"
+        )
+
+    def items(self, page: StatusPage) -> list[Incident]:
+        self._page = page
+        return list(content.public_incidents(page)[:FEED_ITEMS])
+
+    def item_title(self, incident: Incident) -> str:
+        return incident.title
+
+    def item_description(self, incident: Incident) -> str:
+        return render_to_string(
+            "statuspage/public/feed_entry.html",
+            {"incident": incident, "zone": "UTC"},
+        )
+
+    def item_link(self, incident: Incident) -> str:
+        return f"{content.page_url(self._page)}incidents/{incident.pk}/"
+
+    def item_guid(self, incident: Incident) -> str:
+        return f"{content.page_url(self._page)}incidents/{incident.pk}/"
+
+    def item_pubdate(self, incident: Incident) -> datetime:
+        return incident.started_at
+
+    def item_updateddate(self, incident: Incident) -> datetime:
+        updates = list(incident.status_updates.all())
+        return max([incident.started_at, *(u.posted_at for u in updates)])
+
+    def item_author_name(self, incident: Incident) -> str:
+        return self._page.title
+
+
+class AtomFeed(RssFeed):
+    feed_type = Atom1Feed
+    subtitle = RssFeed.description

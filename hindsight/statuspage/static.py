@@ -1,0 +1,273 @@
+"""Serve status-page snapshots before a request enters Django.
+
+``SnapshotApp`` wraps the Django WSGI application. A GET or HEAD for the
+status page (``/status/…``, ``/api/v2/…``, or any path on a page's custom
+domain) is answered from the files ``snapshot.publish_snapshot`` wrote,
+without touching the database. Everything else, and anything without a
+snapshot file, falls through to Django. When a snapshot is past its
+freshness (a maintenance window starts, a new uptime day), Django renders
+and republishes it; if Django fails — the database is down — the last
+snapshot is served anyway.
+
+This module must not import Django models: it runs where the database may
+be unreachable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from email.utils import formatdate, parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".json": "application/json",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+RESERVED = frozenset({"incidents", "history", "subscribe", "api", "subscriptions"})
+# Browsers and CDNs may reuse a page for this long; a change is visible within it.
+HOT_ENTRIES = 10_000
+# Other processes' publications are seen within this many seconds.
+MANIFEST_CHECK = 0.2
+_generation = [0]
+CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=30, stale-if-error=86400"
+
+
+class _File:
+    __slots__ = ("body", "headers", "etag", "mtime", "size")
+
+    def __init__(self, path: Path, stat: os.stat_result) -> None:
+        self.body = path.read_bytes()
+        self.mtime = stat.st_mtime_ns
+        self.size = stat.st_size
+        self.etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+        content_type = CONTENT_TYPES.get(path.suffix, "application/octet-stream")
+        self.headers = [
+            ("Content-Type", content_type),
+            ("Content-Length", str(len(self.body))),
+            ("ETag", self.etag),
+            ("Last-Modified", formatdate(stat.st_mtime, usegmt=True)),
+            ("Cache-Control", CACHE_CONTROL),
+            ("X-Content-Type-Options", "nosniff"),
+        ]
+        if content_type.startswith("application/json"):
+            # Status widgets on other sites read the JSON from the browser.
+            self.headers.append(("Access-Control-Allow-Origin", "*"))
+
+
+class SnapshotApp:
+    """WSGI middleware: snapshot files first, then the wrapped application."""
+
+    def __init__(self, app: WSGIApp, root: Path, *, internal_host: str = "") -> None:
+        self.app = app
+        self.root = root
+        # Custom-domain requests that reach Django carry this Host instead, so
+        # operators need not add every page's domain to ALLOWED_HOSTS.
+        self.internal_host = internal_host
+        self._files: dict[str, _File] = {}
+        self._site: dict[str, Any] = {}
+        self._site_mtime = -1
+        self._site_path = str(root / "site.json")
+        self._site_checked = -MANIFEST_CHECK
+        self._generation = -1
+        self._hot: dict[tuple[str, str], tuple[float, _File]] = {}
+        self._refreshing = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method == "GET" or method == "HEAD":
+            # Fast path: a page already served and unchanged since (publishing
+            # rewrites site.json last, so an unchanged manifest means unchanged files).
+            self._manifest()
+            hit = self._hot.get((environ.get("HTTP_HOST", ""), environ.get("PATH_INFO", "")))
+            if (
+                hit is not None
+                and hit[0] > time.time()
+                and "HTTP_IF_NONE_MATCH" not in environ
+                and "HTTP_IF_MODIFIED_SINCE" not in environ
+            ):
+                found = hit[1]
+                start_response("200 OK", list(found.headers))
+                return [b""] if method == "HEAD" else [found.body]
+        return self._serve(environ, start_response, method)
+
+    def _serve(
+        self, environ: dict[str, Any], start_response: StartResponse, method: str
+    ) -> Iterable[bytes]:
+        site = self._manifest()
+        key = (environ.get("HTTP_HOST", ""), environ.get("PATH_INFO", ""))
+        route = self._route(environ, site)
+        if route is None:
+            return self.app(environ, start_response)
+        slug, relative, django_path, is_custom = route
+        if is_custom:
+            environ["PATH_INFO"] = django_path
+            if self.internal_host:
+                environ["HTTP_HOST"] = self.internal_host
+        if method not in ("GET", "HEAD") or relative is None:
+            return self.app(environ, start_response)
+        found = self._load(f"{slug}/{relative}")
+        if found is None:
+            return self.app(environ, start_response)
+        fresh_until = site.get("fresh_until", {}).get(slug, 0)
+        if time.time() >= fresh_until:
+            # One request at a time asks Django to re-render; the others get
+            # the stale file meanwhile (stale-while-revalidate), so a spike at
+            # midnight does not send every request into Django.
+            if not self._refreshing.acquire(blocking=False):
+                return self._send(environ, start_response, found)
+            try:
+                return self._refresh(environ, start_response, found)
+            finally:
+                self._refreshing.release()
+        if len(self._hot) > HOT_ENTRIES:
+            self._hot.clear()  # bounded: Host headers are chosen by clients
+        self._hot[key] = (fresh_until, found)
+        return self._send(environ, start_response, found)
+
+    def _manifest(self) -> dict[str, Any]:
+        # Publishing rewrites site.json last, so its mtime says whether any
+        # snapshot file may have changed. A stat costs more than the rest of a
+        # request, so look at most every MANIFEST_CHECK seconds, and at once
+        # after this process published.
+        now = time.monotonic()
+        if now - self._site_checked < MANIFEST_CHECK and self._generation == _generation[0]:
+            return self._site
+        self._site_checked, self._generation = now, _generation[0]
+        try:
+            mtime = os.stat(self._site_path).st_mtime_ns
+            if mtime != self._site_mtime:
+                with open(self._site_path, encoding="utf-8") as handle:
+                    self._site = json.load(handle)
+                self._site_mtime = mtime
+                self._hot.clear()
+        except (OSError, ValueError):
+            if self._site_mtime != -1 or self._site:
+                self._site, self._site_mtime = {}, -1
+                self._hot.clear()
+        return self._site
+
+    def _route(
+        self, environ: dict[str, Any], site: dict[str, Any]
+    ) -> tuple[str, str | None, str, bool] | None:
+        """Return (page slug, file path under it or None, Django path, custom domain?)."""
+        path = environ.get("PATH_INFO", "/") or "/"
+        host = environ.get("HTTP_HOST", "").lower()
+        host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        domains = site.get("domains", {})
+        if host in domains:
+            slug = domains[host]
+            return slug, _file_for(path.lstrip("/")), f"/status/{slug}{path}", True
+        default = site.get("default")
+        if path.startswith("/api/v2/") and default:
+            return default, _file_for(path[1:]), path, False
+        if not path.startswith("/status/"):
+            return None
+        rest = path[len("/status/") :]
+        first, _, after = rest.partition("/")
+        if (
+            first in site.get("pages", ())
+            and first not in RESERVED
+            and (after or rest.endswith("/"))
+        ):
+            return first, _file_for(after), path, False
+        if default and first not in site.get("pages", ()):
+            return default, _file_for(rest), path, False
+        return None
+
+    def _load(self, key: str) -> _File | None:
+        path = self.root / key
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        cached = self._files.get(key)
+        if cached is not None and cached.mtime == stat.st_mtime_ns and cached.size == stat.st_size:
+            return cached
+        try:
+            loaded = _File(path, stat)
+        except OSError:
+            return None
+        self._files[key] = loaded
+        return loaded
+
+    def _send(
+        self, environ: dict[str, Any], start_response: StartResponse, found: _File
+    ) -> Iterable[bytes]:
+        if _not_modified(environ, found):
+            start_response(
+                "304 Not Modified", [h for h in found.headers if h[0] != "Content-Length"]
+            )
+            return [b""]
+        start_response("200 OK", list(found.headers))
+        return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [found.body]
+
+    def _refresh(
+        self, environ: dict[str, Any], start_response: StartResponse, stale: _File
+    ) -> Iterable[bytes]:
+        """Let Django render (and republish) a stale page; on a server error serve the old one."""
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: None
+
+        try:
+            body = self.app(environ, capture)
+            chunks = list(body)
+            close = getattr(body, "close", None)
+            if close:
+                close()
+        except Exception:
+            chunks, captured["status"] = [], "500 Internal Server Error"
+        if captured.get("status", "500").startswith("5"):
+            return self._send(environ, start_response, stale)
+        start_response(captured["status"], captured["headers"])
+        return chunks
+
+
+def invalidate() -> None:
+    """Tell this process's snapshot servers that the files just changed."""
+    _generation[0] += 1
+
+
+def _file_for(relative: str) -> str | None:
+    """Map a path below a page root to its snapshot file, or None if it cannot be one."""
+    if relative in ("", "/"):
+        return "index.html"
+    parts = relative.split("/")
+    if any(p in ("..", ".") or p.startswith(".") or "\\" in p or "\x00" in p for p in parts):
+        return None
+    if relative.endswith("/"):
+        return relative + "index.html"
+    # "history" without the slash is not a file; Django answers with a redirect.
+    return relative if "." in parts[-1] else None
+
+
+def _not_modified(environ: dict[str, Any], found: _File) -> bool:
+    match = environ.get("HTTP_IF_NONE_MATCH")
+    if match is not None:
+        return found.etag in [m.strip() for m in match.split(",")] or match.strip() == "*"
+    since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if since:
+        try:
+            return parsedate_to_datetime(since).timestamp() >= found.mtime // 1_000_000_000
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def wrap(app: WSGIApp, data_dir: Path, base_url: str) -> SnapshotApp:
+    """Wrap the Django application with the snapshot server."""
+    return SnapshotApp(app, data_dir / "statuspage", internal_host=urlsplit(base_url).netloc)

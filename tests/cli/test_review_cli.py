@@ -1,0 +1,153 @@
+"""`hindsight review`: output formats, exit codes and configuration."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hindsight.cli import app
+from hindsight.core.review import CATEGORIES
+
+from .conftest import BLAMING, GOOD
+
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "postmortems"
+
+
+def test_it_exits_0_and_prints_the_score_for_a_good_postmortem(runner, write):
+    path = write("good.md", GOOD)
+    result = runner.invoke(app, ["review", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"{path}: score 100/100 (0 errors, 0 warnings, 0 info)"
+
+
+def test_it_exits_1_on_error_findings_with_file_line_rule_and_suggestion(runner, write):
+    path = write("blame.md", BLAMING)
+    result = runner.invoke(app, ["review", str(path)])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"{path}:41: error blame-language: This wording blames a person")
+    assert lines[1].startswith("    suggestion: Describe what in the system allowed it")
+    assert "\x1b[" not in result.stdout  # no colour when not writing to a terminal
+
+
+def test_json_output_follows_the_contract(runner, write):
+    good, blaming = write("a/good.md", GOOD), write("a/blame.md", BLAMING)
+    result = runner.invoke(app, ["review", "--format", "json", str(good.parent)])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert list(data) == ["files"]
+    assert [(f["path"], f["score"]) for f in data["files"]] == [
+        (str(blaming), 85),
+        (str(good), 100),
+    ]
+    finding = data["files"][0]["findings"][0]
+    assert set(finding) == {"rule", "category", "severity", "line", "message", "suggestion"}
+    assert (finding["rule"], finding["category"], finding["severity"], finding["line"]) == (
+        "blame-language",
+        "blame",
+        "error",
+        41,
+    )
+    assert finding["category"] in CATEGORIES
+
+
+def test_sarif_output_names_rules_levels_and_locations(runner, write):
+    path = write("blame.md", BLAMING)
+    result = runner.invoke(app, ["review", "--format", "sarif", str(path)])
+    log = json.loads(result.stdout)
+    assert log["version"] == "2.1.0"
+    run = log["runs"][0]
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["blame-language"]
+    assert run["results"][0]["ruleId"] == "blame-language"
+    assert run["results"][0]["level"] == "error"
+    location = run["results"][0]["locations"][0]["physicalLocation"]
+    assert location["region"]["startLine"] == 41
+    assert location["artifactLocation"]["uri"] == str(path)
+
+
+def test_github_output_is_workflow_annotations(runner, write):
+    path = write("blame.md", BLAMING)
+    result = runner.invoke(app, ["review", "--format", "github", str(path)])
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"::error file={path},line=41,title=blame-language::")
+
+
+def test_the_public_audience_turns_on_the_disclosure_rules(runner, write):
+    path = write("good.md", GOOD)
+    internal = runner.invoke(app, ["review", "--format", "json", str(path)])
+    public = runner.invoke(app, ["review", "--format", "json", "--audience", "public", str(path)])
+    rules = {f["rule"] for f in json.loads(public.stdout)["files"][0]["findings"]}
+    assert internal.exit_code == 0
+    assert public.exit_code == 1
+    assert "disclosure-personal-name" in rules
+
+
+def test_a_file_that_is_not_a_postmortem_is_reported_as_such(runner, write):
+    path = write("README.md", "# Tools\n\nRun `make`.\n")
+    result = runner.invoke(app, ["review", str(path)])
+    assert result.exit_code == 0
+    assert f"{path}:1: warning not-a-postmortem:" in result.stdout
+    assert result.stdout.splitlines()[-1] == f"{path}: not a post-mortem, not scored"
+
+
+def test_a_missing_file_cannot_run(runner, tmp_path):
+    result = runner.invoke(app, ["review", str(tmp_path / "nope.md")])
+    assert result.exit_code == 2
+    assert (
+        result.stderr.strip()
+        == f"hindsight: cannot read {tmp_path / 'nope.md'}: no such file or folder"
+    )
+
+
+def test_a_binary_file_cannot_run(runner, write):
+    path = write("image.md", b"\xff\xd8\xff\xe0 not text")
+    result = runner.invoke(app, ["review", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"hindsight: cannot read {path}: not UTF-8 text"
+
+
+def test_a_config_file_is_found_by_walking_up(runner, write):
+    write("hindsight.toml", 'disable = ["blame-language"]\n')
+    path = write("team/postmortems/blame.md", BLAMING)
+    result = runner.invoke(app, ["review", str(path)])
+    assert result.exit_code == 0
+    assert "blame-language" not in result.stdout
+
+
+def test_tool_hindsight_in_pyproject_is_used(runner, write):
+    write("pyproject.toml", '[tool.hindsight.rules.blame-language]\nseverity = "warning"\n')
+    path = write("docs/blame.md", BLAMING)
+    result = runner.invoke(app, ["review", str(path)])
+    assert result.exit_code == 0
+    assert ": warning blame-language:" in result.stdout
+
+
+def test_an_explicit_config_wins(runner, write, tmp_path):
+    config = write("elsewhere/strict.toml", "[rules.summary-length]\nmax_sentences = 2\n")
+    path = write("good.md", GOOD)
+    result = runner.invoke(app, ["review", "--config", str(config), "--format", "json", str(path)])
+    rules = [f["rule"] for f in json.loads(result.stdout)["files"][0]["findings"]]
+    assert rules == ["summary-length"]
+
+
+def test_a_bad_config_cannot_run(runner, write):
+    write("hindsight.toml", 'disable = ["no-such-rule"]\n')
+    path = write("good.md", GOOD)
+    result = runner.invoke(app, ["review", str(path)])
+    assert result.exit_code == 2
+    assert "bad config" in result.stderr
+    assert "unknown rules: no-such-rule" in result.stderr
+
+
+def test_the_corpus_folder_reviews_every_file():
+    if not CORPUS.is_dir():
+        pytest.skip("shared corpus not found")
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(app, ["review", "--format", "json", str(CORPUS)])
+    data = json.loads(result.stdout)
+    assert len(data["files"]) == 21
+    assert result.exit_code == 1  # some real documents lack a root-cause section
+    assert all(0 <= f["score"] <= 100 for f in data["files"])

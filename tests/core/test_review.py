@@ -1,0 +1,191 @@
+"""Engine and rule behaviour: registry, config, suppression, score, and rule edge cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from hindsight.core.config import Config, ConfigError, config_from_toml
+from hindsight.core.parser import parse
+from hindsight.core.review import Hit, Registry, review, rule, score
+
+BASE = "# Outage\n\n## Summary\n\nOn 2 March from 14:02 to 14:52 checkout failed for customers.\n\n"
+
+
+def rules_fired(text: str, *, only: str, audience: str = "internal", config=None) -> list[int]:
+    config = config or Config(enable=frozenset({only}))
+    return [
+        f.line
+        for f in review(parse(text), config=config, audience=audience).findings
+        if f.rule == only
+    ]
+
+
+def test_blame_fires_on_a_named_person_failing_but_not_on_a_neutral_action():
+    text = BASE + (
+        "## Timeline\n\n- 14:10 @maria restarted the database\n- 14:20 Maria failed to check the "
+        "replica\n- 14:30 Tom Berg rolled back the deploy\n\n## What could be improved\n\n"
+        "- It was human error.\n"
+    )
+    assert rules_fired(text, only="blame-language") == [10, 15]
+
+
+def test_blame_uses_names_from_the_document():
+    neutral = BASE + "## Timeline\n\n- 14:10 Priya failed to start, the node was full\n"
+    named = "---\nauthors: [Priya Shah]\n---\n" + neutral
+    assert rules_fired(neutral, only="blame-language") == []
+    assert rules_fired(named, only="blame-language") == [12]
+
+
+def test_system_failures_are_not_blame():
+    text = BASE + "## Timeline\n\n- 14:10 Deployment failed to start\n- 14:12 The disk broke\n"
+    assert rules_fired(text, only="blame-language") == []
+
+
+def test_an_inline_comment_suppresses_one_finding():
+    text = BASE + (
+        "## What could be improved\n\n<!-- hindsight: disable=blame-language -->\n"
+        "- Tom forgot the checklist.\n- Ann forgot the runbook.\n"
+    )
+    assert rules_fired(text, only="blame-language") == [11]
+
+
+def test_config_thresholds_change_what_fires():
+    text = BASE + "## Timeline\n\n- 09:00 Alertmanager paged on-call\n- 10:30 @maria restored it\n"
+    assert rules_fired(text, only="timeline-gap") == [10]
+    relaxed = Config(enable=frozenset({"timeline-gap"}), options={"timeline-gap": {"minutes": 120}})
+    assert rules_fired(text, only="timeline-gap", config=relaxed) == []
+
+
+def test_config_from_pyproject_disables_rules_and_overrides_severity():
+    config = config_from_toml(
+        '[tool.hindsight]\ndisable = ["timeline-gap"]\n'
+        '[tool.hindsight.rules.action-owner]\nseverity = "error"\n',
+        "pyproject.toml",
+        pyproject=True,
+    )
+    assert config is not None
+    assert not config.enabled("timeline-gap")
+    assert config.severities == {"action-owner": "error"}
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('disable = ["no-such-rule"]', "unknown rules: no-such-rule"),
+        ('[rules.timeline-gap]\nminutes = "soon"', "rules.timeline-gap.minutes must be a int"),
+        ("[rules.timeline-gap]\nhours = 2", "has no option `hours`"),
+        ("colour = true", "unknown setting(s): colour"),
+        ("disable = [", "not valid TOML"),
+    ],
+)
+def test_bad_config_says_what_is_wrong(toml, message):
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        config_from_toml(toml, "hindsight.toml")
+
+
+def test_a_pyproject_without_a_hindsight_table_is_no_config():
+    assert config_from_toml("[project]\nname = 'x'\n", "pyproject.toml", pyproject=True) is None
+
+
+def test_extensions_register_through_the_same_registry():
+    registry = Registry()
+
+    @rule(
+        id="no-friday-deploys",
+        category="timeline",
+        severity="warning",
+        message="Deployed on a Friday.",
+        suggestion="Deploy earlier in the week.",
+        registry=registry,
+    )
+    def friday(context, options):
+        if "friday" in context.document.source.lower():
+            yield Hit(1)
+
+    text = BASE + "## Timeline\n\n- 14:09 Deployed on Friday\n"
+    report = review(parse(text), registry=registry)
+    assert [(f.rule, f.category, f.severity) for f in report.findings] == [
+        ("no-friday-deploys", "timeline", "warning")
+    ]
+
+
+def test_a_rule_with_an_unknown_category_is_refused():
+    with pytest.raises(ValueError, match="unknown category"):
+        rule(
+            id="x",
+            category="vibes",
+            severity="info",
+            message="m",
+            suggestion="s",
+            registry=Registry(),
+        )(lambda context, options: [])
+
+
+def test_score_caps_what_one_rule_can_cost():
+    from hindsight.core.review import Finding
+
+    many = [Finding("action-owner", "action-items", "warning", n, "m", "s") for n in range(40)]
+    one_error = [Finding("blame-language", "blame", "error", 1, "m", "s")]
+    assert score(many) == 85
+    assert score(one_error) == 85
+    assert score(many + one_error) == 70
+    assert score([]) == 100
+
+
+def test_a_readme_is_reported_as_not_a_postmortem_and_not_scored():
+    report = review(parse("# Tooling\n\nRun make.\n"))
+    assert [f.rule for f in report.findings] == ["not-a-postmortem"]
+    assert (report.score, report.postmortem) == (0, False)
+
+
+def test_action_deadline_checks_dates_against_written():
+    text = (
+        "---\nwritten: 2026-03-03\n---\n"
+        + BASE
+        + (
+            "## Action items\n\n- [ ] A — @a, due 2026-03-01, P1\n"
+            "- [ ] B — @b, due 2028-01-01, P1\n"
+            "- [ ] C — @c, due 2026-04-01, P1\n- [ ] D — @d, due next week, P1\n"
+        )
+    )
+    report = review(parse(text), config=Config(enable=frozenset({"action-deadline"})))
+    assert [(f.line, f.message.split(";")[0]) for f in report.findings] == [
+        (
+            12,
+            '"A — @a, due 2026-03-01, P1" is due 2026-03-01, before the post-mortem was written '
+            "(2026-03-03)",
+        ),
+        (13, '"B — @b, due 2028-01-01, P1" is due 2028-01-01, more than 365 days out'),
+        (15, '"D — @d, due next week, P1" has no deadline ("next week" is not a date)'),
+    ]
+
+
+def test_a_team_owner_is_not_enough():
+    text = BASE + "## Action items\n\n- [ ] Add alerts at 80% — @sre-team, due 2026-04-01, P1\n"
+    report = review(parse(text), config=Config(enable=frozenset({"action-owner"})))
+    assert "owned by a team (@sre-team)" in report.findings[0].message
+
+
+def test_vague_action_items_get_a_specific_suggestion():
+    text = (
+        BASE + "## Action items\n\n- Improve monitoring\n- Look into alerting\n- Be more careful\n"
+    )
+    report = review(parse(text), config=Config(enable=frozenset({"vague-statement"})))
+    assert [f.line for f in report.findings] == [9, 10, 11]
+    assert "Add CPU utilisation alerts at 80% and 90%" in report.findings[0].suggestion
+
+
+def test_an_acronym_defined_on_first_use_is_fine():
+    timeline = "## Timeline\n\n- 14:09 Alertmanager paged on-call\n"
+    defined = BASE.replace("checkout failed", "the Container Network Interface (CNI) failed")
+    defined += timeline
+    undefined = BASE.replace("checkout failed", "the CNI failed") + timeline
+    assert rules_fired(defined, only="undefined-acronym") == []
+    assert rules_fired(undefined, only="undefined-acronym") == [5]
+
+
+def test_written_more_than_48_hours_after_resolution_is_late():
+    text = "---\nresolved: 2026-03-02 14:52:00\nwritten: 2026-03-05 09:00:00\n---\n" + BASE
+    report = review(parse(text), config=Config(enable=frozenset({"written-late"})))
+    assert report.findings[0].line == 3
+    assert report.findings[0].message.startswith("Written 66 hours after")

@@ -1,0 +1,133 @@
+"""`hindsight serve` as `make run` starts it: a real server on a free port."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class Server:
+    def __init__(self, data_dir: Path, port: int, *extra: str) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HINDSIGHT_")}
+        env["HINDSIGHT_DATA_DIR"] = str(data_dir)
+        self.base = f"http://127.0.0.1:{port}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "hindsight", "serve", "--port", str(port), *extra],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"serve exited early:\n{self.proc.stdout.read()}")
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise AssertionError("serve did not answer in time")
+
+    def stop(self) -> str:
+        self.proc.terminate()
+        try:
+            out, _ = self.proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, _ = self.proc.communicate()
+        return out
+
+
+def _login(base: str, username: str, password: str) -> tuple[urllib.request.OpenerDirector, str]:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(base + "/accounts/login/") as response:
+        assert response.status == 200
+        page = response.read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": token,
+            "username": username,
+            "password": password,
+            "next": "/incidents/",
+        }
+    ).encode()
+    request = urllib.request.Request(
+        base + "/accounts/login/", data=data, headers={"Referer": base + "/accounts/login/"}
+    )
+    with opener.open(request) as response:
+        return opener, response.read().decode()
+
+
+def test_serve_starts_with_demo_data_and_a_second_start_keeps_it(tmp_path, free_port):
+    server = Server(tmp_path, free_port)
+    try:
+        server.wait_ready()
+        with urllib.request.urlopen(server.base + "/accounts/login/") as response:
+            assert response.status == 200
+        with urllib.request.urlopen(server.base + "/static/hindsight/app.css") as response:
+            assert b"--accent" in response.read()
+    finally:
+        first_output = server.stop()
+    assert f"Hindsight is running at http://127.0.0.1:{free_port}/" in first_output
+    password = re.search(r"Log in as 'admin' with password '([^']+)'", first_output).group(1)
+
+    server = Server(tmp_path, free_port)
+    try:
+        server.wait_ready()
+        _, incidents_page = _login(server.base, "admin", password)
+        assert "Elevated search latency" in incidents_page
+        assert "Checkout failing after payment gateway certificate rotation" in incidents_page
+        assert len(re.findall(r'href="/incidents/\d+/"', incidents_page)) == 2
+    finally:
+        second_output = server.stop()
+    assert "password" not in second_output.split("Log in with")[0]
+    assert "Demo data was created" not in second_output
+    assert "Log in with your existing account" in second_output
+
+
+def test_serve_without_demo_creates_only_the_admin(tmp_path, free_port):
+    server = Server(tmp_path, free_port, "--no-demo")
+    try:
+        server.wait_ready()
+        password = None
+        output = ""
+    finally:
+        output = server.stop()
+    password = re.search(r"password '([^']+)'", output).group(1)
+    server = Server(tmp_path, free_port)
+    try:
+        server.wait_ready()
+        _, page = _login(server.base, "admin", password)
+        assert "No incidents match this filter." in page
+    finally:
+        server.stop()
+
+
+def test_a_wrong_password_is_refused_with_a_clear_message(tmp_path, free_port):
+    server = Server(tmp_path, free_port, "--no-demo")
+    try:
+        server.wait_ready()
+        _, page = _login(server.base, "admin", "not-the-password")
+    finally:
+        server.stop()
+    assert "That user name and password did not match" in page

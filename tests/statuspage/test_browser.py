@@ -1,0 +1,123 @@
+"""In a real browser against a real `hindsight serve`: a responder posts an update,
+it appears on the public page (served from the snapshot) and in the feed."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from tests.system import require_chromium
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def served(tmp_path: Path, free_port: int):
+    """`hindsight serve` on a free port with a fresh data dir; yields (url, password)."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("HINDSIGHT_")},
+        "HINDSIGHT_DATA_DIR": str(tmp_path / "data"),
+        "HINDSIGHT_SMTP_HOST": "",
+    }
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("hindsight")), "serve", "--port", str(free_port)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    password = None
+    try:
+        assert process.stdout is not None
+        for _ in range(400):  # bounded: migrations and demo data take a few seconds
+            line = process.stdout.readline()
+            if not line:
+                break
+            found = re.search(r"Log in as 'admin' with password '([^']+)'", line)
+            if found:
+                password = found[1]
+                break
+        assert password, "serve did not print the admin password"
+        url = f"http://127.0.0.1:{free_port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield url, password
+    finally:
+        process.terminate()
+        process.wait(15)
+
+
+@pytest.mark.slow
+def test_a_responder_update_reaches_the_page_and_the_feed(served):
+    chromium = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    url, password = served
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 420, "height": 900})  # a phone
+            page.goto(url + "/accounts/login/")
+            page.fill("#id_username", "admin")
+            page.fill("#id_password", password)
+            page.click("button[type=submit]")
+            page.goto(url + "/incidents/?show=open")
+            page.click("text=Elevated search latency")
+            incident_path = page.url.split(url, 1)[1]
+            incident_id = int(re.search(r"/incidents/(\d+)/", incident_path)[1])
+
+            page.goto(
+                f"{url}/statuspage/incidents/{incident_id}/updates/new/?template=investigating"
+            )
+            assert "We are investigating reports of problems" in page.input_value("#id_message")
+            page.fill("#id_message", "Search results are slow for some customers <b>now</b>.")
+            page.select_option("#id_status", "identified")
+            page.get_by_label("Search", exact=True).select_option("degraded_performance")
+            page.click("text=Publish update")
+            page.wait_for_url(f"{url}/incidents/{incident_id}/")
+            assert page.locator("text=Update published on the status page").count() == 1
+            timeline = page.locator("text=Public update (identified)")
+            assert timeline.count() == 1
+
+            response = page.goto(url + "/status/")
+            assert response is not None and response.status == 200
+            assert response.headers.get("etag")  # answered from the snapshot, not Django
+            assert page.locator(".banner").inner_text() == "Partially Degraded Service"
+            article = page.locator("article.incident")
+            assert article.locator("h2").inner_text() == "Elevated search latency"
+            assert "Search results are slow for some customers <b>now</b>." in article.inner_text()
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "statuspage.png"), full_page=True)
+
+            page.click("text=Elevated search latency")
+            assert page.locator("h1").inner_text() == "Elevated search latency"
+        finally:
+            browser.close()
+
+    with urllib.request.urlopen(url + "/status/history.atom", timeout=5) as feed_response:
+        feed = feedparser.parse(feed_response.read())
+    assert not feed.bozo
+    entry = next(e for e in feed.entries if e.title == "Elevated search latency")
+    assert "Search results are slow for some customers &lt;b&gt;now&lt;/b&gt;." in entry.summary
+    assert entry.link == f"{url}/status/incidents/{incident_id}/"
