@@ -11,7 +11,7 @@ per-severity policy (``settings.POSTMORTEM_DUE``).
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import yaml
 from django.conf import settings
@@ -26,6 +26,11 @@ from hindsight.postmortems.models import PostMortem, PostMortemRevision
 from hindsight.postmortems.policy import FALLBACK, Due
 
 log = logging.getLogger(__name__)
+
+# review_date means what the reviewer (hindsight.core) and `hindsight new`
+# mean by it: when to check that the action items got done, a few weeks out.
+# The deadlines for writing the post-mortem are due_at / debrief_due_at.
+FOLLOW_UP = timedelta(days=30)
 
 GUIDANCE = {
     "summary": "In two or three plain sentences: what happened, who was affected and how "
@@ -106,7 +111,7 @@ def render_draft(*, incident: Incident, due: Due, now: datetime) -> str:
     service_names = [s.name for s in incident.services.all()]
     people = participants(incident)
     resolved = incident.resolved_at or now
-    review_at = resolved + due.review
+    follow_up = resolved + FOLLOW_UP
     front = {
         "title": f"Post-mortem: {incident.title}",
         "incident": incident.pk,
@@ -118,7 +123,7 @@ def render_draft(*, incident: Incident, due: Due, now: datetime) -> str:
         "detected": _iso(incident.detected_at),
         "resolved": _iso(incident.resolved_at),
         "written": None,
-        "review_date": review_at.date().isoformat(),
+        "review_date": follow_up.date().isoformat(),
     }
     metrics = incident_metrics(
         started=incident.started_at,
@@ -179,7 +184,7 @@ def draft_on_resolve(*, incident: Incident, actor: User | None = None) -> PostMo
             body=render_draft(incident=incident, due=due, now=now),
             due_at=resolved + due.review,
             debrief_due_at=resolved + due.debrief if due.debrief else None,
-            review_date=(resolved + due.review).date(),
+            review_date=(resolved + FOLLOW_UP).date(),
             created_at=now,
             updated_at=now,
         )

@@ -73,7 +73,7 @@ def test_resolving_writes_a_draft_with_facts_and_key_events(
         "detected": "2026-03-01T09:04:00Z",
         "resolved": "2026-03-01T10:05:00Z",
         "written": None,
-        "review_date": "2026-03-03",
+        "review_date": "2026-03-31",
     }
     assert [line for line in body.splitlines() if line.startswith("## ")] == SECTIONS
     assert "- 2026-03-01 09:20 UTC — rita-responder: Rolled back release 42" in body
@@ -157,3 +157,38 @@ def test_the_due_list_shows_overdue_and_due_soon(the_viewer: User) -> None:
     assert "Post-mortem: Fresh blip" in soon
     assert "Secret thing" not in page
     assert 'href="/postmortems/"' in page
+
+
+@pytest.mark.django_db
+def test_the_reviewer_reads_the_drafts_facts_and_timeline(an_editor: User) -> None:
+    from hindsight.core.model import SectionKind
+    from hindsight.core.parser import parse
+
+    start = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    incident = declare_incident(title="Queue stuck", started_at=start, detected_at=start)
+    append_event(
+        incident=incident,
+        actor=an_editor,
+        occurred_at=start + timedelta(minutes=9),
+        is_key=True,
+        text="Drained the queue",
+    )
+    change_status(
+        incident=incident, status="resolved", actor=an_editor, at=start + timedelta(minutes=30)
+    )
+    document = parse(incident.postmortem.body)
+    assert document.meta["severity"] == "SEV3"
+    timeline = next(s for s in document.sections if s.kind == SectionKind.TIMELINE)
+    # The bullet form "— actor: text" reaches the reviewer as the entry's text.
+    assert [(e.clock.strftime("%H:%M"), e.text) for e in timeline.entries] == [  # type: ignore[union-attr]
+        ("09:00", "Hindsight: Incident declared as SEV3"),
+        ("09:09", "ed-editor: Drained the queue"),
+        ("09:30", "ed-editor: Status: investigating → resolved"),
+    ]
+    kinds = {s.kind for s in document.sections}
+    assert {
+        SectionKind.SUMMARY,
+        SectionKind.WENT_WELL,
+        SectionKind.IMPROVEMENTS,
+        SectionKind.ACTION_ITEMS,
+    } <= kinds
