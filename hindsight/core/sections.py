@@ -27,7 +27,7 @@ _SYNONYMS: tuple[tuple[SectionKind, str], ...] = (
     ),
     (
         SectionKind.ROOT_CAUSE,
-        r"root ?causes?( analysis)?|rca|contributing factors?|causes?|causal factors?"
+        r"root[ -]?causes?( analysis)?|rca|contributing factors?|causes?|causal factors?"
         r"|what caused (it|the|this) ?(incident|outage|problem)?|why did (it|this) happen|triggers?"
         r"|(technical )?(analysis|investigation)|process breakdowns?"
         r"|five whys|5 whys|fishbone|fault tree",

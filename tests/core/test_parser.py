@@ -26,6 +26,10 @@ def test_it_recognises_heading_synonyms_at_any_level():
     ]
 
 
+def test_it_reads_the_hyphenated_root_cause_heading():
+    assert kinds("## Root-cause analysis\n\nx\n") == [SectionKind.ROOT_CAUSE]
+
+
 def test_it_keeps_unknown_sections_with_their_text():
     document = parse("# T\n\n## Summary\n\nx\n\n## Attendees\n\n- Maria\n- Tom\n")
     other = document.sections[1]

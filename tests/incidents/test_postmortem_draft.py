@@ -192,3 +192,20 @@ def test_the_reviewer_reads_the_drafts_facts_and_timeline(an_editor: User) -> No
         SectionKind.IMPROVEMENTS,
         SectionKind.ACTION_ITEMS,
     } <= kinds
+
+
+@pytest.mark.django_db
+def test_the_reviewer_recognises_every_section_of_a_generated_draft(an_editor: User) -> None:
+    from hindsight.core.parser import parse
+    from hindsight.core.review import review
+
+    incident = declare_incident(title="Checkout errors", severity="SEV2")
+    append_event(incident=incident, text="Rolled back the deploy", is_key=True, actor_name="Sam")
+    change_status(incident=incident, status="resolved", actor=an_editor)
+    draft = PostMortem.objects.get(incident=incident)
+    report = review(parse(draft.body))
+    rules = {finding.rule for finding in report.findings}
+    # A draft is unwritten, so empty sections are expected, but none may be missing.
+    assert "not-a-postmortem" not in rules
+    assert [f.line for f in report.findings if f.rule == "missing-section"] == []
+    assert "empty-section" in rules  # the analysis is still to be written
