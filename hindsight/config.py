@@ -87,6 +87,35 @@ SETTINGS: tuple[Setting, ...] = (
         "When a post-mortem is due after resolution, per severity; 'debrief/review' sets both.",
     ),
     Setting(
+        "HINDSIGHT_WORKER_REGION",
+        "default",
+        "Region name of the monitor worker started by `hindsight worker`/`serve`.",
+    ),
+    Setting(
+        "HINDSIGHT_WORKER_CONCURRENCY",
+        "200",
+        "Checks in flight at once in one monitor worker.",
+    ),
+    Setting(
+        "HINDSIGHT_MONITOR_RESOLVE_AFTER_SECONDS",
+        "300",
+        "Quiet period: resolve a monitor's incident once it has stayed up this long.",
+    ),
+    Setting(
+        "HINDSIGHT_MONITOR_RAW_RETENTION_HOURS",
+        "6",
+        "Keep raw check results this many hours (then only rollups remain).",
+    ),
+    Setting(
+        "HINDSIGHT_MONITOR_MINUTE_RETENTION_HOURS", "48", "Keep per-minute rollups this many hours."
+    ),
+    Setting("HINDSIGHT_MONITOR_HOUR_RETENTION_DAYS", "8", "Keep hourly rollups this many days."),
+    Setting(
+        "HINDSIGHT_MONITOR_DAY_RETENTION_DAYS",
+        "400",
+        "Keep daily rollups this many days (90-day uptime bars need at least 90).",
+    ),
+    Setting(
         "HINDSIGHT_REQUIRE_SYSTEM_PARTS",
         "false",
         "Tests only: fail instead of skip when PostgreSQL, Chromium or another system part is missing (CI sets it).",

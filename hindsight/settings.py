@@ -148,6 +148,18 @@ WEB_THREADS = config.env_int(
     "HINDSIGHT_WEB_THREADS", 2 * (os.cpu_count() or 1), minimum=1, maximum=256
 )
 
+WORKER_REGION = config.env_str("HINDSIGHT_WORKER_REGION", "default").strip() or "default"
+WORKER_CONCURRENCY = config.env_int("HINDSIGHT_WORKER_CONCURRENCY", 200, minimum=1, maximum=10000)
+MONITOR_RESOLVE_AFTER_SECONDS = config.env_int(
+    "HINDSIGHT_MONITOR_RESOLVE_AFTER_SECONDS", 300, minimum=0
+)
+MONITOR_RAW_RETENTION_HOURS = config.env_int("HINDSIGHT_MONITOR_RAW_RETENTION_HOURS", 6, minimum=1)
+MONITOR_MINUTE_RETENTION_HOURS = config.env_int(
+    "HINDSIGHT_MONITOR_MINUTE_RETENTION_HOURS", 48, minimum=25
+)
+MONITOR_HOUR_RETENTION_DAYS = config.env_int("HINDSIGHT_MONITOR_HOUR_RETENTION_DAYS", 8, minimum=8)
+MONITOR_DAY_RETENTION_DAYS = config.env_int("HINDSIGHT_MONITOR_DAY_RETENTION_DAYS", 400, minimum=91)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -23,6 +23,8 @@ COMMAND_MODULES = (
     "hindsight.cli.documents",
     "hindsight.cli.incidents",
     "hindsight.cli.imports",
+    "hindsight.cli.worker",
+    "hindsight.cli.monitors",
 )
 
 
