@@ -97,6 +97,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Checks in flight at once in one monitor worker.",
     ),
     Setting(
+        "HINDSIGHT_WORKER_LEASE_GRACE_SECONDS",
+        "15",
+        "A leased check may take its timeout plus this long before another worker takes it over.",
+    ),
+    Setting(
         "HINDSIGHT_MONITOR_RESOLVE_AFTER_SECONDS",
         "300",
         "Quiet period: resolve a monitor's incident once it has stayed up this long.",

@@ -150,6 +150,9 @@ WEB_THREADS = config.env_int(
 
 WORKER_REGION = config.env_str("HINDSIGHT_WORKER_REGION", "default").strip() or "default"
 WORKER_CONCURRENCY = config.env_int("HINDSIGHT_WORKER_CONCURRENCY", 200, minimum=1, maximum=10000)
+WORKER_LEASE_GRACE_SECONDS = config.env_int(
+    "HINDSIGHT_WORKER_LEASE_GRACE_SECONDS", 15, minimum=1, maximum=3600
+)
 MONITOR_RESOLVE_AFTER_SECONDS = config.env_int(
     "HINDSIGHT_MONITOR_RESOLVE_AFTER_SECONDS", 300, minimum=0
 )

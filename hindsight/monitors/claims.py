@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -27,9 +28,12 @@ from hindsight.probe import Status
 
 log = logging.getLogger(__name__)
 
-# Extra lease time beyond the check's own timeout, for writing results.
-LEASE_GRACE = timedelta(seconds=15)
 _HEALTH = ("up", "down", "degraded")
+
+
+def lease_grace() -> timedelta:
+    """Extra lease time beyond a check's own timeout, for recording its result."""
+    return timedelta(seconds=settings.WORKER_LEASE_GRACE_SECONDS)
 
 
 def claim_due(
@@ -54,7 +58,7 @@ def claim_due(
                 "timeout_seconds", flat=True
             )
         )
-        until = now + timedelta(seconds=longest) + LEASE_GRACE
+        until = now + timedelta(seconds=longest) + lease_grace()
         # Conditional: a slot leased by someone since we read it is not ours.
         due.filter(pk__in=ids).update(lease_owner=owner, lease_until=until)
     return list(

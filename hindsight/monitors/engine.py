@@ -195,6 +195,11 @@ def schedule_key(monitor_id: int, region: str) -> str:
 
 
 def next_due(monitor: Monitor, region: str, after: datetime) -> datetime:
-    """When this monitor is next due in this region, on its fixed jittered grid."""
+    """When this monitor is next due in this region, on its fixed jittered grid.
+
+    At least half an interval after `after`: a check that ran on (or a little
+    after) its grid time gets the next grid time, and a first or very late
+    check is not followed by another one moments later.
+    """
     interval = timedelta(seconds=max(1, monitor.interval_seconds))
-    return probe.next_due(schedule_key(monitor.pk, region), interval, after)
+    return probe.next_due(schedule_key(monitor.pk, region), interval, after + interval / 2)

@@ -24,7 +24,13 @@ from hindsight.incidents.models import (
     Severity,
 )
 from hindsight.monitors import engine
-from hindsight.monitors.models import Flip, Monitor, MonitorRegionState, MonitorState
+from hindsight.monitors.models import (
+    Flip,
+    MaintenanceWindow,
+    Monitor,
+    MonitorRegionState,
+    MonitorState,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +40,9 @@ COMPONENT_FOR_STATE = {
     MonitorState.UP: ComponentStatus.OPERATIONAL,
     MonitorState.MAINTENANCE: ComponentStatus.MAINTENANCE,
 }
-# Shortest interval: below it a lease (timeout + grace) could outlive two intervals.
-MIN_INTERVAL_SECONDS = 10
+# Shortest interval: with the default 15 s grace a lease (timeout + grace) then ends
+# within two intervals, so a killed worker's checks resume in time.
+MIN_INTERVAL_SECONDS = 30
 
 
 def monitor_problems(monitor: Monitor) -> dict[str, str]:
@@ -65,6 +72,32 @@ def monitor_problems(monitor: Monitor) -> dict[str, str]:
         if error:
             problems["config" if "config" in error.lower() else "target"] = error
     return problems
+
+
+def window_problem(window: MaintenanceWindow) -> str | None:
+    """What is wrong with a maintenance window, in words; None when it is usable."""
+    if window.recurrence not in ("", "weekly", "daily"):
+        return f"recurrence must be empty, 'weekly' or 'daily', not {window.recurrence!r}"
+    if window.ends_at <= window.starts_at:
+        return "ends_at must be after starts_at"
+    if window.recurrence == "daily" and window.ends_at - window.starts_at > timedelta(days=1):
+        return "a daily window lasts at most a day"
+    try:
+        engine.probe_window(window)
+    except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
+        return (
+            f"time_zone {window.time_zone!r} is unknown" if isinstance(exc, KeyError) else str(exc)
+        )
+    return None
+
+
+def add_maintenance(*, window: MaintenanceWindow) -> MaintenanceWindow:
+    """Validate and store a maintenance window for a monitor."""
+    problem = window_problem(window)
+    if problem:
+        raise ValidationError({"__all__": problem})
+    window.save()
+    return window
 
 
 def save_monitor(*, monitor: Monitor, now: datetime | None = None) -> Monitor:

@@ -13,10 +13,11 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from django.db import close_old_connections
+from django.db import connection
 from django.utils import timezone
 
 from hindsight import probe
@@ -24,6 +25,7 @@ from hindsight.monitors import claims, engine, services, storage
 from hindsight.monitors.models import MonitorRegionState
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -93,7 +95,7 @@ class Worker:
                     last_housekeeping = time.monotonic()
                     await self._housekeeping()
                 await slots_free.acquire()
-                batch = await asyncio.to_thread(self._claim)
+                batch = await _in_thread(self._claim)
                 self.stats.rounds += 1
                 if not batch:
                     slots_free.release()
@@ -116,7 +118,6 @@ class Worker:
             await asyncio.wait_for(self._stop.wait(), timeout=self.options.idle_sleep)
 
     def _claim(self) -> list[MonitorRegionState]:
-        close_old_connections()
         return claims.claim_due(
             owner=self.owner, region=self.options.region, limit=self.options.batch_size
         )
@@ -144,14 +145,12 @@ class Worker:
             )
         )
         try:
-            flips = await asyncio.to_thread(self._record, batch, results)
+            flips = await _in_thread(self._record, batch, results)
         except Exception:
             # Push the batch forward so a monitor that breaks recording cannot crash-loop us.
             log.exception("recording a batch of %s checks failed", len(batch))
             self.stats.errors += 1
-            await asyncio.to_thread(
-                claims.release, slots=batch, owner=self.owner, now=timezone.now()
-            )
+            await _in_thread(claims.release, slots=batch, owner=self.owner, now=timezone.now())
             return
         self.stats.checks += len(batch)
         self.stats.flips += flips
@@ -174,7 +173,6 @@ class Worker:
             return await probe.run_check(spec, session=session)  # type: ignore[arg-type]
 
     def _record(self, batch: Sequence[MonitorRegionState], results: list[probe.CheckResult]) -> int:
-        close_old_connections()
         flips = claims.record_batch(slots=batch, results=results, owner=self.owner)
         if any(f.region == "" for f in flips):
             services.process_flips()
@@ -189,18 +187,26 @@ class Worker:
             _store,
         ):
             try:
-                await asyncio.to_thread(_fresh(step))
+                await _in_thread(step)
             except Exception:
                 log.exception("housekeeping step %s failed", step.__name__)
                 self.stats.errors += 1
 
 
-def _fresh(step: object) -> object:
-    def call() -> object:
-        close_old_connections()
-        return step()  # type: ignore[operator]
+async def _in_thread(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run sync Django code in a thread, closing its connection after.
 
-    return call
+    The thread pool outlives a worker; a connection left open there would
+    hold the database (and a test database's teardown) for no one.
+    """
+
+    def call() -> T:
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connection.close()
+
+    return await asyncio.to_thread(call)
 
 
 def _deliver() -> None:
