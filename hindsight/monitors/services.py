@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -83,11 +84,13 @@ def window_problem(window: MaintenanceWindow) -> str | None:
     if window.recurrence == "daily" and window.ends_at - window.starts_at > timedelta(days=1):
         return "a daily window lasts at most a day"
     try:
+        ZoneInfo(window.time_zone)
+    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        return f"time_zone {window.time_zone!r} is not a known time zone"
+    try:
         engine.probe_window(window)
-    except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
-        return (
-            f"time_zone {window.time_zone!r} is unknown" if isinstance(exc, KeyError) else str(exc)
-        )
+    except ValueError as exc:
+        return str(exc)
     return None
 
 
