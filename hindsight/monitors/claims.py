@@ -10,6 +10,7 @@ releases the leases, all in one transaction per batch.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
@@ -110,28 +111,67 @@ def record_batch(
         for slot, result in pairs:
             flips.extend(_fold_region(slot, result, now))
             touched[slot.monitor_id] = slot.monitor
-        MonitorRegionState.objects.bulk_update(
-            [s for s, _ in pairs],
-            [
-                "state",
-                "consecutive_failures",
-                "consecutive_successes",
-                "last_checked_at",
-                "last_result",
-                "engine_state",
-                "next_due_at",
-                "lease_owner",
-                "lease_until",
-            ],
-            batch_size=1000,
-        )
+        _save_slots([s for s, _ in pairs])
         flips.extend(_fold_monitors(list(touched.values()), {s.pk: s for s, _ in pairs}, now))
-        Monitor.objects.bulk_update(
-            list(touched.values()),
-            ["state", "state_since", "flapping", "engine_state", "last_checked_at", "last_result"],
-            batch_size=1000,
-        )
+        _save_monitors(list(touched.values()))
         return Flip.objects.bulk_create(flips, batch_size=1000)
+
+
+def _save_slots(slots: Sequence[MonitorRegionState]) -> None:
+    """Write folded slots back and release their leases in one prepared statement.
+
+    `bulk_update` builds a CASE expression per field and row, which costs
+    milliseconds per check in Python; `executemany` costs microseconds.
+    """
+    ops, json_param = connection.ops, _json_placeholder()
+    table = MonitorRegionState._meta.db_table
+    sql = (
+        f"UPDATE {table} SET state = %s, consecutive_failures = %s, consecutive_successes = %s, "
+        f"last_checked_at = %s, last_result = {json_param}, engine_state = {json_param}, "
+        "next_due_at = %s, lease_owner = '', lease_until = NULL WHERE id = %s"
+    )
+    rows = [
+        (
+            s.state,
+            s.consecutive_failures,
+            s.consecutive_successes,
+            ops.adapt_datetimefield_value(s.last_checked_at),
+            json.dumps(s.last_result),
+            json.dumps(s.engine_state),
+            ops.adapt_datetimefield_value(s.next_due_at),
+            s.pk,
+        )
+        for s in slots
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _save_monitors(monitors: Sequence[Monitor]) -> None:
+    ops, json_param = connection.ops, _json_placeholder()
+    sql = (
+        f"UPDATE {Monitor._meta.db_table} SET state = %s, state_since = %s, flapping = %s, "
+        f"engine_state = {json_param}, last_checked_at = %s, last_result = {json_param} "
+        "WHERE id = %s"
+    )
+    rows = [
+        (
+            m.state,
+            ops.adapt_datetimefield_value(m.state_since),
+            m.flapping,
+            json.dumps(m.engine_state),
+            ops.adapt_datetimefield_value(m.last_checked_at),
+            json.dumps(m.last_result),
+            m.pk,
+        )
+        for m in monitors
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _json_placeholder() -> str:
+    return "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
 
 
 def _result_row(slot: MonitorRegionState, result: probe.CheckResult) -> CheckResult:
