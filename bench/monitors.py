@@ -117,8 +117,12 @@ def create_monitors(n: int, interval: int, port: int) -> None:
     from hindsight.monitors.engine import schedule_key
     from hindsight.monitors.models import Monitor, MonitorRegionState
 
+    from hindsight.monitors.engine import state_to_json
+
     now = timezone.now()
     step = timedelta(seconds=interval)
+    # A running system: every monitor already up, so a check changes no state.
+    up = state_to_json(probe.MonitorState(status=probe.Status.UP, health=probe.Status.UP))
     for start in range(0, n, 5000):
         batch = [
             Monitor(
@@ -126,6 +130,8 @@ def create_monitors(n: int, interval: int, port: int) -> None:
                 target=f"http://127.0.0.1:{port}/m{i}",
                 interval_seconds=interval,
                 timeout_seconds=10,
+                state="up",
+                engine_state=up,
             )
             for i in range(start, min(n, start + 5000))
         ]

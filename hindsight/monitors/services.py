@@ -209,7 +209,14 @@ def process_flips(*, limit: int = 500, now: datetime | None = None) -> int:
         .select_related("monitor")
         .order_by("created_at", "id")[:limit]
     )
+    # Most flips (first checks, pauses, suppressed ones) need nothing: mark them at once.
+    quiet = [
+        f.pk for f in pending if not (f.evidence or {}).get("alert") and not f.monitor.component_id
+    ]
+    Flip.objects.filter(pk__in=quiet).update(processed_at=now)
     for flip in pending:
+        if flip.pk in quiet:
+            continue
         try:
             with transaction.atomic():
                 _process(flip)
