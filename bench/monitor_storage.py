@@ -113,7 +113,8 @@ def main() -> None:
     )
     print(
         f"kept per monitor         {footprint / 1024:.0f} KiB steady state "
-        f"(raw {keep['raw']}, minutes {keep['minute']}, hours {keep['hour'].days} d, days {keep['day'].days} d)"
+        f"(raw {keep['raw'] / timedelta(hours=1):g} h, minutes {keep['minute'] / timedelta(hours=1):g} h, "
+        f"hours {keep['hour'].days} d, days {keep['day'].days} d)"
     )
     print(
         f"long-term growth         {per_rollup:.0f} bytes per monitor per day (one day rollup row)"

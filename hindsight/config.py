@@ -108,16 +108,16 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "HINDSIGHT_MONITOR_RAW_RETENTION_HOURS",
-        "6",
+        "2",
         "Keep raw check results this many hours (then only rollups remain).",
     ),
     Setting(
-        "HINDSIGHT_MONITOR_MINUTE_RETENTION_HOURS", "48", "Keep per-minute rollups this many hours."
+        "HINDSIGHT_MONITOR_MINUTE_RETENTION_HOURS", "3", "Keep per-minute rollups this many hours."
     ),
-    Setting("HINDSIGHT_MONITOR_HOUR_RETENTION_DAYS", "8", "Keep hourly rollups this many days."),
+    Setting("HINDSIGHT_MONITOR_HOUR_RETENTION_DAYS", "2", "Keep hourly rollups this many days."),
     Setting(
         "HINDSIGHT_MONITOR_DAY_RETENTION_DAYS",
-        "400",
+        "100",
         "Keep daily rollups this many days (90-day uptime bars need at least 90).",
     ),
     Setting(

@@ -46,10 +46,12 @@ def monitor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One monitor: state, uptime, latency chart, 90-day bars, flips and recent results."""
     monitor = get_object_or_404(Monitor.objects.select_related("service", "component"), pk=pk)
     now = timezone.now()
-    minutes = storage.latency_series(monitor_id=pk, since=now - timedelta(hours=24))
-    if len(minutes) >= 2:
-        points = [(m.start, m.p50) for m in minutes]
-    else:  # a new monitor: draw its raw results until minutes are rolled up
+    hours = storage.latency_series(monitor_id=pk, since=now - timedelta(hours=48), period="hour")
+    after = hours[-1].start + timedelta(hours=1) if hours else now - timedelta(hours=48)
+    series = hours + storage.latency_series(monitor_id=pk, since=after)
+    if len(series) >= 2:
+        points = [(m.start, m.p50) for m in series]
+    else:  # a new monitor: draw its raw results until they are rolled up
         recent = monitor.results.order_by("-checked_at")[:120]
         points = [(r.checked_at, r.latency_ms) for r in reversed(recent)]
     days = storage.latency_series(monitor_id=pk, since=now - timedelta(days=90), period="day")
@@ -59,7 +61,7 @@ def monitor_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "monitor": monitor,
             "uptime": storage.uptime(monitor_ids=[pk], now=now)[pk],
-            "chart": latency_svg(points, label="Median response time, last 24 hours"),
+            "chart": latency_svg(points, label="Median response time, last 48 hours"),
             "bars": probe.uptime_bars(days, today=now.date()),
             "flips": monitor.flips.all()[:50],
             "results": monitor.results.order_by("-checked_at")[:50],
