@@ -22,6 +22,7 @@ from hindsight.accounts.services import user_for_token
 # Routers mounted under /api/<prefix>/ — (module, prefix).
 ROUTERS: list[tuple[str, str]] = [
     ("hindsight.incidents.api", "incidents"),
+    ("hindsight.monitors.api", "monitors"),
 ]
 
 

@@ -92,6 +92,40 @@ SETTINGS: tuple[Setting, ...] = (
         "How often each web process starts/ends due maintenance and retries status-page notifications (0 = off; then run `hindsight statuspage tick`).",
     ),
     Setting(
+        "HINDSIGHT_WORKER_REGION",
+        "default",
+        "Region name of the monitor worker started by `hindsight worker`/`serve`.",
+    ),
+    Setting(
+        "HINDSIGHT_WORKER_CONCURRENCY",
+        "200",
+        "Checks in flight at once in one monitor worker.",
+    ),
+    Setting(
+        "HINDSIGHT_WORKER_LEASE_GRACE_SECONDS",
+        "15",
+        "A leased check may take its timeout plus this long before another worker takes it over.",
+    ),
+    Setting(
+        "HINDSIGHT_MONITOR_RESOLVE_AFTER_SECONDS",
+        "300",
+        "Quiet period: resolve a monitor's incident once it has stayed up this long.",
+    ),
+    Setting(
+        "HINDSIGHT_MONITOR_RAW_RETENTION_HOURS",
+        "2",
+        "Keep raw check results this many hours (then only rollups remain).",
+    ),
+    Setting(
+        "HINDSIGHT_MONITOR_MINUTE_RETENTION_HOURS", "3", "Keep per-minute rollups this many hours."
+    ),
+    Setting("HINDSIGHT_MONITOR_HOUR_RETENTION_DAYS", "2", "Keep hourly rollups this many days."),
+    Setting(
+        "HINDSIGHT_MONITOR_DAY_RETENTION_DAYS",
+        "100",
+        "Keep daily rollups this many days (90-day uptime bars need at least 90).",
+    ),
+    Setting(
         "HINDSIGHT_REQUIRE_SYSTEM_PARTS",
         "false",
         "Tests only: fail instead of skip when PostgreSQL, Chromium or another system part is missing (CI sets it).",

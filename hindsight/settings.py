@@ -151,6 +151,21 @@ WEB_THREADS = config.env_int(
     "HINDSIGHT_WEB_THREADS", 2 * (os.cpu_count() or 1), minimum=1, maximum=256
 )
 
+WORKER_REGION = config.env_str("HINDSIGHT_WORKER_REGION", "default").strip() or "default"
+WORKER_CONCURRENCY = config.env_int("HINDSIGHT_WORKER_CONCURRENCY", 200, minimum=1, maximum=10000)
+WORKER_LEASE_GRACE_SECONDS = config.env_int(
+    "HINDSIGHT_WORKER_LEASE_GRACE_SECONDS", 15, minimum=1, maximum=3600
+)
+MONITOR_RESOLVE_AFTER_SECONDS = config.env_int(
+    "HINDSIGHT_MONITOR_RESOLVE_AFTER_SECONDS", 300, minimum=0
+)
+MONITOR_RAW_RETENTION_HOURS = config.env_int("HINDSIGHT_MONITOR_RAW_RETENTION_HOURS", 2, minimum=1)
+MONITOR_MINUTE_RETENTION_HOURS = config.env_int(
+    "HINDSIGHT_MONITOR_MINUTE_RETENTION_HOURS", 3, minimum=2
+)
+MONITOR_HOUR_RETENTION_DAYS = config.env_int("HINDSIGHT_MONITOR_HOUR_RETENTION_DAYS", 2, minimum=2)
+MONITOR_DAY_RETENTION_DAYS = config.env_int("HINDSIGHT_MONITOR_DAY_RETENTION_DAYS", 100, minimum=91)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -24,6 +24,8 @@ COMMAND_MODULES = (
     "hindsight.cli.incidents",
     "hindsight.cli.imports",
     "hindsight.statuspage.cli",
+    "hindsight.cli.worker",
+    "hindsight.cli.monitors",
 )
 
 

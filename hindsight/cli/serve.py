@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import typer
@@ -47,6 +49,9 @@ def serve(
     port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
     no_demo: bool = typer.Option(False, "--no-demo", help="Do not create demo data on first run."),
     workers: int = typer.Option(0, min=0, help="Web worker processes (default from settings)."),
+    no_worker: bool = typer.Option(
+        False, "--no-worker", help="Do not start the monitor worker (run `hindsight worker`)."
+    ),
 ) -> None:
     """Start Hindsight: web UI, API, status page (and the monitor worker)."""
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
@@ -59,6 +64,11 @@ def serve(
 
     for line in prepare(host=host, port=port, demo=not no_demo):
         typer.echo(line)
+    monitor_worker = None
+    if not no_worker:
+        # A separate process: the checks' event loop never competes with web requests.
+        monitor_worker = subprocess.Popen([sys.executable, "-m", "hindsight", "worker"])
+        typer.echo(f"Monitoring runs: monitor worker started (pid {monitor_worker.pid}).")
     static_root = Path(settings.STATIC_ROOT)
     server = Granian(
         "hindsight.wsgi:application",
@@ -71,4 +81,12 @@ def serve(
         static_path_mount=[static_root],
         log_level=LogLevels(settings.LOG_LEVEL.lower()),
     )
-    server.serve()
+    try:
+        server.serve()
+    finally:
+        if monitor_worker is not None:
+            monitor_worker.terminate()
+            try:
+                monitor_worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                monitor_worker.kill()

@@ -53,7 +53,10 @@ class Monitor(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
     last_result = models.JSONField(null=True, blank=True)
+    # The probe's MonitorState across regions (confirmations, flapping, what was alerted).
+    engine_state = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["name"]
@@ -63,7 +66,11 @@ class Monitor(models.Model):
 
 
 class MonitorRegionState(models.Model):
-    """Confirmation counters of one monitor as seen from one region."""
+    """One monitor as checked from one region: the unit workers schedule and lease.
+
+    Region "" means "any region" (a monitor without listed regions); a worker
+    of region R claims rows of region R and "".
+    """
 
     monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="region_states")
     region = models.CharField(max_length=64)
@@ -73,11 +80,17 @@ class MonitorRegionState(models.Model):
     consecutive_failures = models.PositiveIntegerField(default=0)
     consecutive_successes = models.PositiveIntegerField(default=0)
     last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_result = models.JSONField(null=True, blank=True)
+    engine_state = models.JSONField(default=dict, blank=True)
+    next_due_at = models.DateTimeField(default=timezone.now)
+    lease_owner = models.CharField(max_length=120, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["monitor", "region"], name="monitor_region_unique")
         ]
+        indexes = [models.Index(fields=["next_due_at"], name="region_state_due")]
 
 
 class Flip(models.Model):
@@ -109,7 +122,11 @@ class CheckResult(models.Model):
     error = models.CharField(max_length=500, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["monitor", "checked_at"])]
+        indexes = [
+            models.Index(fields=["monitor", "checked_at"]),
+            # the rollup step reads each closed minute of all monitors by time
+            models.Index(fields=["checked_at"], name="result_checked_at"),
+        ]
 
 
 class RollupPeriod(models.TextChoices):
@@ -128,9 +145,15 @@ class CheckRollup(models.Model):
     checks = models.PositiveIntegerField(default=0)
     up_checks = models.PositiveIntegerField(default=0)
     degraded_checks = models.PositiveIntegerField(default=0)
+    down_checks = models.PositiveIntegerField(default=0)
+    latency_count = models.PositiveIntegerField(default=0)
+    latency_sum_ms = models.FloatField(default=0.0)
+    latency_min_ms = models.FloatField(null=True, blank=True)
+    latency_max_ms = models.FloatField(null=True, blank=True)
     latency_p50_ms = models.FloatField(null=True, blank=True)
     latency_p95_ms = models.FloatField(null=True, blank=True)
     latency_p99_ms = models.FloatField(null=True, blank=True)
+    # Sparse {slot: count} over probe.rollup.LATENCY_BOUNDS_MS, so buckets merge exactly.
     latency_histogram = models.JSONField(default=list, blank=True)
 
     class Meta:
@@ -139,7 +162,9 @@ class CheckRollup(models.Model):
                 fields=["monitor", "period", "bucket_start", "region"], name="rollup_unique"
             )
         ]
-        indexes = [models.Index(fields=["monitor", "period", "bucket_start"])]
+        # The unique constraint's index serves (monitor, period, bucket_start) lookups too;
+        # a second index would add a third of each row's bytes.
+        indexes = [models.Index(fields=["period", "bucket_start"], name="rollup_period_start")]
 
     @property
     def uptime_percent(self) -> float | None:

@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 # (label, URL name). Each domain adds its section here when it has pages.
 NAVIGATION: list[tuple[str, str]] = [
     ("Incidents", "incidents:list"),
+    ("Monitors", "monitors:list"),
     ("Post-mortems", "postmortems:list"),
     ("Integrations", "integrations:list"),
     ("Status pages", "statuspage:pages"),

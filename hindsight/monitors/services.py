@@ -1,0 +1,313 @@
+"""Monitor service functions: views, API, CLI and worker call these."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from hindsight import probe
+from hindsight.catalog.models import Component, ComponentStatus
+from hindsight.incidents import lifecycle
+from hindsight.incidents import services as incidents
+from hindsight.incidents.models import (
+    OPEN_STATUSES,
+    EventKind,
+    EventSource,
+    IncidentFingerprint,
+    IncidentStatus,
+    Severity,
+)
+from hindsight.monitors import engine
+from hindsight.monitors.models import (
+    Flip,
+    MaintenanceWindow,
+    Monitor,
+    MonitorRegionState,
+    MonitorState,
+)
+
+log = logging.getLogger(__name__)
+
+COMPONENT_FOR_STATE = {
+    MonitorState.DOWN: ComponentStatus.MAJOR_OUTAGE,
+    MonitorState.DEGRADED: ComponentStatus.DEGRADED,
+    MonitorState.UP: ComponentStatus.OPERATIONAL,
+    MonitorState.MAINTENANCE: ComponentStatus.MAINTENANCE,
+}
+# Shortest interval: with the default 15 s grace a lease (timeout + grace) then ends
+# within two intervals, so a killed worker's checks resume in time.
+MIN_INTERVAL_SECONDS = 30
+
+
+def monitor_problems(monitor: Monitor) -> dict[str, str]:
+    """What is wrong with a monitor's definition, by field; empty when it can be saved."""
+    problems: dict[str, str] = {}
+    try:
+        monitor.full_clean(exclude=["engine_state", "last_result", "lease_owner", "state"])
+    except ValidationError as exc:
+        problems.update({f: " ".join(m) for f, m in exc.message_dict.items()})
+    if monitor.interval_seconds is not None and monitor.interval_seconds < MIN_INTERVAL_SECONDS:
+        problems["interval_seconds"] = f"must be at least {MIN_INTERVAL_SECONDS} seconds"
+    timeout = monitor.timeout_seconds
+    if timeout is not None and not 0 < timeout <= (monitor.interval_seconds or 0):
+        problems["timeout_seconds"] = "must be more than 0 and at most the interval"
+    if not isinstance(monitor.regions, list) or not all(
+        isinstance(r, str) and r.strip() for r in monitor.regions
+    ):
+        problems["regions"] = "must be a list of region names"
+    elif monitor.quorum > max(1, len(monitor.regions)):
+        problems["quorum"] = f"cannot exceed the number of regions ({len(monitor.regions)})"
+    if not isinstance(monitor.config, dict):
+        problems["config"] = "must be a mapping of check options"
+    elif monitor.config.get("severity", "SEV2") not in Severity.values:
+        problems["config"] = f"severity must be one of {', '.join(Severity.values)}"
+    elif "kind" not in problems and "target" not in problems:
+        error = engine.spec_error(monitor)
+        if error:
+            problems["config" if "config" in error.lower() else "target"] = error
+    return problems
+
+
+def window_problem(window: MaintenanceWindow) -> str | None:
+    """What is wrong with a maintenance window, in words; None when it is usable."""
+    if window.recurrence not in ("", "weekly", "daily"):
+        return f"recurrence must be empty, 'weekly' or 'daily', not {window.recurrence!r}"
+    if window.ends_at <= window.starts_at:
+        return "ends_at must be after starts_at"
+    if window.recurrence == "daily" and window.ends_at - window.starts_at > timedelta(days=1):
+        return "a daily window lasts at most a day"
+    try:
+        ZoneInfo(window.time_zone)
+    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        return f"time_zone {window.time_zone!r} is not a known time zone"
+    try:
+        engine.probe_window(window)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def add_maintenance(*, window: MaintenanceWindow) -> MaintenanceWindow:
+    """Validate and store a maintenance window for a monitor."""
+    problem = window_problem(window)
+    if problem:
+        raise ValidationError({"__all__": problem})
+    window.save()
+    return window
+
+
+def save_monitor(*, monitor: Monitor, now: datetime | None = None) -> Monitor:
+    """Validate and save a monitor, and keep one check slot per region it runs in."""
+    problems = monitor_problems(monitor)
+    if problems:
+        raise ValidationError(problems)
+    now = now or timezone.now()
+    monitor.updated_at = now
+    with transaction.atomic():
+        monitor.save()
+        wanted = monitor.regions or [""]
+        monitor.region_states.exclude(region__in=wanted).delete()
+        have = set(monitor.region_states.values_list("region", flat=True))
+        MonitorRegionState.objects.bulk_create(
+            [
+                MonitorRegionState(monitor=monitor, region=r, next_due_at=now)
+                for r in wanted
+                if r not in have
+            ]
+        )
+    return monitor
+
+
+def ensure_slots(*, now: datetime | None = None) -> int:
+    """Give check slots to monitors created without them (admin, demo data); return how many."""
+    now = now or timezone.now()
+    bare = Monitor.objects.filter(region_states__isnull=True)
+    slots = [
+        MonitorRegionState(monitor_id=pk, region=region, next_due_at=now)
+        for pk, regions in bare.values_list("pk", "regions")
+        for region in (regions if isinstance(regions, list) and regions else [""])
+    ]
+    MonitorRegionState.objects.bulk_create(slots, batch_size=1000, ignore_conflicts=True)
+    return len(slots)
+
+
+def pause_monitor(*, monitor: Monitor, now: datetime | None = None) -> Flip | None:
+    """Stop checking a monitor; the flip says so and never alerts."""
+    return _apply(monitor, probe.pause, paused=True, now=now)
+
+
+def resume_monitor(*, monitor: Monitor, now: datetime | None = None) -> Flip | None:
+    """Check a paused monitor again from PENDING, straight away."""
+    return _apply(monitor, probe.resume, paused=False, now=now)
+
+
+def _apply(monitor: Monitor, change: Any, *, paused: bool, now: datetime | None) -> Flip | None:
+    now = now or timezone.now()
+    with transaction.atomic():
+        monitor = Monitor.objects.select_for_update().get(pk=monitor.pk)
+        if monitor.paused == paused:
+            return None
+        state = engine.state_from_json(monitor.engine_state, status=monitor.state)
+        if paused and state.status is probe.Status.PAUSED:
+            state = probe.MonitorState()
+        new, flip = change(state, now)
+        if flip is None:  # a monitor paused before the engine knew it: start over
+            new = probe.MonitorState(status=probe.Status.PENDING, since=now)
+            flip = probe.Flip(probe.Status.PAUSED, probe.Status.PENDING, now, "Resumed", False)
+        monitor.paused = paused
+        monitor.engine_state = engine.state_to_json(new)
+        monitor.state, monitor.state_since, monitor.updated_at = str(new.status), now, now
+        monitor.save()
+        monitor.region_states.update(
+            engine_state={},
+            state=str(new.status),
+            next_due_at=now,
+            lease_owner="",
+            lease_until=None,
+        )
+        return Flip.objects.create(
+            monitor=monitor,
+            created_at=now,
+            old_state=str(flip.old),
+            new_state=str(flip.new),
+            reason=flip.reason,
+            evidence={"alert": False},
+            processed_at=now,
+        )
+
+
+def sync_component(*, monitor: Monitor, state: str) -> Component | None:
+    """Set the linked status-page component to follow the monitor's state."""
+    wanted = COMPONENT_FOR_STATE.get(state)  # type: ignore[call-overload]
+    if monitor.component_id is None or wanted is None:
+        return None
+    component = Component.objects.get(pk=monitor.component_id)
+    if component.status != wanted:
+        component.status = wanted
+        component.updated_at = timezone.now()
+        component.save(update_fields=["status", "updated_at"])
+    return component
+
+
+def fingerprint(monitor: Monitor, *, tls: bool = False) -> str:
+    """The incident fingerprint of a monitor's outage (or its certificate warning)."""
+    return f"monitor:{monitor.pk}:tls" if tls else f"monitor:{monitor.pk}"
+
+
+def process_flips(*, limit: int = 500, now: datetime | None = None) -> int:
+    """Turn unprocessed monitor flips into incident events and component changes."""
+    now = now or timezone.now()
+    pending = list(
+        Flip.objects.filter(processed_at__isnull=True, region="")
+        .select_related("monitor")
+        .order_by("created_at", "id")[:limit]
+    )
+    # Most flips (first checks, pauses, suppressed ones) need nothing: mark them at once.
+    quiet = [
+        f.pk for f in pending if not (f.evidence or {}).get("alert") and not f.monitor.component_id
+    ]
+    Flip.objects.filter(pk__in=quiet).update(processed_at=now)
+    for flip in pending:
+        if flip.pk in quiet:
+            continue
+        try:
+            with transaction.atomic():
+                _process(flip)
+                Flip.objects.filter(pk=flip.pk).update(processed_at=now)
+        except Exception:  # one bad flip must not hold back the others
+            log.exception("processing flip %s of monitor %s failed", flip.pk, flip.monitor_id)
+    return len(pending)
+
+
+def _process(flip: Flip) -> None:
+    monitor, evidence = flip.monitor, flip.evidence or {}
+    tls_warning = evidence.get("error_class") == probe.ErrorClass.TLS_EXPIRING
+    if not tls_warning:
+        sync_component(monitor=monitor, state=flip.new_state)
+    if not evidence.get("alert"):
+        return
+    key = f"monitor-flip:{flip.pk}"
+    if flip.new_state == MonitorState.DOWN or tls_warning:
+        severity = "SEV4" if tls_warning else (monitor.config or {}).get("severity", "SEV2")
+        what = "TLS certificate expires soon" if tls_warning else "is down"
+        incidents.open_or_attach(
+            service=monitor.service,
+            fingerprint=fingerprint(monitor, tls=tls_warning),
+            title=f"{monitor.name}: {what}",
+            severity=severity,
+            source=EventSource.MONITOR,
+            kind=EventKind.MONITOR_DOWN,
+            text=_describe(monitor, flip),
+            occurred_at=flip.created_at,
+            raw=evidence,
+            idempotency_key=key,
+        )
+    elif flip.new_state == MonitorState.UP:
+        for tls in (False, True):
+            incidents.record_recovery(
+                fingerprint=fingerprint(monitor, tls=tls),
+                source=EventSource.MONITOR,
+                kind=EventKind.MONITOR_UP,
+                text=_describe(monitor, flip),
+                occurred_at=flip.created_at,
+                raw=evidence,
+                idempotency_key=f"{key}:{'tls' if tls else 'up'}",
+            )
+
+
+def _describe(monitor: Monitor, flip: Flip) -> str:
+    evidence = flip.evidence or {}
+    where = ", ".join(sorted(evidence.get("regions") or {})) or "this worker's region"
+    facts = []
+    if evidence.get("status_code"):
+        facts.append(f"HTTP {evidence['status_code']}")
+    if evidence.get("error_class"):
+        facts.append(str(evidence["error_class"]))
+    if evidence.get("latency_ms") is not None:
+        facts.append(f"{evidence['latency_ms']:.0f} ms")
+    detail = f" ({', '.join(facts)})" if facts else ""
+    return (
+        f"Monitor {monitor.name!r} ({monitor.target}) is {flip.new_state.upper()} "
+        f"from {where}: {flip.reason}{detail}"
+    )
+
+
+def resolve_quiet_incidents(*, now: datetime | None = None) -> list[int]:
+    """Resolve open incidents whose monitors have all been up for the quiet period."""
+    now = now or timezone.now()
+    quiet_since = now - timedelta(seconds=settings.MONITOR_RESOLVE_AFTER_SECONDS)
+    claims = IncidentFingerprint.objects.filter(
+        active=True, source=EventSource.MONITOR, incident__status__in=OPEN_STATUSES
+    ).select_related("incident")
+    resolved = []
+    for incident in {c.incident for c in claims}:
+        if all(_quiet(c, quiet_since) for c in incident.fingerprints.filter(active=True)):
+            lifecycle.change_status(
+                incident=incident,
+                status=IncidentStatus.RESOLVED,
+                source=EventSource.MONITOR,
+                at=now,
+                note=f"Monitors up for {settings.MONITOR_RESOLVE_AFTER_SECONDS} s",
+            )
+            resolved.append(incident.pk)
+            log.info("resolved incident %s after its monitors stayed up", incident.pk)
+    return resolved
+
+
+def _quiet(claim: IncidentFingerprint, quiet_since: datetime) -> bool:
+    if claim.source != EventSource.MONITOR:
+        return claim.recovered_at is not None
+    pk = claim.fingerprint.split(":")[1]
+    monitor = Monitor.objects.filter(pk=int(pk) if pk.isdigit() else 0).first()
+    if monitor is None:
+        return True  # the monitor was deleted; nothing will ever recover it
+    return monitor.state in (MonitorState.UP, MonitorState.PAUSED) and (
+        monitor.state_since <= quiet_since
+    )

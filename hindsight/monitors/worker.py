@@ -1,0 +1,234 @@
+"""The monitor worker: an asyncio loop that leases due checks from the database and runs them.
+
+Django calls are sync and go through `asyncio.to_thread`; the checks
+themselves run on the probe engine with bounded concurrency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db import connection
+from django.utils import timezone
+
+from hindsight import probe
+from hindsight.monitors import claims, engine, services, storage
+from hindsight.monitors.models import MonitorRegionState
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass
+class WorkerStats:
+    """What a worker has done, for logs, tests and the benchmark."""
+
+    rounds: int = 0
+    checks: int = 0
+    flips: int = 0
+    errors: int = 0
+    lags: list[float] = field(default_factory=list)  # seconds between due and start
+
+    def note_lag(self, seconds: float) -> None:
+        if len(self.lags) < 1_000_000:  # bounded memory in long runs
+            self.lags.append(seconds)
+
+
+@dataclass
+class WorkerOptions:
+    region: str = "default"
+    concurrency: int = 200
+    batch_size: int = 500
+    pipelines: int = 4  # batches in flight at once: checks overlap the DB writes
+    idle_sleep: float = 0.5
+    housekeeping_every: float = 30.0  # flips, quiet incidents, outbox, rollups, pruning
+    owner: str = ""
+
+
+class Worker:
+    """One worker process (or thread): claim, check, record, repeat.
+
+    The loop's steps: lease up to `batch_size` due slots; run them on the
+    shared aiohttp session with at most `concurrency` checks in flight; record
+    results, flips and next due times; release leases. Up to `pipelines`
+    batches run at once. Every `housekeeping_every` seconds it also turns flips
+    into incidents, resolves quiet incidents, sends due notifications, and
+    rolls up and prunes stored results.
+    """
+
+    def __init__(self, options: WorkerOptions) -> None:
+        self.options = options
+        self.owner = options.owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.stats = WorkerStats()
+        self._stop = asyncio.Event()
+        self._session: object | None = None
+
+    def stop(self) -> None:
+        """Ask the loop to finish its batches in flight and return."""
+        self._stop.set()
+
+    async def run(self, *, rounds: int | None = None, seconds: float | None = None) -> WorkerStats:
+        """Run until stopped, or for `rounds` claim rounds, or for `seconds`."""
+        deadline = None if seconds is None else time.monotonic() + seconds
+        session = probe.make_session(concurrency=self.options.concurrency)
+        limiter = asyncio.Semaphore(self.options.concurrency)
+        slots_free = asyncio.Semaphore(self.options.pipelines)
+        in_flight: set[asyncio.Task[None]] = set()
+        last_housekeeping = 0.0
+        log.info("worker %s started for region %r", self.owner, self.options.region)
+        try:
+            while not self._stop.is_set():
+                if rounds is not None and self.stats.rounds >= rounds:
+                    break
+                if deadline is not None and time.monotonic() >= deadline:
+                    break
+                if time.monotonic() - last_housekeeping >= self.options.housekeeping_every:
+                    last_housekeeping = time.monotonic()
+                    await self._housekeeping()
+                await slots_free.acquire()
+                batch = await _in_thread(self._claim)
+                self.stats.rounds += 1
+                if not batch:
+                    slots_free.release()
+                    await self._idle()
+                    continue
+                task = asyncio.create_task(self._check_and_record(batch, session, limiter))
+                in_flight.add(task)
+                task.add_done_callback(in_flight.discard)
+                task.add_done_callback(lambda _: slots_free.release())
+            if in_flight:
+                await asyncio.gather(*in_flight)
+            await self._housekeeping()
+        finally:
+            await session.close()
+        log.info("worker %s stopped after %s checks", self.owner, self.stats.checks)
+        return self.stats
+
+    async def _idle(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), timeout=self.options.idle_sleep)
+
+    def _claim(self) -> list[MonitorRegionState]:
+        return claims.claim_due(
+            owner=self.owner, region=self.options.region, limit=self.options.batch_size
+        )
+
+    async def _check_and_record(
+        self,
+        batch: list[MonitorRegionState],
+        session: object,
+        limiter: asyncio.Semaphore,
+    ) -> None:
+        started = timezone.now()
+        for slot in batch:
+            self.stats.note_lag((started - slot.next_due_at).total_seconds())
+        specs: list[probe.CheckSpec | None] = []
+        for slot in batch:
+            try:
+                specs.append(engine.check_spec(slot.monitor))
+            except (TypeError, ValueError) as exc:
+                log.warning("monitor %s cannot run: %s", slot.monitor_id, exc)
+                specs.append(None)
+        results = await asyncio.gather(
+            *(
+                self._one(spec, slot, session, limiter)
+                for spec, slot in zip(specs, batch, strict=True)
+            )
+        )
+        try:
+            flips = await _in_thread(self._record, batch, results)
+        except Exception:
+            # Push the batch forward so a monitor that breaks recording cannot crash-loop us.
+            log.exception("recording a batch of %s checks failed", len(batch))
+            self.stats.errors += 1
+            await _in_thread(claims.release, slots=batch, owner=self.owner, now=timezone.now())
+            return
+        self.stats.checks += len(batch)
+        self.stats.flips += flips
+
+    async def _one(
+        self,
+        spec: probe.CheckSpec | None,
+        slot: MonitorRegionState,
+        session: object,
+        limiter: asyncio.Semaphore,
+    ) -> probe.CheckResult:
+        if spec is None:
+            return probe.CheckResult(
+                status=probe.Status.DOWN,
+                checked_at=timezone.now(),
+                error_class=probe.ErrorClass.INVALID_SPEC,
+                reason=engine.spec_error(slot.monitor) or "The monitor's settings are invalid",
+            )
+        async with limiter:
+            return await probe.run_check(spec, session=session)  # type: ignore[arg-type]
+
+    def _record(self, batch: Sequence[MonitorRegionState], results: list[probe.CheckResult]) -> int:
+        flips = claims.record_batch(slots=batch, results=results, owner=self.owner)
+        if any(f.region == "" for f in flips):
+            services.process_flips()
+        return len(flips)
+
+    async def _housekeeping(self) -> None:
+        for step in (
+            services.ensure_slots,
+            services.process_flips,
+            services.resolve_quiet_incidents,
+            _deliver,
+            _store,
+        ):
+            try:
+                await _in_thread(step)
+            except Exception:
+                log.exception("housekeeping step %s failed", step.__name__)
+                self.stats.errors += 1
+
+
+async def _in_thread(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run sync Django code in a thread, closing its connection after.
+
+    The thread pool outlives a worker; a connection left open there would
+    hold the database (and a test database's teardown) for no one.
+    """
+
+    def call() -> T:
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connection.close()
+
+    return await asyncio.to_thread(call)
+
+
+def _deliver() -> None:
+    from hindsight.integrations.outbox import deliver_due
+
+    deliver_due()
+
+
+def _store() -> None:
+    storage.roll_up()
+    storage.prune()
+
+
+def run_worker(options: WorkerOptions) -> WorkerStats:
+    """Run a worker until SIGINT/SIGTERM (the CLI's entry point)."""
+    import signal
+
+    async def main() -> WorkerStats:
+        worker = Worker(options)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, worker.stop)
+        return await worker.run()
+
+    return asyncio.run(main())
