@@ -14,6 +14,7 @@ from hindsight.incidents.services import append_event, declare_incident
 from hindsight.monitors.models import Monitor, MonitorKind
 from hindsight.postmortems.models import PostMortem
 from hindsight.statuspage.models import StatusPage, StatusUpdate
+from hindsight.web.demo_history import seed_history
 
 SERVICES = [
     ("Checkout API", "checkout-api", "Payments team", 1),
@@ -46,6 +47,7 @@ def seed(*, web_url: str) -> None:
     page = StatusPage.objects.create(
         slug="acme", title="Acme Shop status", logo_text="Acme", is_default=True
     )
+    components: dict[str, Component] = {}
     for position, (name, slug, group) in enumerate(
         [
             ("Checkout", "checkout-api", "Shop"),
@@ -59,17 +61,26 @@ def seed(*, web_url: str) -> None:
             name=name, service=services[slug], group=group, position=position
         )
         page.components.add(component)
+        components[slug] = component
     Monitor.objects.create(
         name="Hindsight web health",
         kind=MonitorKind.HTTP,
         target=web_url.rstrip("/") + "/healthz",
         interval_seconds=60,
         service=services["web-storefront"],
+        component=components["web-storefront"],
     )
     maria = _person("maria", "Maria", "Santos", Role.EDITOR)
     sam = _person("sam", "Sam", "Okafor", Role.RESPONDER)
     now = timezone.now().replace(second=0, microsecond=0)
-    _resolved_incident(services, maria, sam, now - timedelta(days=2, hours=3))
+    outage_start = now - timedelta(days=2, hours=3)
+    _resolved_incident(services, maria, sam, outage_start)
+    outage = (outage_start.date(), 31)
+    seed_history(
+        components=components,
+        outages={"checkout-api": outage, "payment-gateway": outage},
+        today=now.date(),
+    )
     _open_incident(services, sam, now - timedelta(minutes=42))
 
 
