@@ -111,13 +111,13 @@ def record_batch(
         for slot, result in pairs:
             flips.extend(_fold_region(slot, result, now))
             touched[slot.monitor_id] = slot.monitor
-        _save_slots([s for s, _ in pairs])
+        _save_slots([s for s, _ in pairs], owner=owner)
         flips.extend(_fold_monitors(list(touched.values()), {s.pk: s for s, _ in pairs}, now))
         _save_monitors(list(touched.values()))
         return Flip.objects.bulk_create(flips, batch_size=1000)
 
 
-def _save_slots(slots: Sequence[MonitorRegionState]) -> None:
+def _save_slots(slots: Sequence[MonitorRegionState], *, owner: str) -> None:
     """Write folded slots back and release their leases in one prepared statement.
 
     `bulk_update` builds a CASE expression per field and row, which costs
@@ -128,7 +128,7 @@ def _save_slots(slots: Sequence[MonitorRegionState]) -> None:
     sql = (
         f"UPDATE {table} SET state = %s, consecutive_failures = %s, consecutive_successes = %s, "
         f"last_checked_at = %s, last_result = {json_param}, engine_state = {json_param}, "
-        "next_due_at = %s, lease_owner = '', lease_until = NULL WHERE id = %s"
+        "next_due_at = %s, lease_owner = '', lease_until = NULL WHERE id = %s AND lease_owner = %s"
     )
     rows = [
         (
@@ -140,6 +140,7 @@ def _save_slots(slots: Sequence[MonitorRegionState]) -> None:
             json.dumps(s.engine_state),
             ops.adapt_datetimefield_value(s.next_due_at),
             s.pk,
+            owner,
         )
         for s in slots
     ]

@@ -70,7 +70,6 @@ class Worker:
         self.owner = options.owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.stats = WorkerStats()
         self._stop = asyncio.Event()
-        self._session: object | None = None
 
     def stop(self) -> None:
         """Ask the loop to finish its batches in flight and return."""

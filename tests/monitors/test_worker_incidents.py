@@ -100,3 +100,19 @@ def test_a_monitor_with_a_bad_config_is_pushed_forward_not_retried_in_a_loop(tar
     assert result.status == "down" and "Unknown config key" in result.error
     assert bad.region_states.get().next_due_at > timezone.now()
     assert target.hits == {"/good": 1}
+
+
+def test_a_batch_that_fails_to_record_is_pushed_forward_and_released(target, monkeypatch):
+    from hindsight.monitors import claims
+
+    make_monitor("breaks recording", target.url("/r"))
+
+    def broken(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(claims, "record_batch", broken)
+    stats = run_round()
+    assert stats.errors == 1 and stats.checks == 0
+    slot = Monitor.objects.get().region_states.get()
+    assert slot.lease_owner == "" and slot.lease_until is None
+    assert slot.next_due_at > timezone.now(), "not retried in a tight loop"
