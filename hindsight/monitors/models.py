@@ -47,10 +47,6 @@ class Monitor(models.Model):
     )
     state_since = models.DateTimeField(default=timezone.now)
     flapping = models.BooleanField(default=False)
-    # Scheduling and leases: workers claim due rows with a conditional UPDATE.
-    next_due_at = models.DateTimeField(default=timezone.now, db_index=True)
-    lease_owner = models.CharField(max_length=120, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
     last_result = models.JSONField(null=True, blank=True)
     # The probe's MonitorState across regions (confirmations, flapping, what was alerted).

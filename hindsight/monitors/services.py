@@ -50,7 +50,7 @@ def monitor_problems(monitor: Monitor) -> dict[str, str]:
     """What is wrong with a monitor's definition, by field; empty when it can be saved."""
     problems: dict[str, str] = {}
     try:
-        monitor.full_clean(exclude=["engine_state", "last_result", "lease_owner", "state"])
+        monitor.full_clean(exclude=["engine_state", "last_result", "state"])
     except ValidationError as exc:
         problems.update({f: " ".join(m) for f, m in exc.message_dict.items()})
     if monitor.interval_seconds is not None and monitor.interval_seconds < MIN_INTERVAL_SECONDS:
