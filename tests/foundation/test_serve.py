@@ -94,12 +94,24 @@ def test_serve_starts_with_demo_data_and_a_second_start_keeps_it(tmp_path, free_
     server = Server(tmp_path, free_port)
     try:
         server.wait_ready()
-        _, incidents_page = _login(server.base, "admin", password)
+        opener, incidents_page = _login(server.base, "admin", password)
         assert "Elevated search latency" in incidents_page
         assert "Checkout failing after payment gateway certificate rotation" in incidents_page
         assert len(re.findall(r'href="/incidents/\d+/"', incidents_page)) == 2
+        # The monitor worker serve started checks the demo's health monitor on loopback.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with opener.open(server.base + "/monitors/?state=up") as response:
+                monitors_page = response.read().decode()
+            if "Hindsight web health" in monitors_page:
+                break
+            time.sleep(1)
+        assert "Hindsight web health" in monitors_page
     finally:
         second_output = server.stop()
+    worker_pid = int(re.search(r"monitor worker started \(pid (\d+)\)", second_output).group(1))
+    with pytest.raises(ProcessLookupError):
+        os.kill(worker_pid, 0)  # stopping serve stopped its worker
     assert "password" not in second_output.split("Log in with")[0]
     assert "Demo data was created" not in second_output
     assert "Log in with your existing account" in second_output
