@@ -75,12 +75,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HINDSIGHT_EMAIL_FROM", "hindsight@localhost", "From address of outgoing email."),
     Setting(
         "HINDSIGHT_WEB_WORKERS",
-        "1",
+        "CPU cores, at most 4",
         "Number of web server worker processes started by `hindsight serve`.",
     ),
-    Setting(
-        "HINDSIGHT_WEB_THREADS", "2 × CPU cores", "Threads per web worker for Django requests."
-    ),
+    Setting("HINDSIGHT_WEB_THREADS", "4", "Threads per web worker for Django requests."),
     Setting(
         "HINDSIGHT_POSTMORTEM_DUE",
         "SEV1=24h/7d,SEV2=48h,SEV3=48h,SEV4=48h",

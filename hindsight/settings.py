@@ -146,10 +146,12 @@ STATUSPAGE_TICK_SECONDS = config.env_int(
     "HINDSIGHT_STATUSPAGE_TICK_SECONDS", 30, minimum=0, maximum=3600
 )
 
-WEB_WORKERS = config.env_int("HINDSIGHT_WEB_WORKERS", 1, minimum=1, maximum=64)
-WEB_THREADS = config.env_int(
-    "HINDSIGHT_WEB_THREADS", 2 * (os.cpu_count() or 1), minimum=1, maximum=256
+# One process per core (up to 4): Python runs one request at a time per process,
+# and the status page snapshot is served inside these processes.
+WEB_WORKERS = config.env_int(
+    "HINDSIGHT_WEB_WORKERS", min(os.cpu_count() or 1, 4), minimum=1, maximum=64
 )
+WEB_THREADS = config.env_int("HINDSIGHT_WEB_THREADS", 4, minimum=1, maximum=256)
 
 WORKER_REGION = config.env_str("HINDSIGHT_WORKER_REGION", "default").strip() or "default"
 WORKER_CONCURRENCY = config.env_int("HINDSIGHT_WORKER_CONCURRENCY", 200, minimum=1, maximum=10000)
