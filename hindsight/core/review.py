@@ -97,7 +97,7 @@ class Context:
 
     @functools.cached_property
     def names(self) -> frozenset[str]:
-        return textutil.people_names(self.document)
+        return textutil.people_names(self.document, self.items, self.entries)
 
     @functools.cached_property
     def summary_blocks(self) -> list[Block]:

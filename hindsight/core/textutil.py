@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 
-from hindsight.core.model import Document, SectionKind
+from hindsight.core.model import ActionItem, Document, SectionKind, TimelineEntry
 
 _MARKUP = re.compile(r"[\[`<*_~|>#]|^\s*(?:[-+]|\d+[.)])\s|^\s*-{3,}", re.M)
 _LINK = re.compile(r"!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])?")
@@ -84,13 +85,20 @@ def _add_name(names: set[str], raw: str) -> None:
         names.update(part for part in parts if len(part) > 2 and part[0].isupper())
 
 
-def people_names(document: Document) -> frozenset[str]:
-    """Names of people the document itself mentions: authors, @handles, owners, actors."""
+def people_names(
+    document: Document,
+    items: Sequence[ActionItem] | None = None,
+    entries: Sequence[TimelineEntry] | None = None,
+) -> frozenset[str]:
+    """Names of people the document itself mentions: authors, @handles, owners, actors.
+
+    Pass the document's action items and timeline entries when already collected.
+    """
     names: set[str] = set()
     for author in document.meta_list("authors"):
         _add_name(names, re.sub(r"<[^>]*>|\([^)]*\)", "", author))
-    people = {item.owner for item in document.action_items()}
-    people |= {entry.actor for entry in document.timeline()}
+    people = {item.owner for item in (document.action_items() if items is None else items)}
+    people |= {e.actor for e in (document.timeline() if entries is None else entries)}
     for person in people:
         if person and not looks_like_team(person):
             _add_name(names, person)

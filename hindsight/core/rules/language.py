@@ -198,7 +198,12 @@ def blame_language(context: Context, options: Mapping[str, Any]) -> Iterator[Hit
     # One pass over the whole lower-cased text finds the few lines with a word blame needs;
     # only those get the line checks (a search per line was a third of the review time).
     source = context.document.source.lower()
-    candidates = {source.count("\n", 0, m.start()) + 1 for m in _BLAME_TRIGGER.finditer(source)}
+    candidates: set[int] = set()
+    line, counted = 1, 0
+    for match in _BLAME_TRIGGER.finditer(source):  # in order: count each newline once
+        line += source.count("\n", counted, match.start())
+        counted = match.start()
+        candidates.add(line)
     if not candidates:
         return
     names = {name.lower() for name in context.names}
