@@ -7,6 +7,7 @@ from hindsight.statuspage.models import (
     ScheduledMaintenance,
     StatusPage,
     StatusUpdate,
+    SubscribeAttempt,
     Subscriber,
     SubscriberKind,
     UpdateComponentStatus,
@@ -64,3 +65,14 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ("created_at", "subscriber", "subject", "attempts", "delivered_at", "failed_at")
     list_filter = ("delivered_at", "failed_at")
     readonly_fields = [f.name for f in Notification._meta.fields]
+
+
+@admin.register(SubscribeAttempt)
+class SubscribeAttemptAdmin(admin.ModelAdmin):
+    """Read-only: the rate limiter's recent sign-up attempts (client addresses hashed)."""
+
+    list_display = ("created_at", "page", "client")
+    readonly_fields = ("created_at", "page", "client")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
