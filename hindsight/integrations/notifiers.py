@@ -80,7 +80,13 @@ def register(kind: str) -> Callable[[Notifier], Notifier]:
     return decorator
 
 
-def post_json(url: str, body: bytes, headers: dict[str, str] | None = None) -> None:
+def post_json(
+    url: str,
+    body: bytes,
+    headers: dict[str, str] | None = None,
+    *,
+    timeout: float = TIMEOUT_SECONDS,
+) -> None:
     """POST a JSON body; any non-2xx answer or network failure is a DeliveryError."""
     request = urllib.request.Request(
         url,
@@ -89,13 +95,16 @@ def post_json(url: str, body: bytes, headers: dict[str, str] | None = None) -> N
         headers={"Content-Type": "application/json", "User-Agent": "Hindsight", **(headers or {})},
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             response.read(1024)
+            status = response.status
     except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"{url} answered HTTP {exc.code}") from None
+        raise DeliveryError(f"HTTP {exc.code} from {url}") from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise DeliveryError(f"could not reach {url}: {reason}") from None
+    if not 200 <= status < 300:
+        raise DeliveryError(f"HTTP {status} from {url}")
 
 
 @register("webhook")

@@ -14,8 +14,6 @@ import json
 import logging
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,6 +28,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from hindsight.catalog.models import Component
+from hindsight.integrations.notifiers import post_json
 from hindsight.integrations.signing import sign
 from hindsight.statuspage import content, v2
 from hindsight.statuspage.models import (
@@ -388,21 +387,10 @@ def _send(notification: Notification) -> None:
 
 def _post_webhook(subscriber: Subscriber, payload: dict[str, object]) -> None:
     body = json.dumps(payload, separators=(",", ":")).encode()
-    timestamp = int(time.time())
-    request = urllib.request.Request(
+    signature = sign(subscriber.webhook_secret, int(time.time()), body)
+    post_json(
         subscriber.webhook_url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Hindsight-Statuspage/1",
-            "X-Hindsight-Signature": sign(subscriber.webhook_secret, timestamp, body),
-        },
+        body,
+        {"User-Agent": "Hindsight-Statuspage/1", "X-Hindsight-Signature": signature},
+        timeout=WEBHOOK_TIMEOUT,
     )
-    try:
-        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:
-            status = response.status
-    except urllib.error.HTTPError as exc:
-        raise RuntimeError(f"HTTP {exc.code} from {subscriber.webhook_url}") from None
-    if not 200 <= status < 300:
-        raise RuntimeError(f"HTTP {status} from {subscriber.webhook_url}")

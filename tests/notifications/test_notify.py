@@ -101,7 +101,7 @@ def test_a_failing_receiver_is_retried_with_backoff_and_then_given_up(recorder, 
     now = timezone.now()
     assert deliver_due(now=now) == (0, 1)
     delivery = Delivery.objects.get()
-    assert delivery.last_error.endswith("answered HTTP 503")
+    assert delivery.last_error.startswith("HTTP 503 from http://127.0.0.1:")
     assert delivery.next_attempt_at == now + timedelta(seconds=30)
     assert deliver_due(now=now + timedelta(seconds=10)) == (0, 0)  # not due yet
     assert deliver_due(now=now + timedelta(seconds=31)) == (1, 0)
