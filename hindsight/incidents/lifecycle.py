@@ -49,6 +49,22 @@ def _name(user: User | None) -> str:
     return user.display_name if user else "Hindsight"
 
 
+def _save_and_record(
+    incident: Incident, *, fields: list[str], kind: str, actor: User | None, text: str
+) -> None:
+    """Save the changed fields (and updated_at) and write the change on the timeline."""
+    incident.updated_at = timezone.now()
+    incident.save(update_fields=[*fields, "updated_at"])
+    append_event(
+        incident=incident,
+        kind=kind,
+        source=EventSource.MANUAL,
+        actor=actor,
+        actor_name=_name(actor),
+        text=text,
+    )
+
+
 def change_status(
     *,
     incident: Incident,
@@ -116,14 +132,11 @@ def change_severity(*, incident: Incident, severity: str, actor: User | None = N
         if old == severity:
             return incident
         incident.severity = severity
-        incident.updated_at = timezone.now()
-        incident.save(update_fields=["severity", "updated_at"])
-        append_event(
-            incident=incident,
+        _save_and_record(
+            incident,
+            fields=["severity"],
             kind=EventKind.SEVERITY_CHANGE,
-            source=EventSource.MANUAL,
             actor=actor,
-            actor_name=_name(actor),
             text=f"Severity: {old} → {severity}",
         )
     return incident
@@ -139,14 +152,11 @@ def change_commander(
         if old == commander:
             return incident
         incident.commander = commander
-        incident.updated_at = timezone.now()
-        incident.save(update_fields=["commander", "updated_at"])
-        append_event(
-            incident=incident,
+        _save_and_record(
+            incident,
+            fields=["commander"],
             kind=EventKind.COMMANDER_CHANGE,
-            source=EventSource.MANUAL,
             actor=actor,
-            actor_name=_name(actor),
             text=f"Commander: {old.display_name if old else 'none'} → "
             f"{commander.display_name if commander else 'none'}",
         )
@@ -166,19 +176,16 @@ def change_services(
         if not added and not removed:
             return incident
         incident.services.set(list(new.values()))
-        incident.updated_at = timezone.now()
-        incident.save(update_fields=["updated_at"])
         parts = []
         if added:
             parts.append("added " + ", ".join(sorted(added)))
         if removed:
             parts.append("removed " + ", ".join(sorted(removed)))
-        append_event(
-            incident=incident,
+        _save_and_record(
+            incident,
+            fields=[],
             kind=EventKind.FIELD_CHANGE,
-            source=EventSource.MANUAL,
             actor=actor,
-            actor_name=_name(actor),
             text="Affected services: " + "; ".join(parts),
         )
     return incident

@@ -281,7 +281,7 @@ def _open_or_attach_once(
         text=text,
         kind=kind,
         source=source,
-        actor_name=EventSource(source).label if source in EventSource.values else source,
+        actor_name=_source_name(source),
         occurred_at=occurred_at,
         is_key=created,
         idempotency_key=idempotency_key,
@@ -290,6 +290,11 @@ def _open_or_attach_once(
     if created:
         log.info("opened incident %s for fingerprint %s", incident.pk, fingerprint)
     return incident, created
+
+
+def _source_name(source: str) -> str:
+    """How a source is shown as the actor of its events ("Alertmanager", "Monitor")."""
+    return str(EventSource(source).label) if source in EventSource.values else source
 
 
 def record_recovery(
@@ -320,7 +325,7 @@ def record_recovery(
             text=text,
             kind=kind,
             source=source,
-            actor_name=EventSource(source).label if source in EventSource.values else source,
+            actor_name=_source_name(source),
             occurred_at=occurred_at,
             idempotency_key=idempotency_key,
             raw=raw,
