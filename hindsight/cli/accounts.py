@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -17,9 +20,16 @@ app.add_typer(tokens_app, name="tokens")
 ROLE_HELP = "viewer, responder, editor or admin"
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.secho(f"Error: {message}", fg=typer.colors.RED, err=True)
-    return typer.Exit(1)
+@contextlib.contextmanager
+def _refusals() -> Iterator[None]:
+    """Turn a refused account operation into its message and exit code 1."""
+    from hindsight.accounts.services import AccountError
+
+    try:
+        yield
+    except AccountError as exc:
+        typer.secho(f"Error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
 
 
 @users_app.command("create")
@@ -30,12 +40,10 @@ def users_create(
 ) -> None:
     """Create a user; prints a generated password once."""
     setup()
-    from hindsight.accounts.services import AccountError, create_user
+    from hindsight.accounts.services import create_user
 
-    try:
+    with _refusals():
         user, password = create_user(username=username, role=role, email=email)
-    except AccountError as exc:
-        raise _fail(str(exc)) from None
     typer.echo(f"Created {user.username} ({user.role}). Password: {password}")
 
 
@@ -62,12 +70,10 @@ def users_list() -> None:
 def users_set_role(username: str, role: str = typer.Argument(..., help=ROLE_HELP)) -> None:
     """Change a user's role."""
     setup()
-    from hindsight.accounts.services import AccountError, set_role
+    from hindsight.accounts.services import set_role
 
-    try:
+    with _refusals():
         user = set_role(username=username, role=role)
-    except AccountError as exc:
-        raise _fail(str(exc)) from None
     typer.echo(f"{user.username} is now {user.role}.")
 
 
@@ -75,12 +81,10 @@ def users_set_role(username: str, role: str = typer.Argument(..., help=ROLE_HELP
 def users_set_password(username: str) -> None:
     """Give a user a new generated password and print it once."""
     setup()
-    from hindsight.accounts.services import AccountError, set_password
+    from hindsight.accounts.services import set_password
 
-    try:
+    with _refusals():
         password = set_password(username=username)
-    except AccountError as exc:
-        raise _fail(str(exc)) from None
     typer.echo(f"New password for {username}: {password}")
 
 
@@ -90,12 +94,10 @@ def tokens_create(
 ) -> None:
     """Create an API token for a user; the secret is printed once."""
     setup()
-    from hindsight.accounts.services import AccountError, create_token
+    from hindsight.accounts.services import create_token
 
-    try:
+    with _refusals():
         token, secret = create_token(username=username, name=name)
-    except AccountError as exc:
-        raise _fail(str(exc)) from None
     typer.echo(f"Token {token.name!r} for {username}: {secret}")
     typer.echo("Store it now: only its hash is kept. Send it as 'Authorization: Bearer <token>'.")
 
@@ -106,12 +108,10 @@ def tokens_revoke(
 ) -> None:
     """Revoke an API token."""
     setup()
-    from hindsight.accounts.services import AccountError, revoke_token
+    from hindsight.accounts.services import revoke_token
 
-    try:
+    with _refusals():
         token = revoke_token(prefix=prefix)
-    except AccountError as exc:
-        raise _fail(str(exc)) from None
     typer.echo(f"Revoked token {token.name!r} of {token.user.username}.")
 
 
