@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import secrets
@@ -12,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from hindsight.accounts.models import hash_token
 from hindsight.catalog.models import Service
 from hindsight.incidents.models import (
     EventKind,
@@ -31,10 +31,6 @@ TOKEN_PREFIX = "hsi_"
 MAX_BODY_BYTES = 1024 * 1024
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def create_integration(
     *, name: str, kind: str, service: Service | None = None
 ) -> tuple[Integration, str]:
@@ -47,7 +43,7 @@ def create_integration(
     integration = Integration.objects.create(
         name=name.strip(),
         kind=kind,
-        token_hash=_hash(token),
+        token_hash=hash_token(token),
         token_prefix=token[:12],
         service=service,
     )
@@ -60,7 +56,7 @@ def integration_for_token(*, kind: str, token: str) -> Integration | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
     return (
-        Integration.objects.filter(kind=kind, token_hash=_hash(token), enabled=True)
+        Integration.objects.filter(kind=kind, token_hash=hash_token(token), enabled=True)
         .select_related("service")
         .first()
     )
