@@ -9,7 +9,8 @@ Steps, each bounded in time and count:
    run for `--seconds` s by a loop that claims what is due and runs it through
    run_batch, as the worker does; lag = check start minus due time;
 4. ceiling: wrk -H "Connection: close" against the same target for `--wrk-seconds`;
-5. print the figures and the ratio of engine checks/s to the wrk ceiling.
+5. print the figures and the ratio of engine checks/s to the wrk ceiling, and the
+   CPU per request of aiohttp doing the same GETs (what the check path used before).
 
 Usage: python bench/probe_engine.py [--checks 20000] [--concurrency 256] [--monitors 100000]
        [--processes 2] [--loop uvloop]
@@ -145,6 +146,50 @@ async def throughput(
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     failures = sum(1 for r in results if r.status is not Status.UP)
     return len(results) / elapsed, cpu / len(results), failures
+
+
+async def aiohttp_reference(url: str, requests: int, concurrency: int) -> float:
+    """CPU seconds per request for aiohttp doing the same request a check does.
+
+    A `ClientSession` with a new connection per request (`force_close`), as the
+    check path used before `wire.Session`; kept here to show why it was replaced.
+    """
+    import aiohttp
+
+    limit = asyncio.Semaphore(concurrency)
+    connector = aiohttp.TCPConnector(force_close=True, limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector, auto_decompress=False) as session:
+
+        async def one() -> None:
+            async with limit, session.get(url) as response:
+                response.raise_for_status()
+
+        cpu = time.process_time()
+        await asyncio.gather(*(one() for _ in range(requests)))
+        return (time.process_time() - cpu) / requests
+
+
+async def wire_reference(url: str, requests: int, concurrency: int) -> float:
+    """CPU seconds per request for `wire.Session` alone (no check logic around it)."""
+    from yarl import URL
+
+    from hindsight.probe.wire import Session
+
+    class Progress:
+        reading_body, bytes_read, body_complete = False, 0, False
+
+    target = URL(url)
+    async with Session(concurrency=concurrency) as session:
+
+        async def one() -> None:
+            response = await session.request(
+                "GET", target, {}, read_body=False, limit=1, progress=Progress()
+            )
+            assert response.status == 200
+
+        cpu = time.process_time()
+        await asyncio.gather(*(one() for _ in range(requests)))
+        return (time.process_time() - cpu) / requests
 
 
 async def schedule_lag(
@@ -300,6 +345,20 @@ def main() -> None:
         print(
             f"engine CPU: {cpu * 1e6:.0f} µs per check (user+sys, median), "
             f"so about {1 / cpu:,.0f} checks/s per fully used core"
+        )
+        requests = min(args.checks, 10_000)
+        reference = statistics.median(
+            run(aiohttp_reference(url, requests, args.concurrency), args.loop)
+            for _ in range(args.runs)
+        )
+        lean = statistics.median(
+            run(wire_reference(url, requests, args.concurrency), args.loop)
+            for _ in range(args.runs)
+        )
+        print(
+            f"one GET on a new connection, CPU per request (median of {args.runs}): "
+            f"aiohttp ClientSession {reference * 1e6:.0f} µs, wire.Session {lean * 1e6:.0f} µs "
+            f"(ratio {lean / reference:.2f})"
         )
 
         target_rate = args.monitors / args.interval

@@ -58,7 +58,7 @@ class Worker:
     """One worker process (or thread): claim, check, record, repeat.
 
     The loop's steps: lease up to `batch_size` due slots; run them on the
-    shared aiohttp session with at most `concurrency` checks in flight; record
+    shared probe session with at most `concurrency` checks in flight; record
     results, flips and next due times; release leases. Up to `pipelines`
     batches run at once. Every `housekeeping_every` seconds it also turns flips
     into incidents, resolves quiet incidents, sends due notifications, and
@@ -124,7 +124,7 @@ class Worker:
     async def _check_and_record(
         self,
         batch: list[MonitorRegionState],
-        session: object,
+        session: probe.Session,
         limiter: asyncio.Semaphore,
     ) -> None:
         started = timezone.now()
@@ -158,7 +158,7 @@ class Worker:
         self,
         spec: probe.CheckSpec | None,
         slot: MonitorRegionState,
-        session: object,
+        session: probe.Session,
         limiter: asyncio.Semaphore,
     ) -> probe.CheckResult:
         if spec is None:
@@ -169,7 +169,7 @@ class Worker:
                 reason=engine.spec_error(slot.monitor) or "The monitor's settings are invalid",
             )
         async with limiter:
-            return await probe.run_check(spec, session=session)  # type: ignore[arg-type]
+            return await probe.run_check(spec, session=session)
 
     def _record(self, batch: Sequence[MonitorRegionState], results: list[probe.CheckResult]) -> int:
         flips = claims.record_batch(slots=batch, results=results, owner=self.owner)
@@ -230,4 +230,14 @@ def run_worker(options: WorkerOptions) -> WorkerStats:
             loop.add_signal_handler(sig, worker.stop)
         return await worker.run()
 
-    return asyncio.run(main())
+    with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+        return runner.run(main())
+
+
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop where it is installed (about a third less CPU per check), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop

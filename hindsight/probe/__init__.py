@@ -26,6 +26,7 @@ from hindsight.probe.transitions import (
     resume,
     transition,
 )
+from hindsight.probe.wire import Session
 
 __all__ = [
     "CheckResult",
@@ -38,6 +39,7 @@ __all__ = [
     "Policy",
     "RecurringWindow",
     "Rollup",
+    "Session",
     "Status",
     "coarsen",
     "in_maintenance",

@@ -1,7 +1,7 @@
 """The four check kinds, one async function each; `runner.run_check` picks by `spec.kind`.
 
-http and keyword checks live in `http` (aiohttp), tls and tcp in `socket_checks`
-(raw asyncio connections); this module is the one place to import them from.
+http and keyword checks live in `http` (on `wire`, a lean HTTP/1.1 client), tls and
+tcp in `socket_checks` (raw asyncio connections); this module is the one place to import them from.
 """
 
 from hindsight.probe.http import check_http, make_session

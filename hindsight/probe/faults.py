@@ -13,6 +13,7 @@ import ssl
 import aiohttp
 
 from hindsight.probe.model import ErrorClass
+from hindsight.probe.wire import ProtocolError, ServerDisconnected
 
 Fault = tuple[ErrorClass, str]
 
@@ -73,9 +74,9 @@ def classify_exception(
     os_error = exc.os_error if isinstance(exc, aiohttp.ClientConnectorError) else exc
     if isinstance(os_error, ConnectionRefusedError) or _errno(os_error) == errno.ECONNREFUSED:
         return ErrorClass.CONNECTION_REFUSED, f"Connection refused by {where}"
-    if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError) or (
-        _errno(os_error) in (errno.ECONNRESET, errno.EPIPE)
-    ):
+    if isinstance(
+        exc, ServerDisconnected | aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError
+    ) or (_errno(os_error) in (errno.ECONNRESET, errno.EPIPE)):
         return (
             ErrorClass.CONNECTION_RESET,
             f"Connection to {where} was reset before the response was complete",
@@ -84,6 +85,8 @@ def classify_exception(
         return ErrorClass.INVALID_URL, f"Invalid URL: {exc}"
     if isinstance(exc, aiohttp.ClientResponseError):
         return ErrorClass.PROTOCOL, f"{where} sent an invalid HTTP response: {exc.message}"
+    if isinstance(exc, ProtocolError):
+        return ErrorClass.PROTOCOL, f"{where} sent an invalid HTTP response: {exc}"
     if isinstance(exc, OSError | aiohttp.ClientError):
         return ErrorClass.NETWORK, f"Network error talking to {where}: {exc}"
     return ErrorClass.INTERNAL, f"Check failed unexpectedly: {type(exc).__name__}: {exc}"

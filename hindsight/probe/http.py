@@ -1,4 +1,8 @@
-"""HTTP(S) and keyword checks on aiohttp, with one total deadline and a bounded body read."""
+"""HTTP(S) and keyword checks, with one total deadline and a bounded body read.
+
+The requests go through `wire.Session` (asyncio + llhttp); this module follows
+redirects, judges the status code and keyword, and words the result.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import aiohttp
 from yarl import URL
 
 from hindsight.probe.faults import classify_exception
@@ -25,12 +28,13 @@ from hindsight.probe.model import (
     failed,
     utc_now,
 )
+from hindsight.probe.wire import USER_AGENT, Response, Session
+
+__all__ = ["USER_AGENT", "check_http", "describe_codes", "make_session", "redact", "validate_url"]
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = "Hindsight-Monitor/0.1"
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
-READ_CHUNK = 16 * KIB
 SNIPPET_CHARS = 80
 CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
 
@@ -46,14 +50,6 @@ class _Progress:
     body_complete: bool = False
 
 
-@dataclass(frozen=True)
-class _Response:
-    status: int
-    reason: str
-    body: bytes
-    charset: str | None
-
-
 class _RedirectFault(Exception):
     def __init__(self, error_class: ErrorClass, reason: str) -> None:
         super().__init__(reason)
@@ -61,29 +57,15 @@ class _RedirectFault(Exception):
         self.reason = reason
 
 
-def make_session(
-    *, concurrency: int = 100, ssl_context: ssl.SSLContext | None = None
-) -> aiohttp.ClientSession:
-    """Build the shared `aiohttp.ClientSession` the checks expect.
+def make_session(*, concurrency: int = 100, ssl_context: ssl.SSLContext | None = None) -> Session:
+    """Build the `Session` the checks share: at most `concurrency` connections at once.
 
-    A fresh connection per check (`force_close`), so a check measures what a new
-    visitor sees and a broken keep-alive cannot hide an outage; no cookie jar, so
-    checks stay independent of each other; no automatic
-    decompression, so the body limit counts the bytes that crossed the wire.
+    Every check opens a new connection (`Connection: close`), so it measures what
+    a new visitor sees and a broken keep-alive cannot hide an outage; nothing is
+    carried between checks (no cookies), and bodies are read as they crossed the
+    wire (`Accept-Encoding: identity`, no decompression).
     """
-    connector = aiohttp.TCPConnector(
-        force_close=True,
-        limit=concurrency,
-        ssl=ssl_context if ssl_context is not None else True,
-        ttl_dns_cache=60,
-    )
-    return aiohttp.ClientSession(
-        connector=connector,
-        cookie_jar=aiohttp.DummyCookieJar(),  # one monitor's cookies must not reach another
-        auto_decompress=False,
-        timeout=aiohttp.ClientTimeout(total=None),
-        headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
-    )
+    return Session(concurrency=concurrency, ssl_context=ssl_context)
 
 
 def validate_url(raw: str) -> URL | None:
@@ -109,7 +91,7 @@ def redact(raw: str) -> str:
 async def check_http(
     spec: CheckSpec,
     *,
-    session: aiohttp.ClientSession,
+    session: Session,
     ssl_context: ssl.SSLContext | None = None,
     clock: Clock = utc_now,
 ) -> CheckResult:
@@ -161,28 +143,29 @@ async def check_http(
 
 async def _fetch(
     spec: CheckSpec,
-    session: aiohttp.ClientSession,
+    session: Session,
     ssl_context: ssl.SSLContext | None,
     progress: _Progress,
     read_body: bool,
-) -> _Response:
+) -> Response:
     method = spec.method.upper()
     seen = {str(progress.url)}
     headers = dict(spec.headers)
+    follow = REDIRECT_CODES if spec.max_redirects > 0 else frozenset()
     for hop in range(spec.max_redirects + 1):
-        async with session.request(
+        resp = await session.request(
             method,
             progress.url,
-            headers=headers,
-            allow_redirects=False,
-            ssl=ssl_context if ssl_context is not None else True,
-        ) as resp:
-            location = resp.headers.get("Location")
-            if spec.max_redirects == 0 or resp.status not in REDIRECT_CODES or not location:
-                if not read_body:
-                    return _Response(resp.status, resp.reason or "", b"", None)
-                body = await _read_prefix(resp, spec.max_body_bytes, progress)
-                return _Response(resp.status, resp.reason or "", body, _charset(resp))
+            headers,
+            read_body=read_body,
+            limit=spec.max_body_bytes,
+            progress=progress,
+            ssl_context=ssl_context,
+            headers_only_for=follow,
+        )
+        location = resp.header("location")
+        if resp.status not in follow or not location:
+            return resp
         target = _redirect_target(progress.url, location)
         progress.redirects.append(str(target))
         if str(target) in seen:
@@ -215,28 +198,6 @@ def _redirect_target(current: URL, location: str) -> URL:
     return target
 
 
-async def _read_prefix(resp: aiohttp.ClientResponse, limit: int, progress: _Progress) -> bytes:
-    """Read at most `limit` bytes of the body, in chunks, and stop there."""
-    progress.reading_body = True
-    buf = bytearray()
-    while len(buf) < limit:
-        chunk = await resp.content.read(min(READ_CHUNK, limit - len(buf)))
-        if not chunk:
-            break
-        buf += chunk
-        progress.bytes_read = len(buf)
-    progress.body_complete = resp.content.at_eof()
-    progress.reading_body = False
-    return bytes(buf)
-
-
-def _charset(resp: aiohttp.ClientResponse) -> str | None:
-    try:
-        return resp.charset
-    except (LookupError, ValueError):
-        return None
-
-
 def _keyword_pattern(spec: CheckSpec) -> re.Pattern[str]:
     if spec.keyword_is_regex:
         return re.compile(spec.keyword)
@@ -247,7 +208,7 @@ def _judge(
     spec: CheckSpec,
     started: datetime,
     latency_ms: float,
-    response: _Response,
+    response: Response,
     progress: _Progress,
     pattern: re.Pattern[str] | None,
 ) -> CheckResult:
@@ -274,7 +235,7 @@ def _judge(
 
 
 def _match_keyword(
-    spec: CheckSpec, pattern: re.Pattern[str], response: _Response, progress: _Progress
+    spec: CheckSpec, pattern: re.Pattern[str], response: Response, progress: _Progress
 ) -> tuple[Status, ErrorClass | None, str, str]:
     encoding = response.charset or "utf-8"
     try:

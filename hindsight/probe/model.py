@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -147,4 +147,19 @@ def spec_problem(spec: CheckSpec) -> str | None:
         return "The TLS critical threshold must not exceed the warning threshold"
     if not spec.method.isalpha():
         return f"Invalid HTTP method {spec.method!r}"
+    return header_problem(spec.headers)
+
+
+_TOKEN_CHARS = frozenset(
+    "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+)
+
+
+def header_problem(headers: Iterable[tuple[str, str]]) -> str | None:
+    """Why these request headers cannot be sent, or None when they can."""
+    for name, value in headers:
+        if not name or not set(name) <= _TOKEN_CHARS:
+            return f"Invalid header name {name!r}"
+        if any(c in value for c in "\r\n\0"):
+            return f"The value of header {name!r} contains a line break"
     return None

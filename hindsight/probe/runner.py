@@ -9,8 +9,6 @@ import zlib
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-import aiohttp
-
 from hindsight.probe.checks import check_http, check_tcp, check_tls, make_session
 from hindsight.probe.model import (
     CheckResult,
@@ -21,6 +19,7 @@ from hindsight.probe.model import (
     spec_problem,
     utc_now,
 )
+from hindsight.probe.wire import Session
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +29,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 async def run_check(
     spec: CheckSpec,
     *,
-    session: aiohttp.ClientSession,
+    session: Session,
     ssl_context: ssl.SSLContext | None = None,
     clock: Clock = utc_now,
 ) -> CheckResult:
@@ -60,7 +59,7 @@ async def run_batch(
     specs: Sequence[CheckSpec],
     *,
     concurrency: int,
-    session: aiohttp.ClientSession | None = None,
+    session: Session | None = None,
     ssl_context: ssl.SSLContext | None = None,
     clock: Clock = utc_now,
 ) -> list[CheckResult]:

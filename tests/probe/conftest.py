@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import ipaddress
 import socket
@@ -130,6 +131,15 @@ def self_signed_tls(tmp_path_factory: pytest.TempPathFactory) -> ssl.SSLContext:
     return context
 
 
-@pytest.fixture
-def harness() -> Harness:
-    return Harness()
+@pytest.fixture(params=["asyncio", "uvloop"])
+def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
+    """The servers and check runner, on asyncio's event loop and on uvloop's (the worker's)."""
+    if request.param == "asyncio":
+        yield Harness()
+        return
+    uvloop = pytest.importorskip("uvloop", reason="uvloop is not installed")
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    try:
+        yield Harness()
+    finally:
+        asyncio.set_event_loop_policy(None)
