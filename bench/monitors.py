@@ -146,6 +146,31 @@ def create_monitors(n: int, interval: int, port: int) -> None:
         )
 
 
+def regrid(interval: int, after: Any) -> None:
+    """Put every slot on its first grid time after `after`, as in a system that kept up.
+
+    Creating 100,000 monitors takes a while; without this, the ones whose grid
+    time passed meanwhile would all be due at once when the workers start.
+    """
+    from django.db import connection, transaction
+
+    from hindsight import probe
+    from hindsight.monitors.engine import schedule_key
+    from hindsight.monitors.models import MonitorRegionState
+
+    step = timedelta(seconds=interval)
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = [
+        (adapt(probe.next_due(schedule_key(pk, region), step, after)), pk_slot)
+        for pk_slot, pk, region in MonitorRegionState.objects.values_list(
+            "pk", "monitor_id", "region"
+        ).iterator(chunk_size=10000)
+    ]
+    table = MonitorRegionState._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET next_due_at = %s WHERE id = %s", rows)
+
+
 def database_bytes() -> int:
     from django.db import connection
 
@@ -157,8 +182,8 @@ def database_bytes() -> int:
         return int(cursor.fetchone()[0])
 
 
-def schedule_lags(interval: int, since: Any, warmup: float) -> list[float]:
-    """Check start minus its grid due time, for checks due after the workers' warm-up."""
+def schedule_lags(interval: int, since: Any, warmup: float) -> list[tuple[float, float]]:
+    """(Due time in seconds after start, check start minus that due time), after the warm-up."""
     from hindsight import probe
     from hindsight.monitors.engine import schedule_key
     from hindsight.monitors.models import CheckResult
@@ -168,8 +193,9 @@ def schedule_lags(interval: int, since: Any, warmup: float) -> list[float]:
     rows = CheckResult.objects.filter(checked_at__gte=since).values_list("monitor_id", "checked_at")
     for pk, checked_at in rows.iterator(chunk_size=10000):
         due = probe.next_due(schedule_key(pk, ""), step, checked_at) - step
-        if (due - since).total_seconds() >= warmup:
-            lags.append((checked_at - due).total_seconds())
+        offset = (due - since).total_seconds()
+        if offset >= warmup:
+            lags.append((offset, (checked_at - due).total_seconds()))
     return lags
 
 
@@ -225,7 +251,7 @@ def main() -> None:
             f"({connection.vendor}, target {kind} on 127.0.0.1:{port})"
         )
         size_before = database_bytes()
-        started = timezone.now()
+        regrid(args.interval, timezone.now())
         command = [
             sys.executable,
             "-m",
@@ -237,6 +263,7 @@ def main() -> None:
             str(args.batch_size),
         ]
         workers = [subprocess.Popen(command, env=env, cwd=ROOT) for _ in range(args.workers)]
+        started = timezone.now()  # figures count from the workers' launch
         time.sleep(args.seconds)
         rss = [peak_rss_mb(w.pid) for w in workers]
         for worker in workers:
@@ -246,8 +273,15 @@ def main() -> None:
         finished = timezone.now()
         connection.close()
         checks = CheckResult.objects.filter(checked_at__gte=started).count()
+        # the rate once every worker is up: from the warm-up's end to a second before the stop
+        window_start = started + timedelta(seconds=args.warmup)
+        window_end = finished - timedelta(seconds=1)
+        steady = CheckResult.objects.filter(
+            checked_at__gte=window_start, checked_at__lt=window_end
+        ).count() / max(0.001, (window_end - window_start).total_seconds())
         elapsed = (finished - started).total_seconds()
-        lags = sorted(schedule_lags(args.interval, started, args.warmup))
+        timed_lags = schedule_lags(args.interval, started, args.warmup)
+        lags = sorted(lag for _, lag in timed_lags)
         growth = database_bytes() - size_before
         ceiling = loopback_ceiling(port, args.wrk_seconds)
     finally:
@@ -268,7 +302,22 @@ def main() -> None:
         f"checks/s            {rate:.0f} ({checks} checks in {elapsed:.0f} s; {100 * rate / due_rate:.0f} % of due)"
     )
     print(
+        f"steady checks/s     {steady:.0f} ({100 * steady / due_rate:.0f} % of due; "
+        f"from {args.warmup:g} s after start to 1 s before the stop)"
+    )
+    print(
         f"schedule lag        p50 {p50:.2f} s, p99 {p99:.2f} s (checks due after {args.warmup:g} s warm-up)"
+    )
+    windows: dict[int, list[float]] = {}
+    for offset, lag in timed_lags:
+        windows.setdefault(int(offset // 10) * 10, []).append(lag)
+    print(
+        "p99 lag by due time "
+        + ", ".join(
+            f"{start}-{start + 10} s: {sorted(w)[int(len(w) * 0.99) - 1]:.2f}"
+            for start, w in sorted(windows.items())
+            if len(w) >= 100
+        )
     )
     print(f"worker peak RSS     {', '.join(f'{r:.0f} MB' for r in rss)}")
     print(f"database growth     {growth / 1e6:.1f} MB ({growth / max(checks, 1):.0f} bytes/check)")

@@ -30,6 +30,8 @@ from hindsight.probe import Status
 log = logging.getLogger(__name__)
 
 _HEALTH = ("up", "down", "degraded")
+# Fields a check overwrites without reading: not worth loading (and JSON-decoding) on claim.
+_REWRITTEN = ("last_result", "monitor__last_result", "monitor__created_at", "monitor__updated_at")
 
 
 def lease_grace() -> timedelta:
@@ -65,6 +67,7 @@ def claim_due(
     return list(
         MonitorRegionState.objects.filter(pk__in=ids, lease_owner=owner, lease_until=until)
         .select_related("monitor")
+        .defer(*_REWRITTEN)
         .order_by("next_due_at")
     )
 
@@ -103,9 +106,7 @@ def record_batch(
         pairs = [(s, r) for s, r in zip(slots, results, strict=True) if s.pk in held]
         if len(pairs) < len(slots):
             log.warning("lost %s lease(s) before recording", len(slots) - len(pairs))
-        CheckResult.objects.bulk_create(
-            [_result_row(slot, result) for slot, result in pairs], batch_size=1000
-        )
+        _insert_results(pairs)
         flips: list[Flip] = []
         touched: dict[int, Monitor] = {}
         for slot, result in pairs:
@@ -175,16 +176,28 @@ def _json_placeholder() -> str:
     return "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
 
 
-def _result_row(slot: MonitorRegionState, result: probe.CheckResult) -> CheckResult:
-    return CheckResult(
-        monitor_id=slot.monitor_id,
-        checked_at=result.checked_at,
-        region=slot.region,
-        status=str(result.status),
-        latency_ms=result.latency_ms,
-        status_code=result.status_code,
-        error=result.reason[:500] if result.status is not Status.UP else "",
+def _insert_results(pairs: Sequence[tuple[MonitorRegionState, probe.CheckResult]]) -> None:
+    """Insert raw results with one prepared statement (bulk_create costs ~10x more in Python)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    sql = (
+        f"INSERT INTO {CheckResult._meta.db_table} "
+        "(monitor_id, checked_at, region, status, latency_ms, status_code, error) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s)"
     )
+    rows = [
+        (
+            slot.monitor_id,
+            adapt(result.checked_at),
+            slot.region,
+            str(result.status),
+            result.latency_ms,
+            result.status_code,
+            result.reason[:500] if result.status is not Status.UP else "",
+        )
+        for slot, result in pairs
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _fold_region(slot: MonitorRegionState, result: probe.CheckResult, now: datetime) -> list[Flip]:
@@ -220,8 +233,14 @@ def _fold_monitors(
     monitors: list[Monitor], fresh: dict[int, MonitorRegionState], now: datetime
 ) -> list[Flip]:
     slots_by_monitor: dict[int, list[MonitorRegionState]] = defaultdict(list)
-    for slot in MonitorRegionState.objects.filter(monitor__in=[m.pk for m in monitors]):
-        slots_by_monitor[slot.monitor_id].append(fresh.get(slot.pk, slot))
+    for slot in fresh.values():
+        slots_by_monitor[slot.monitor_id].append(slot)
+    # Most monitors have one slot, the one just checked: read only the others.
+    others = MonitorRegionState.objects.filter(monitor__in=[m.pk for m in monitors]).exclude(
+        pk__in=list(fresh)
+    )
+    for slot in others.only("monitor_id", "region", "state", "last_result"):
+        slots_by_monitor[slot.monitor_id].append(slot)
     windows = engine.maintenance_windows(monitors)
     flips = []
     for monitor in monitors:

@@ -1,6 +1,6 @@
 """The monitor worker: an asyncio loop that leases due checks from the database and runs them.
 
-Django calls are sync and go through `asyncio.to_thread`; the checks
+Django calls are sync and run on the worker's own `DatabaseThreads`; the checks
 themselves run on the probe engine with bounded concurrency.
 """
 
@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -60,9 +63,10 @@ class Worker:
     The loop's steps: lease up to `batch_size` due slots; run them on the
     shared probe session with at most `concurrency` checks in flight; record
     results, flips and next due times; release leases. Up to `pipelines`
-    batches run at once. Every `housekeeping_every` seconds it also turns flips
-    into incidents, resolves quiet incidents, sends due notifications, and
-    rolls up and prunes stored results.
+    batches run at once. Beside that loop, every `housekeeping_every` seconds
+    (and once before the first claim), it turns flips into incidents, resolves
+    quiet incidents, sends due notifications, and rolls up and prunes stored
+    results.
     """
 
     def __init__(self, options: WorkerOptions) -> None:
@@ -70,6 +74,7 @@ class Worker:
         self.owner = options.owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.stats = WorkerStats()
         self._stop = asyncio.Event()
+        self._db = DatabaseThreads(1)  # replaced by each run
 
     def stop(self) -> None:
         """Ask the loop to finish its batches in flight and return."""
@@ -78,23 +83,25 @@ class Worker:
     async def run(self, *, rounds: int | None = None, seconds: float | None = None) -> WorkerStats:
         """Run until stopped, or for `rounds` claim rounds, or for `seconds`."""
         deadline = None if seconds is None else time.monotonic() + seconds
+        self._db = DatabaseThreads(self.options.pipelines + 1)  # + 1 for housekeeping
         session = probe.make_session(concurrency=self.options.concurrency)
         limiter = asyncio.Semaphore(self.options.concurrency)
         slots_free = asyncio.Semaphore(self.options.pipelines)
         in_flight: set[asyncio.Task[None]] = set()
-        last_housekeeping = 0.0
         log.info("worker %s started for region %r", self.owner, self.options.region)
+        # Once before the first claim (slots for new monitors), then beside the claim loop:
+        # rolling up a busy minute must not hold up the checks due meanwhile.
+        await self._housekeeping()
+        finished = asyncio.Event()
+        housekeeping = asyncio.create_task(self._housekeeping_loop(finished))
         try:
             while not self._stop.is_set():
                 if rounds is not None and self.stats.rounds >= rounds:
                     break
                 if deadline is not None and time.monotonic() >= deadline:
                     break
-                if time.monotonic() - last_housekeeping >= self.options.housekeeping_every:
-                    last_housekeeping = time.monotonic()
-                    await self._housekeeping()
                 await slots_free.acquire()
-                batch = await _in_thread(self._claim)
+                batch = await self._db.run(self._claim)
                 self.stats.rounds += 1
                 if not batch:
                     slots_free.release()
@@ -106,11 +113,22 @@ class Worker:
                 task.add_done_callback(lambda _: slots_free.release())
             if in_flight:
                 await asyncio.gather(*in_flight)
-            await self._housekeeping()
+            finished.set()
+            await housekeeping
+            await self._housekeeping()  # the last batches' flips become incidents now
         finally:
+            housekeeping.cancel()
             await session.close()
+            await asyncio.get_running_loop().run_in_executor(None, self._db.close)
         log.info("worker %s stopped after %s checks", self.owner, self.stats.checks)
         return self.stats
+
+    async def _housekeeping_loop(self, finished: asyncio.Event) -> None:
+        while not finished.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(finished.wait(), timeout=self.options.housekeeping_every)
+            if not finished.is_set():
+                await self._housekeeping()
 
     async def _idle(self) -> None:
         with contextlib.suppress(TimeoutError):
@@ -144,12 +162,12 @@ class Worker:
             )
         )
         try:
-            flips = await _in_thread(self._record, batch, results)
+            flips = await self._db.run(self._record, batch, results)
         except Exception:
             # Push the batch forward so a monitor that breaks recording cannot crash-loop us.
             log.exception("recording a batch of %s checks failed", len(batch))
             self.stats.errors += 1
-            await _in_thread(claims.release, slots=batch, owner=self.owner, now=timezone.now())
+            await self._db.run(claims.release, slots=batch, owner=self.owner, now=timezone.now())
             return
         self.stats.checks += len(batch)
         self.stats.flips += flips
@@ -186,26 +204,54 @@ class Worker:
             _store,
         ):
             try:
-                await _in_thread(step)
+                await self._db.run(step)
             except Exception:
                 log.exception("housekeeping step %s failed", step.__name__)
                 self.stats.errors += 1
 
 
-async def _in_thread(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run sync Django code in a thread, closing its connection after.
+class DatabaseThreads:
+    """The worker's own threads for Django calls; each keeps its database connection open.
 
-    The thread pool outlives a worker; a connection left open there would
-    hold the database (and a test database's teardown) for no one.
+    Opening a connection per call cost a PostgreSQL backend start (and on SQLite
+    the connection PRAGMAs) twice per batch. The connections live as long as the
+    worker: `close` closes each thread's connection, so nothing holds the
+    database after the worker stops (a test database's teardown included).
     """
 
-    def call() -> T:
-        try:
-            return function(*args, **kwargs)
-        finally:
-            connection.close()
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._pool = ThreadPoolExecutor(size, thread_name_prefix="hindsight-db")
 
-    return await asyncio.to_thread(call)
+    async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._pool, functools.partial(_call, function, *args, **kwargs)
+        )
+
+    def close(self) -> None:
+        """Close every thread's connection (one job per thread, held by a barrier), then stop."""
+        barrier = threading.Barrier(self._size)
+
+        def close_here() -> None:
+            try:
+                barrier.wait(timeout=10)
+            except threading.BrokenBarrierError:
+                pass
+            finally:
+                connection.close()
+
+        for future in [self._pool.submit(close_here) for _ in range(self._size)]:
+            future.result()
+        self._pool.shutdown()
+
+
+def _call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    try:
+        return function(*args, **kwargs)
+    except Exception:
+        connection.close()  # a failed call may leave a broken connection: start afresh
+        raise
 
 
 def _deliver() -> None:
