@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from hindsight.core import textutil
-from hindsight.core.model import ActionItem, Block, Document, SectionKind, TimelineEntry
+from hindsight.core.model import ActionItem, Block, Document, Section, SectionKind, TimelineEntry
 
 if TYPE_CHECKING:
     from hindsight.core.config import Config
@@ -86,6 +86,22 @@ class Context:
         return self._memo[key]
 
     @functools.cached_property
+    def sections(self) -> list[Section]:
+        """Every section in document order, nested ones included, flattened once."""
+        return list(self.document.walk())
+
+    @functools.cached_property
+    def _by_kind(self) -> dict[SectionKind, list[Section]]:
+        found: dict[SectionKind, list[Section]] = {}
+        for section in self.sections:
+            found.setdefault(section.kind, []).append(section)
+        return found
+
+    def find(self, kind: SectionKind) -> list[Section]:
+        """All sections of one kind, in document order (as `Document.find`, without a walk)."""
+        return list(self._by_kind.get(kind, ()))
+
+    @functools.cached_property
     def items(self) -> list[ActionItem]:
         """The document's action items, collected once for all rules."""
         return self.document.action_items()
@@ -102,14 +118,14 @@ class Context:
     @functools.cached_property
     def summary_blocks(self) -> list[Block]:
         """The summary's blocks, or the untitled opening prose when there is no summary."""
-        sections = self.document.find(SectionKind.SUMMARY)
+        sections = self.find(SectionKind.SUMMARY)
         if sections:
             return [block for section in sections[:1] for block in section.blocks]
         return [b for b in self.document.preamble if b.kind == "paragraph"]
 
     def blocks(self, *kinds: SectionKind) -> Iterator[Block]:
         """Blocks of every section of the given kinds (all sections when none given)."""
-        for section in self.document.walk():
+        for section in self.sections:
             if not kinds or section.kind in kinds:
                 yield from section.blocks
 
@@ -122,7 +138,7 @@ class Context:
         if preamble:
             for block in self.document.preamble:
                 yield from _block_lines(block)
-        for section in self.document.walk():
+        for section in self.sections:
             if kinds and section.kind not in kinds:
                 continue
             for block in section.blocks:

@@ -162,7 +162,7 @@ def vague_statement(context: Context, options: Mapping[str, Any]) -> Iterator[Hi
     for item in context.items:
         if _VAGUE.search(item.text.lower()) and _is_vague(strip_metadata(item.text)):
             yield _vague_hit(item.line, item.text)
-    for section in context.document.walk():
+    for section in context.sections:
         if section.kind not in {SectionKind.IMPROVEMENTS, SectionKind.LESSONS}:
             continue
         for block in section.blocks:

@@ -46,7 +46,7 @@ def summary_text(context: Context) -> str:
 
 
 def summary_line(context: Context) -> int:
-    sections = context.document.find(SectionKind.SUMMARY)
+    sections = context.find(SectionKind.SUMMARY)
     if sections:
         return sections[0].line
     return context.summary_blocks[0].line if context.summary_blocks else 1

@@ -33,7 +33,7 @@ _SUBJECT = re.compile(
 
 
 def timeline_line(context: Context) -> int:
-    sections = context.document.find(SectionKind.TIMELINE)
+    sections = context.find(SectionKind.TIMELINE)
     return sections[0].line if sections else (context.document.title_line or 1)
 
 
