@@ -102,6 +102,11 @@ class Context:
         return list(self._by_kind.get(kind, ()))
 
     @functools.cached_property
+    def lowered_source(self) -> str:
+        """The whole source text in lower case, for rules that pre-check it."""
+        return self.document.source.lower()
+
+    @functools.cached_property
     def items(self) -> list[ActionItem]:
         """The document's action items, collected once for all rules."""
         return self.document.action_items()

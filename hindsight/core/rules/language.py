@@ -67,11 +67,36 @@ _ROLES = frozenset(
     ]
 )
 _FAILURE_VERB = re.compile(rf"(?<=\s)(?:(?P<person>{_PERSON_VERB})|{_NAME_VERB})\b")  # lower-case
-_BLAME_TRIGGER = re.compile(  # matched against lower-cased text; a superset of the checks
-    r"forgot|failed to|should(?:n.?t)? have|neglect|bother|careless|messed|screw|ignored|broke|"
-    r"overlook|misconfig|mistake|(?:human|operator|user|an|the) error|fault|negligen|"
-    r"incompeten|sloppy|lazy|reckless|blame|dropped the ball|didn.?t"
+# Words blame needs (matched against lower-cased text; a superset of the checks), each with
+# a piece of plain text that every match of it contains: `str.find` skips text without any
+# piece several times faster than the regex scans it.
+_TRIGGERS = (
+    ("forgot", "forgot"),
+    ("failed to", "failed to"),
+    ("should", r"should(?:n.?t)? have"),
+    ("neglect", "neglect"),
+    ("bother", "bother"),
+    ("careless", "careless"),
+    ("messed", "messed"),
+    ("screw", "screw"),
+    ("ignored", "ignored"),
+    ("broke", "broke"),
+    ("overlook", "overlook"),
+    ("misconfig", "misconfig"),
+    ("mistake", "mistake"),
+    ("error", r"(?:human|operator|user|an|the) error"),
+    ("fault", "fault"),
+    ("negligen", "negligen"),
+    ("incompeten", "incompeten"),
+    ("sloppy", "sloppy"),
+    ("lazy", "lazy"),
+    ("reckless", "reckless"),
+    ("blame", "blame"),
+    ("dropped the ball", "dropped the ball"),
+    ("didn", r"didn.?t"),
 )
+_BLAME_TRIGGER = re.compile("|".join(pattern for _, pattern in _TRIGGERS))
+_TRIGGER_PIECES = tuple(piece for piece, _ in _TRIGGERS)
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,4}s?\b")
 KNOWN_ACRONYMS = frozenset(
     [
@@ -195,21 +220,30 @@ def _vague_hit(line: int, text: str) -> Hit:
     'documented" instead of "John forgot to check the logs".',
 )
 def blame_language(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    # One pass over the whole lower-cased text finds the few lines with a word blame needs;
-    # only those get the line checks (a search per line was a third of the review time).
-    source = context.document.source.lower()
-    candidates: set[int] = set()
-    line, counted = 1, 0
-    for match in _BLAME_TRIGGER.finditer(source):  # in order: count each newline once
-        line += source.count("\n", counted, match.start())
-        counted = match.start()
-        candidates.add(line)
+    # The few lines with a word blame needs are found in the whole lower-cased text; only
+    # those get the line checks (a search per line was a third of the review time).
+    candidates = _trigger_lines(context.lowered_source)
     if not candidates:
         return
     names = {name.lower() for name in context.names}
     for line, text in context.lines(preamble=True):
         if line in candidates and _blames(textutil.plain(text), names):
             yield Hit(line)
+
+
+def _trigger_lines(source: str) -> set[int]:
+    """Numbers (1-based) of the lines of lower-cased `source` with a blame trigger."""
+    checked: dict[int, bool] = {}  # line start offset -> has a trigger
+    for piece in _TRIGGER_PIECES:
+        at = source.find(piece)
+        while at != -1:
+            start = source.rfind("\n", 0, at) + 1
+            end = source.find("\n", at)
+            end = len(source) if end == -1 else end
+            if start not in checked:  # no trigger spans lines: search the line alone
+                checked[start] = _BLAME_TRIGGER.search(source, start, end) is not None
+            at = source.find(piece, end)
+    return {source.count("\n", 0, start) + 1 for start, found in checked.items() if found}
 
 
 def _blames(prose: str, names: set[str]) -> bool:
