@@ -60,9 +60,12 @@ def syllables(word: str) -> int:
     return max(1, len(re.findall(r"[aeiouy]{1,2}", lowered)))
 
 
-def reading_ease(text: str) -> float | None:
-    """Flesch reading ease (higher is easier; 60-70 is plain English); None for no prose."""
-    found = sentences(text)
+def reading_ease(text: str, found: list[str] | None = None) -> float | None:
+    """Flesch reading ease (higher is easier; 60-70 is plain English); None for no prose.
+
+    `found` is `sentences(text)` when the caller already has them.
+    """
+    found = sentences(text) if found is None else found
     tokens = [w for w in words(text) if w[0].isalpha()]
     if not found or len(tokens) < 10:
         return None

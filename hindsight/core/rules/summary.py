@@ -40,9 +40,23 @@ _IMPACT = re.compile(
 
 
 def summary_text(context: Context) -> str:
-    return "\n\n".join(
-        textutil.plain(b.text) for b in context.summary_blocks if b.kind not in {"code", "table"}
+    """The summary as plain prose, derived once per review for the three summary rules."""
+    text: str = context.memo(
+        "summary_text",
+        lambda: "\n\n".join(
+            textutil.plain(b.text)
+            for b in context.summary_blocks
+            if b.kind not in {"code", "table"}
+        ),
     )
+    return text
+
+
+def summary_sentences(context: Context) -> list[str]:
+    found: list[str] = context.memo(
+        "summary_sentences", lambda: textutil.sentences(summary_text(context))
+    )
+    return found
 
 
 def summary_line(context: Context) -> int:
@@ -92,7 +106,7 @@ def summary_facts(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]
     options={"max_sentences": 6},
 )
 def summary_length(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    count = len(textutil.sentences(summary_text(context)))
+    count = len(summary_sentences(context))
     if count > options["max_sentences"]:
         yield Hit(
             summary_line(context),
@@ -110,7 +124,7 @@ def summary_length(context: Context, options: Mapping[str, Any]) -> Iterator[Hit
     options={"min_reading_ease": 30},
 )
 def summary_readability(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    ease = textutil.reading_ease(summary_text(context))
+    ease = textutil.reading_ease(summary_text(context), summary_sentences(context))
     if ease is not None and ease < options["min_reading_ease"]:
         yield Hit(
             summary_line(context),
