@@ -37,6 +37,10 @@ _TERM = re.compile(
     r"\b(?P<t>long[- ]term|short[- ]term|immediate(?:ly)?|preventive|preventative|quick fix)\b",
     re.I,
 )
+# A piece of every _TERM alternative, in lower case, to skip the search for most items. Pieces
+# avoid "i" and "s": only those letters have case-insensitive matches that lower() keeps apart
+# ("ı", "İ", "ſ"), so any text _TERM matches contains a piece once lower-cased.
+_TERM_PIECES = ("term", "mmed", "vent", "ck f")
 _ACTION_POINT = re.compile(r"^\W{0,4}(?:action (?:point|item)|follow.?up|todo)\W{0,4}:\s*", re.I)
 
 
@@ -50,9 +54,13 @@ def term_of(text: str) -> str:
     return ""
 
 
+_PRIORITY_LABEL = re.compile(r"^priority:?\s*", re.I)
+_PRIORITY_LEVEL = re.compile(r"(p|sev)[0-4]", re.I)
+
+
 def normalise_priority(text: str) -> str:
-    value = re.sub(r"^priority:?\s*", "", text.strip(), flags=re.I)
-    return value.upper() if re.fullmatch(r"(p|sev)[0-4]", value, re.I) else value.lower()
+    value = _PRIORITY_LABEL.sub("", text.strip())
+    return value.upper() if _PRIORITY_LEVEL.fullmatch(value) else value.lower()
 
 
 def normalise_status(text: str) -> str:
@@ -81,7 +89,7 @@ def parse_item(text: str, line: int, term: str = "") -> ActionItem:
     if checkbox:
         status = "open" if checkbox.group(1) == " " else "done"
         text = text[checkbox.end() :]
-    if _DONE.search(text):
+    if (")" in text or text[:2] == "~~") and _DONE.search(text):  # what _DONE needs
         status = "done"
     owner = due_text = priority = ""
     owner_match = _OWNER.search(text)
@@ -95,7 +103,8 @@ def parse_item(text: str, line: int, term: str = "") -> ActionItem:
     priority_match = _PRIORITY.search(text)
     if priority_match:
         priority = normalise_priority(priority_match.group("p"))
-    term_match = _TERM.search(text)
+    lowered = text.lower()
+    term_match = any(piece in lowered for piece in _TERM_PIECES) and _TERM.search(text)
     if term_match:
         term = term_of(term_match.group("t"))
     due = find_date(due_text) if due_text else None

@@ -12,43 +12,34 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hindsight.core import textutil
+from hindsight.core import extract, textutil
 from hindsight.core.rules import language
 
 ALPHABET = "aAsSlLoOiIkK@/_-. ()\n\tıİſK—1é:,"
-TEXT = st.text(alphabet=ALPHABET, max_size=60)
-PIECES = st.sampled_from(
-    [
-        "SLO",
-        "slo",
-        "Slo",
-        "SLOs",
-        "@maria",
-        "a@b",
-        "x/@c",
-        "(SLO)",
-        "SLO (service level)",
-        "human error",
-        "forgot",
-        "didn't",
-        "shouldn’t have",
-        "the error",
-        "Blame",
-        "KISS",
-        "ıt",
-    ]
+EXAMPLES = settings(max_examples=400, deadline=None)
+
+
+def mixed(*pieces: str) -> st.SearchStrategy[str]:
+    """Random text from ALPHABET with some of `pieces` (the words that matter) in between."""
+    text = st.text(alphabet=ALPHABET, max_size=60)
+    return st.lists(st.one_of(text, st.sampled_from(pieces)), max_size=8).map("".join)
+
+
+MIXED = mixed(
+    *("SLO", "slo", "Slo", "SLOs", "(SLO)", "SLO (service level)", "KISS", "ıt"),
+    *("@maria", "a@b", "x/@c"),
+    *("human error", "forgot", "didn't", "shouldn’t have", "the error", "Blame"),
 )
-MIXED = st.lists(st.one_of(TEXT, PIECES), max_size=8).map("".join)
 
 
-@settings(max_examples=400, deadline=None)
+@EXAMPLES
 @given(MIXED)
 def test_handles_match_the_look_behind_first_pattern(text: str):
     plain_pattern = re.compile(r"(?<![\w/])@([A-Za-z][\w-]{1,38})")
     assert textutil.handles(text) == plain_pattern.findall(text)
 
 
-@settings(max_examples=400, deadline=None)
+@EXAMPLES
 @given(MIXED, st.sampled_from(["SLO", "KISS", "IT", "S3", "AB"]))
 def test_acronym_checks_match_the_word_boundary_patterns(source: str, acronym: str):
     escaped = re.escape(acronym)
@@ -61,7 +52,7 @@ def test_acronym_checks_match_the_word_boundary_patterns(source: str, acronym: s
     assert language._defined(acronym, source) == defined
 
 
-@settings(max_examples=400, deadline=None)
+@EXAMPLES
 @given(MIXED)
 def test_blame_trigger_lines_match_one_scan_of_the_whole_text(text: str):
     source = text.lower()
@@ -69,3 +60,27 @@ def test_blame_trigger_lines_match_one_scan_of_the_whole_text(text: str):
         source.count("\n", 0, m.start()) + 1 for m in language._BLAME_TRIGGER.finditer(source)
     }
     assert language._trigger_lines(source) == expected
+
+
+def test_only_i_and_s_have_case_insensitive_matches_that_lower_keeps_apart():
+    """Why a lower-cased piece without "i" or "s" is a safe pre-check for a re.I pattern."""
+    everything = "".join(map(chr, range(0x110000)))
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        odd = {c for c in re.findall(letter, everything, re.I) if c.lower() != letter}
+        assert odd == ({"İ", "ı"} if letter == "i" else {"ſ"} if letter == "s" else set()), letter
+
+
+ITEM = mixed(
+    *("long-term", "Short Term", "long term", "preventive", "Preventative"),
+    *("IMMEDIATELY", "ımmedıate", "quick fix", "QUICK FIX"),
+    *("(done)", "(Completed)", "~~x~~", "fixed)"),
+)
+
+
+@EXAMPLES
+@given(ITEM)
+def test_action_item_pre_checks_never_skip_a_match(text: str):
+    if extract._TERM.search(text):
+        assert any(piece in text.lower() for piece in extract._TERM_PIECES)
+    if extract._DONE.search(text):
+        assert ")" in text or text[:2] == "~~"
