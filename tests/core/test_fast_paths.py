@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hindsight.core import extract, textutil
-from hindsight.core.rules import language
+from hindsight.core.rules import language, timeline
 
 ALPHABET = "aAsSlLoOiIkK@/_-. ()\n\tıİſK—1é:,"
 EXAMPLES = settings(max_examples=400, deadline=None)
@@ -84,3 +84,27 @@ def test_action_item_pre_checks_never_skip_a_match(text: str):
         assert any(piece in text.lower() for piece in extract._TERM_PIECES)
     if extract._DONE.search(text):
         assert ")" in text or text[:2] == "~~"
+
+
+ENTRY = mixed(
+    *("by @maria", "by Maria", "by maria", "aby Tom", "x/@c", "@ola", "_by X"),
+    *("alerted", "paged", "first seen", "restored", "back to normal", "rolled back"),
+    *("waiting", "monitored", "next day", "résolved", "\n"),
+)
+
+
+@EXAMPLES
+@given(ENTRY)
+def test_by_pattern_matches_the_word_boundary_pattern(text: str):
+    plain_pattern = re.compile(r"\bby @?[A-Z@][\w-]*|(?<![\w/])@[A-Za-z][\w-]+")
+    assert bool(timeline._BY.search(text)) == bool(plain_pattern.search(text))
+
+
+@EXAMPLES
+@given(st.lists(ENTRY.map(str.lower), max_size=6), st.integers(0, 7))
+def test_first_entry_is_the_first_text_the_pattern_finds(texts: list[str], begin: int):
+    for pattern in (timeline.DETECTION, timeline.RESTORATION):
+        expected = next(
+            (i for i, text in enumerate(texts) if i >= begin and pattern.search(text)), -1
+        )
+        assert timeline._first_entry(pattern, texts, begin, -1) == expected
