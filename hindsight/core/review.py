@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 CATEGORIES = (
     "structure",
     "summary",
@@ -291,6 +292,7 @@ def review(
     context = Context(document, audience)
     findings: list[Finding] = []
     postmortem = is_postmortem(document)
+    suppressing = bool(document.suppressions or document.file_suppressions)
     for current in registry or REGISTRY:
         if not active.enabled(current.id) or audience not in current.audiences:
             continue
@@ -300,7 +302,7 @@ def review(
         options = {**current.options, **active.options.get(current.id, {})}
         severity = active.severities.get(current.id, current.severity)
         for hit in current.check(context, options):
-            if _suppressed(document, current.id, hit.line):
+            if suppressing and _suppressed(document, current.id, hit.line):
                 continue
             findings.append(
                 Finding(
@@ -312,5 +314,5 @@ def review(
                     suggestion=hit.suggestion or current.suggestion,
                 )
             )
-    findings.sort(key=lambda f: (f.line, SEVERITIES.index(f.severity), f.rule))
+    findings.sort(key=lambda f: (f.line, _RANK[f.severity], f.rule))
     return Report(findings, score(findings) if postmortem else 0, postmortem)
