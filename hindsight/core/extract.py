@@ -72,6 +72,9 @@ def normalise_status(text: str) -> str:
     return "open"
 
 
+# An @handle: "@" first and the look-behind after it, which lets the regex engine jump between
+# "@"s; the same as (?<![\w/])@[\w.-]+.
+_HANDLE = re.compile(r"@(?<![\w/]@)[\w.-]+")
 _TAIL = re.compile(r"\s+(?:—|–|--)\s+[^—–]*$")
 
 
@@ -79,7 +82,7 @@ def strip_metadata(text: str) -> str:
     """The action itself, without "— @maria, due 2026-12-01, P1" and "(DONE)" bookkeeping."""
     text = _TAIL.sub("", text)
     text = _DUE.sub("", _DONE.sub("", text))
-    return _PRIORITY.sub("", re.sub(r"(?<![\w/])@[\w.-]+", "", text)).strip(" ,;")
+    return _PRIORITY.sub("", _HANDLE.sub("", text)).strip(" ,;")
 
 
 def parse_item(text: str, line: int, term: str = "") -> ActionItem:

@@ -37,10 +37,12 @@ MIXED = mixed(
 def test_handles_match_the_look_behind_first_pattern(text: str):
     plain_pattern = re.compile(r"(?<![\w/])@([A-Za-z][\w-]{1,38})")
     assert textutil.handles(text) == plain_pattern.findall(text)
+    item_handle = re.compile(r"(?<![\w/])@[\w.-]+")
+    assert extract._HANDLE.sub("", text) == item_handle.sub("", text)
 
 
 @EXAMPLES
-@given(MIXED, st.sampled_from(["SLO", "KISS", "IT", "S3", "AB"]))
+@given(MIXED, st.sampled_from(["SLO", "KISS", "IT", "S3", "AB", "K8S"]))
 def test_acronym_checks_match_the_word_boundary_patterns(source: str, acronym: str):
     escaped = re.escape(acronym)
     product = any(m.group(0) != acronym for m in re.finditer(rf"\b{escaped}\b", source, re.I))
@@ -54,12 +56,25 @@ def test_acronym_checks_match_the_word_boundary_patterns(source: str, acronym: s
 
 @EXAMPLES
 @given(MIXED)
+def test_acronyms_match_the_word_boundary_pattern(text: str):
+    plain_pattern = re.compile(r"\b[A-Z][A-Z0-9]{1,4}s?\b")
+    assert language._ACRONYM.findall(text) == plain_pattern.findall(text)
+
+
+@EXAMPLES
+@given(MIXED)
 def test_blame_trigger_lines_match_one_scan_of_the_whole_text(text: str):
     source = text.lower()
     expected = {
         source.count("\n", 0, m.start()) + 1 for m in language._BLAME_TRIGGER.finditer(source)
     }
     assert language._trigger_lines(source) == expected
+
+
+def test_caseless_classes_hold_what_ignorecase_matches():
+    everything = "".join(map(chr, range(0x110000)))
+    for char in "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789":
+        assert set(re.findall(char, everything, re.I)) == set(language.caseless(char)), char
 
 
 def test_only_i_and_s_have_case_insensitive_matches_that_lower_keeps_apart():

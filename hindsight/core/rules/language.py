@@ -25,6 +25,7 @@ _VAGUE = re.compile(
 )  # matched against lower-cased text
 # A number, a date, code, a link, a name with internal punctuation (grafana-agent,
 # kube-dns) or a capitalised product name mid-sentence count as measurable detail.
+_VAGUE_TOPIC = re.compile(_VAGUE_OBJECT, re.I)
 _SPECIFIC = re.compile(
     r"\d|`|\]\(|https?://|\b\w+[-_./]\w+\b|(?<=[a-z,] )[A-Z][a-zA-Z]+|\b[A-Z]{2,}\b"
 )
@@ -97,7 +98,8 @@ _TRIGGERS = (
 )
 _BLAME_TRIGGER = re.compile("|".join(pattern for _, pattern in _TRIGGERS))
 _TRIGGER_PIECES = tuple(piece for piece, _ in _TRIGGERS)
-_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,4}s?\b")
+# \b[A-Z][A-Z0-9]{1,4}s?\b, written to start with the capital (see the note at _product_name).
+_ACRONYM = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z0-9]{1,4}s?\b")
 KNOWN_ACRONYMS = frozenset(
     [
         "AM",
@@ -192,12 +194,12 @@ def vague_statement(context: Context, options: Mapping[str, Any]) -> Iterator[Hi
             continue
         for block in section.blocks:
             for offset, text in enumerate(block.text.split("\n")):
-                if len(textutil.words(text)) <= 12 and _is_vague(text):
+                if _is_vague(text) and len(textutil.words(text)) <= 12:
                     yield _vague_hit(block.line + offset, text)
 
 
 def _vague_hit(line: int, text: str) -> Hit:
-    topic = re.search(_VAGUE_OBJECT, textutil.plain(text), re.I)
+    topic = _VAGUE_TOPIC.search(textutil.plain(text))
     key = topic.group(1).lower() if topic else ""
     key = {"alerts": "alerting", "tests": "testing", "process": "documentation"}.get(key, key)
     example = _SUGGESTIONS.get(key)
@@ -302,19 +304,27 @@ def undefined_acronym(context: Context, options: Mapping[str, Any]) -> Iterator[
             )
 
 
-# The acronym patterns below begin with the acronym's first letter and check the word boundary
-# before it with a look-behind: a pattern that starts with "\b" makes the regex engine try every
+# The acronym patterns begin with the acronym's first letter and check the word boundary before
+# it with a look-behind: a pattern that starts with "\b" makes the regex engine try every
 # position of the document, one that starts with a letter lets it skip ahead (2-20x faster).
 # Acronyms start with a letter (see _ACRONYM), so the look-behind is exactly that "\b".
+
+# What re.IGNORECASE matches for a capital besides itself and its lower case; spelling the
+# letters out as classes lets the engine skip ahead on the first one, which it can't under re.I.
+_CASE_VARIANTS = {"I": "İı", "K": "\u212a", "S": "ſ"}
+
+
+def caseless(char: str) -> str:
+    """Every character `char` matches under re.IGNORECASE, for an ASCII letter or digit."""
+    return char + char.lower() + _CASE_VARIANTS.get(char, "") if char.isalpha() else char
 
 
 @functools.lru_cache(maxsize=1024)
 def _product_name(acronym: str, source: str) -> bool:
     """Also written in lower or mixed case ("NGINX" and "nginx"): a name, not an acronym."""
-    first, rest = re.escape(acronym[0]), re.escape(acronym[1:])
-    return any(
-        m.group(0) != acronym for m in re.finditer(rf"{first}(?<!\w.){rest}\b", source, re.I)
-    )
+    first, *rest = (f"[{caseless(char)}]" for char in acronym)
+    pattern = rf"{first}(?<!\w.){''.join(rest)}(?!\w)"  # the same as \bACRONYM\b under re.I
+    return any(m.group(0) != acronym for m in re.finditer(pattern, source))
 
 
 @functools.lru_cache(maxsize=1024)
