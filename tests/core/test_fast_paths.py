@@ -71,15 +71,18 @@ def test_blame_trigger_lines_match_one_scan_of_the_whole_text(text: str):
     assert language._trigger_lines(source) == expected
 
 
+EVERYTHING = "".join(map(chr, range(0x110000)))
+
+
 def test_caseless_classes_hold_what_ignorecase_matches():
-    everything = "".join(map(chr, range(0x110000)))
+    everything = EVERYTHING
     for char in "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789":
         assert set(re.findall(char, everything, re.I)) == set(language.caseless(char)), char
 
 
 def test_only_i_and_s_have_case_insensitive_matches_that_lower_keeps_apart():
     """Why a lower-cased piece without "i" or "s" is a safe pre-check for a re.I pattern."""
-    everything = "".join(map(chr, range(0x110000)))
+    everything = EVERYTHING
     for letter in "abcdefghijklmnopqrstuvwxyz":
         odd = {c for c in re.findall(letter, everything, re.I) if c.lower() != letter}
         assert odd == ({"İ", "ı"} if letter == "i" else {"ſ"} if letter == "s" else set()), letter
@@ -123,3 +126,26 @@ def test_first_entry_is_the_first_text_the_pattern_finds(texts: list[str], begin
             (i for i, text in enumerate(texts) if i >= begin and pattern.search(text)), -1
         )
         assert timeline._first_entry(pattern, texts, begin, -1) == expected
+
+
+def test_lower_cased_text_matches_like_ignorecase_without_three_characters():
+    """Why Caseless may match lower-cased text without re.IGNORECASE (outside "İ", "ı", "ſ")."""
+    chars = EVERYTHING.translate({ord(c): None for c in "İıſ"})
+    lowered = chars.lower()
+    assert len(lowered) == len(chars)  # one character each: positions and lengths stay
+    for category in (r"\w", r"\d", r"\s", r"\n", r"[^)]", r"[-:.–]"):
+        pattern = re.compile(category)
+        assert [m.start() for m in pattern.finditer(chars)] == [
+            m.start() for m in pattern.finditer(lowered)
+        ], category
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        by_ignorecase = {m.start() for m in re.finditer(letter, chars, re.I)}
+        by_lowering = {m.start() for m in re.finditer(letter, lowered)}
+        assert by_ignorecase == by_lowering, letter
+
+
+@EXAMPLES
+@given(mixed("Customers", "USERS", "İmpact", "failed", "FOR ABOUT", "ſervices", "ıt", "5O3"))
+def test_caseless_finds_what_ignorecase_finds(text: str):
+    for words in (r"\b(users?|services?|impact\w*|fail\w*|it)\b", r"\bfor (about|around)\b"):
+        assert textutil.Caseless(words).found(text) == bool(re.search(words, text, re.I))

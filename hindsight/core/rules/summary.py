@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -10,32 +9,28 @@ from hindsight.core import textutil
 from hindsight.core.model import SectionKind
 from hindsight.core.review import Context, Hit, rule
 
-_WHEN = re.compile(
+_WHEN = textutil.Caseless(
     r"\b(\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}|(mon|tues|wednes|thurs|fri|satur|sun)day|"
     r"jan(uary)?|feb(ruary)?|march|april|may|june|july|aug(ust)?|sept?(ember)?|oct(ober)?|"
     r"nov(ember)?|dec(ember)?|yesterday|today|tonight|morning|afternoon|evening|overnight|"
     r"night|(18|19|20)\d{2})\b",
-    re.I,
 )
-_DURATION = re.compile(
+_DURATION = textutil.Caseless(
     r"\b\d+(\.\d+)?\s*(-|to)?\s*\d*\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?|weeks?)\b"
     r"|\bfor (about|around|roughly|nearly|over|almost|just over|just under)\b"
     r"|\bbetween\b.{0,30}\band\b|\buntil\b|\bquickly\b|\bbrief(ly)?\b"
     r"|\b\d{1,2}:\d{2}\s*(-|–|to)\s*\d{1,2}:\d{2}\b",
-    re.I,
 )
-_WHO = re.compile(
+_WHO = textutil.Caseless(
     r"\b(users?|customers?|clients?|teams?|developers?|people|everyone|visitors?|subscribers?|"
     r"tenants?|services?|jobs?|requests?|students?|members?|nobody|no one|organi[sz]ations?|"
     r"applications?|workloads?|pods?|consumers?|callers?|readers?|accounts?|nodes?|cluster)\b",
-    re.I,
 )
-_IMPACT = re.compile(
+_IMPACT = textutil.Caseless(
     r"\b(could not|couldn.t|cannot|can.t|unable|fail\w*|errors?|down|outage|unavailable|"
     r"degraded|slow\w*|lost|loss|delay\w*|impact\w*|affect\w*|disrupt\w*|broken|not accessible|"
     r"timeouts?|timed out|crash\w*|malicious|vulnerab\w*|downtime|stopped|swamp\w*|"
     r"unresponsive|limit|starvation|pending|split|unhealthy)\b|\b5\d\d\b",
-    re.I,
 )
 
 
@@ -81,13 +76,13 @@ def summary_facts(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]
     meta = context.document.meta
     missing = []
     title = context.document.title or str(meta.get("title", ""))
-    if not (_WHEN.search(text) or _WHEN.search(title) or meta.get("started")):
+    if not (_WHEN.found(text) or _WHEN.found(title) or meta.get("started")):
         missing.append("when it happened")
-    if not (_DURATION.search(text) or (meta.get("started") and meta.get("resolved"))):
+    if not (_DURATION.found(text) or (meta.get("started") and meta.get("resolved"))):
         missing.append("how long it lasted")
-    if not _WHO.search(text):
+    if not _WHO.found(text):
         missing.append("who was affected")
-    if not _IMPACT.search(text):
+    if not _IMPACT.found(text):
         missing.append("the impact")
     if missing:
         yield Hit(
