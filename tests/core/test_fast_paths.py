@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hindsight.core import extract, textutil
-from hindsight.core.rules import language, timeline
+from hindsight.core.rules import language, structure, timeline
 
 ALPHABET = "aAsSlLoOiIkK@/_-. ()\n\tıİſK—1é:,"
 EXAMPLES = settings(max_examples=400, deadline=None)
@@ -149,3 +149,18 @@ def test_lower_cased_text_matches_like_ignorecase_without_three_characters():
 def test_caseless_finds_what_ignorecase_finds(text: str):
     for words in (r"\b(users?|services?|impact\w*|fail\w*|it)\b", r"\bfor (about|around)\b"):
         assert textutil.Caseless(words).found(text) == bool(re.search(words, text, re.I))
+
+
+@EXAMPLES
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet="-*+.)/ \t\n1٣tbdcnaoxTBDCNAOXİı", max_size=12),
+            st.sampled_from(["- TBD", "1. n/a", "...", "<!-- x -->", "{{ y }}", "<!--", "{{"]),
+            st.sampled_from(["\n", "\n\n", "- ", "todo", "xxx", "N/A", "e", "é", "_"]),
+        ),
+        max_size=8,
+    ).map("".join)
+)
+def test_has_text_matches_removing_the_placeholders(text: str):
+    assert structure._has_text(text) == bool(structure._PLACEHOLDER.sub("", text).strip())

@@ -20,6 +20,8 @@ REQUIRED = (
     SectionKind.ROOT_CAUSE,
     SectionKind.ACTION_ITEMS,
 )
+# A character no placeholder is made of: text with one (and no comment or {{...}}) has content.
+_CONTENT_CHAR = re.compile(r"[^\s\d\-*+.)/tbdcnaoxTBDCNAOX]")
 _CAUSES = re.compile(r"\b(cause[ds]?|because|due to|root)\b", re.I)
 _WENT_WRONG = re.compile(r"went (wrong|poorly|badly)|didn.?t go well", re.I)
 
@@ -33,9 +35,16 @@ def has_content(section: Section) -> bool:
             rows = block.text.split("\n")[2:]
             if any(re.sub(r"[|\s:-]", "", row) for row in rows):
                 return True
-        elif _PLACEHOLDER.sub("", block.text).strip():
+        elif _has_text(block.text):
             return True
     return any(has_content(child) for child in section.children)
+
+
+def _has_text(text: str) -> bool:
+    """Anything left once comments, {{...}} and placeholder lines ("- TBD", "...") go."""
+    if "<!--" not in text and "{{" not in text and _CONTENT_CHAR.search(text):
+        return True  # the common case, without rewriting the text
+    return bool(_PLACEHOLDER.sub("", text).strip())
 
 
 def root_cause_sections(context: Context) -> list[Section]:
