@@ -7,7 +7,14 @@ import re
 
 from hindsight.core.blocks import list_items, table_rows
 from hindsight.core.model import ActionItem, Block, TimelineEntry
-from hindsight.core.timeparse import Stamp, Year, find_date, find_datetime, parse_leading
+from hindsight.core.timeparse import (
+    Stamp,
+    Year,
+    find_date,
+    find_datetime,
+    iso_cell,
+    parse_leading,
+)
 
 _TIME_HEADER = re.compile(r"^(date|time|when|timestamp|date ?/ ?time|date and time|at)\b", re.I)
 _ACTOR_HEADER = re.compile(r"^(who|actor|by|person|owner|responder)\b", re.I)
@@ -242,6 +249,14 @@ def entries_from_table(
         ]
         text = " ".join(pieces)
         actor = cells[actor_col].strip() if actor_col is not None else ""
+        cell = iso_cell(cells[time_col])
+        if cell is not None:  # most rows: the entry straight from the cell, no Stamp between
+            day, clock, tz, written = cell
+            text = " ".join(text.split())
+            entries.append(
+                TimelineEntry(day, clock, text, actor, tz=tz, time_text=written, line=line + offset)
+            )
+            continue
         stamp = parse_leading(cells[time_col], year)
         if stamp is None:
             entries.append(
