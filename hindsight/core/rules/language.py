@@ -23,9 +23,9 @@ _VAGUE = re.compile(
     r"|\blook(ing)? into\b|\b(be|being) (more )?careful\b|\bpay(ing)? (more )?attention\b"
     r"|\bkeep an eye on\b|\bdouble.?check\b|\btry (harder|to be)\b",
 )  # matched against lower-cased text
+_VAGUE_TOPIC = re.compile(_VAGUE_OBJECT, re.I)
 # A number, a date, code, a link, a name with internal punctuation (grafana-agent,
 # kube-dns) or a capitalised product name mid-sentence count as measurable detail.
-_VAGUE_TOPIC = re.compile(_VAGUE_OBJECT, re.I)
 _SPECIFIC = re.compile(
     r"\d|`|\]\(|https?://|\b\w+[-_./]\w+\b|(?<=[a-z,] )[A-Z][a-zA-Z]+|\b[A-Z]{2,}\b"
 )
@@ -314,7 +314,7 @@ def undefined_acronym(context: Context, options: Mapping[str, Any]) -> Iterator[
 _CASE_VARIANTS = {"I": "İı", "K": "\u212a", "S": "ſ"}
 
 
-def caseless(char: str) -> str:
+def ignorecase_chars(char: str) -> str:
     """Every character `char` matches under re.IGNORECASE, for an ASCII letter or digit."""
     return char + char.lower() + _CASE_VARIANTS.get(char, "") if char.isalpha() else char
 
@@ -322,7 +322,7 @@ def caseless(char: str) -> str:
 @functools.lru_cache(maxsize=1024)
 def _product_name(acronym: str, source: str) -> bool:
     """Also written in lower or mixed case ("NGINX" and "nginx"): a name, not an acronym."""
-    first, *rest = (f"[{caseless(char)}]" for char in acronym)
+    first, *rest = (f"[{ignorecase_chars(char)}]" for char in acronym)
     pattern = rf"{first}(?<!\w.){''.join(rest)}(?!\w)"  # the same as \bACRONYM\b under re.I
     return any(m.group(0) != acronym for m in re.finditer(pattern, source))
 
