@@ -7,7 +7,14 @@ import re
 
 from hindsight.core.blocks import list_items, table_rows
 from hindsight.core.model import ActionItem, Block, TimelineEntry
-from hindsight.core.timeparse import Stamp, Year, find_date, find_datetime, parse_leading
+from hindsight.core.timeparse import (
+    Stamp,
+    Year,
+    find_date,
+    find_datetime,
+    iso_cell,
+    parse_leading,
+)
 
 _TIME_HEADER = re.compile(r"^(date|time|when|timestamp|date ?/ ?time|date and time|at)\b", re.I)
 _ACTOR_HEADER = re.compile(r"^(who|actor|by|person|owner|responder)\b", re.I)
@@ -37,6 +44,10 @@ _TERM = re.compile(
     r"\b(?P<t>long[- ]term|short[- ]term|immediate(?:ly)?|preventive|preventative|quick fix)\b",
     re.I,
 )
+# A piece of every _TERM alternative, in lower case, to skip the search for most items. Pieces
+# avoid "i" and "s": only those letters have case-insensitive matches that lower() keeps apart
+# ("ı", "İ", "ſ"), so any text _TERM matches contains a piece once lower-cased.
+_TERM_PIECES = ("term", "mmed", "vent", "ck f")
 _ACTION_POINT = re.compile(r"^\W{0,4}(?:action (?:point|item)|follow.?up|todo)\W{0,4}:\s*", re.I)
 
 
@@ -50,9 +61,13 @@ def term_of(text: str) -> str:
     return ""
 
 
+_PRIORITY_LABEL = re.compile(r"^priority:?\s*", re.I)
+_PRIORITY_LEVEL = re.compile(r"(p|sev)[0-4]", re.I)
+
+
 def normalise_priority(text: str) -> str:
-    value = re.sub(r"^priority:?\s*", "", text.strip(), flags=re.I)
-    return value.upper() if re.fullmatch(r"(p|sev)[0-4]", value, re.I) else value.lower()
+    value = _PRIORITY_LABEL.sub("", text.strip())
+    return value.upper() if _PRIORITY_LEVEL.fullmatch(value) else value.lower()
 
 
 def normalise_status(text: str) -> str:
@@ -64,6 +79,9 @@ def normalise_status(text: str) -> str:
     return "open"
 
 
+# An @handle: "@" first and the look-behind after it, which lets the regex engine jump between
+# "@"s; the same as (?<![\w/])@[\w.-]+.
+_HANDLE = re.compile(r"@(?<![\w/]@)[\w.-]+")
 _TAIL = re.compile(r"\s+(?:—|–|--)\s+[^—–]*$")
 
 
@@ -71,7 +89,7 @@ def strip_metadata(text: str) -> str:
     """The action itself, without "— @maria, due 2026-12-01, P1" and "(DONE)" bookkeeping."""
     text = _TAIL.sub("", text)
     text = _DUE.sub("", _DONE.sub("", text))
-    return _PRIORITY.sub("", re.sub(r"(?<![\w/])@[\w.-]+", "", text)).strip(" ,;")
+    return _PRIORITY.sub("", _HANDLE.sub("", text)).strip(" ,;")
 
 
 def parse_item(text: str, line: int, term: str = "") -> ActionItem:
@@ -81,7 +99,7 @@ def parse_item(text: str, line: int, term: str = "") -> ActionItem:
     if checkbox:
         status = "open" if checkbox.group(1) == " " else "done"
         text = text[checkbox.end() :]
-    if _DONE.search(text):
+    if (")" in text or text[:2] == "~~") and _DONE.search(text):  # what _DONE needs
         status = "done"
     owner = due_text = priority = ""
     owner_match = _OWNER.search(text)
@@ -95,7 +113,8 @@ def parse_item(text: str, line: int, term: str = "") -> ActionItem:
     priority_match = _PRIORITY.search(text)
     if priority_match:
         priority = normalise_priority(priority_match.group("p"))
-    term_match = _TERM.search(text)
+    lowered = text.lower()
+    term_match = any(piece in lowered for piece in _TERM_PIECES) and _TERM.search(text)
     if term_match:
         term = term_of(term_match.group("t"))
     due = find_date(due_text) if due_text else None
@@ -230,6 +249,14 @@ def entries_from_table(
         ]
         text = " ".join(pieces)
         actor = cells[actor_col].strip() if actor_col is not None else ""
+        cell = iso_cell(cells[time_col])
+        if cell is not None:  # most rows: the entry straight from the cell, no Stamp between
+            day, clock, tz, written = cell
+            text = " ".join(text.split())
+            entries.append(
+                TimelineEntry(day, clock, text, actor, tz=tz, time_text=written, line=line + offset)
+            )
+            continue
         stamp = parse_leading(cells[time_col], year)
         if stamp is None:
             entries.append(

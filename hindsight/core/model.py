@@ -84,9 +84,7 @@ class Section:
 
     def walk(self) -> Iterator[Section]:
         """Yield this section and every section below it, in document order."""
-        yield self
-        for child in self.children:
-            yield from child.walk()
+        return iter(flatten([self]))
 
     @property
     def text(self) -> str:
@@ -110,8 +108,7 @@ class Document:
 
     def walk(self) -> Iterator[Section]:
         """Every section in document order, nested ones included."""
-        for section in self.sections:
-            yield from section.walk()
+        return iter(flatten(self.sections))
 
     def find(self, kind: SectionKind) -> list[Section]:
         """All sections of one kind, in document order."""
@@ -125,8 +122,9 @@ class Document:
         """Action items in document order, plus "Action point: ..." lines written elsewhere."""
         from hindsight.core.extract import inline_action_points
 
-        items = [item for section in self.walk() for item in section.items]
-        for section in self.walk():
+        sections = flatten(self.sections)
+        items = [item for section in sections for item in section.items]
+        for section in sections:
             if section.kind is not SectionKind.ACTION_ITEMS:
                 items += inline_action_points(section.blocks)
         return items
@@ -154,6 +152,20 @@ class Document:
                 return None
             return parsed if parsed.tzinfo is None else _naive_utc(parsed)
         return None
+
+
+def flatten(sections: list[Section]) -> list[Section]:
+    """Sections and all their subsections in document order, as one list.
+
+    A list built in one go: nested generators cost a frame per level per section,
+    and the reviewer walks every document's sections many times.
+    """
+    flat: list[Section] = []
+    for section in sections:
+        flat.append(section)
+        if section.children:
+            flat += flatten(section.children)
+    return flat
 
 
 def _naive_utc(value: dt.datetime) -> dt.datetime:

@@ -75,8 +75,6 @@ def _suppressions(lines: list[str]) -> tuple[dict[int, frozenset[str]], frozense
     """Rules disabled by a comment: for its own line and the next non-blank line, or the file."""
     per_line: dict[int, set[str]] = {}
     whole: set[str] = set()
-    if not any("hindsight:" in line for line in lines):
-        return {}, frozenset()
     for index, line in enumerate(lines):
         for match in _SUPPRESS.finditer(line):
             rules = {rule.strip() for rule in match.group(2).split(",") if rule.strip()}
@@ -249,7 +247,10 @@ def parse(text: str) -> Document:
         lines = text.split("\n")
         end = next((i for i in range(1, len(lines)) if lines[i].strip() in {"---", "..."}), 0)
         lines, first_line = lines[end + 1 :], end + 2
-    per_line, whole = _suppressions(text.split("\n"))
+    per_line: dict[int, frozenset[str]] = {}
+    whole: frozenset[str] = frozenset()
+    if "hindsight:" in text:  # no suppression comment in most documents
+        per_line, whole = _suppressions(text.split("\n"))
     blocks = scan(lines, first_line)
     title, title_line = "", 0
     headings = [b for b in blocks if b.kind == "heading"]

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from hindsight.core import textutil
-from hindsight.core.model import ActionItem, Block, Document, SectionKind, TimelineEntry
+from hindsight.core.model import ActionItem, Block, Document, Section, SectionKind, TimelineEntry
 
 if TYPE_CHECKING:
     from hindsight.core.config import Config
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 CATEGORIES = (
     "structure",
     "summary",
@@ -86,6 +87,27 @@ class Context:
         return self._memo[key]
 
     @functools.cached_property
+    def sections(self) -> list[Section]:
+        """Every section in document order, nested ones included, flattened once."""
+        return list(self.document.walk())
+
+    @functools.cached_property
+    def _by_kind(self) -> dict[SectionKind, list[Section]]:
+        found: dict[SectionKind, list[Section]] = {}
+        for section in self.sections:
+            found.setdefault(section.kind, []).append(section)
+        return found
+
+    def find(self, kind: SectionKind) -> list[Section]:
+        """All sections of one kind, in document order (as `Document.find`, without a walk)."""
+        return list(self._by_kind.get(kind, ()))
+
+    @functools.cached_property
+    def lowered_source(self) -> str:
+        """The whole source text in lower case, for rules that pre-check it."""
+        return self.document.source.lower()
+
+    @functools.cached_property
     def items(self) -> list[ActionItem]:
         """The document's action items, collected once for all rules."""
         return self.document.action_items()
@@ -102,14 +124,14 @@ class Context:
     @functools.cached_property
     def summary_blocks(self) -> list[Block]:
         """The summary's blocks, or the untitled opening prose when there is no summary."""
-        sections = self.document.find(SectionKind.SUMMARY)
+        sections = self.find(SectionKind.SUMMARY)
         if sections:
             return [block for section in sections[:1] for block in section.blocks]
         return [b for b in self.document.preamble if b.kind == "paragraph"]
 
     def blocks(self, *kinds: SectionKind) -> Iterator[Block]:
         """Blocks of every section of the given kinds (all sections when none given)."""
-        for section in self.document.walk():
+        for section in self.sections:
             if not kinds or section.kind in kinds:
                 yield from section.blocks
 
@@ -122,7 +144,7 @@ class Context:
         if preamble:
             for block in self.document.preamble:
                 yield from _block_lines(block)
-        for section in self.document.walk():
+        for section in self.sections:
             if kinds and section.kind not in kinds:
                 continue
             for block in section.blocks:
@@ -270,6 +292,7 @@ def review(
     context = Context(document, audience)
     findings: list[Finding] = []
     postmortem = is_postmortem(document)
+    suppressing = bool(document.suppressions or document.file_suppressions)
     for current in registry or REGISTRY:
         if not active.enabled(current.id) or audience not in current.audiences:
             continue
@@ -279,7 +302,7 @@ def review(
         options = {**current.options, **active.options.get(current.id, {})}
         severity = active.severities.get(current.id, current.severity)
         for hit in current.check(context, options):
-            if _suppressed(document, current.id, hit.line):
+            if suppressing and _suppressed(document, current.id, hit.line):
                 continue
             findings.append(
                 Finding(
@@ -291,5 +314,5 @@ def review(
                     suggestion=hit.suggestion or current.suggestion,
                 )
             )
-    findings.sort(key=lambda f: (f.line, SEVERITIES.index(f.severity), f.rule))
+    findings.sort(key=lambda f: (f.line, _RANK[f.severity], f.rule))
     return Report(findings, score(findings) if postmortem else 0, postmortem)

@@ -124,22 +124,33 @@ def _day(match: re.Match[str], year: Year) -> dt.date | None:
         return None
 
 
+def iso_cell(text: str) -> tuple[dt.date, dt.time, str, str] | None:
+    """(day, clock, zone, as written) for text that is just "2026-03-02 14:09 UTC", else None.
+
+    Most timeline table cells look like this; they are parsed without the general pattern.
+    """
+    fast = _ISO_CELL.fullmatch(text.strip())
+    if not fast:
+        return None
+    year_text, month, day_text, hour, minute, second, tz = fast.groups()
+    clock = _clock(hour, minute, second, None)
+    try:
+        day = dt.date(int(year_text), int(month), int(day_text))
+    except ValueError:
+        return None
+    if clock is None:
+        return None
+    return day, clock, tz or "", fast.group(0)
+
+
 def parse_leading(text: str, year: Year = None) -> Stamp | None:
     """Parse a timestamp at the start of `text`; None when it doesn't start with one.
 
     `year` fills in dates written without a year ("Feb 21, 13:00").
     """
-    fast = _ISO_CELL.fullmatch(text.strip())
-    if fast:
-        # A table cell holding just "2026-03-02 14:09 UTC": most timeline rows, parsed cheaply.
-        year_text, month, day_text, hour, minute, second, tz = fast.groups()
-        clock = _clock(hour, minute, second, None)
-        try:
-            day = dt.date(int(year_text), int(month), int(day_text))
-        except ValueError:
-            day = None
-        if day is not None and clock is not None:
-            return Stamp(day, clock, None, tz or "", fast.group(0), "")
+    cell = iso_cell(text)
+    if cell is not None:
+        return Stamp(cell[0], cell[1], None, cell[2], cell[3], "")
     match = _LEADING.match(text)
     if not match or not match.group(0).strip(" ~*_[("):
         return None

@@ -22,7 +22,7 @@ from hindsight.core.textutil import looks_like_team
     "90% — @maria, due 2026-12-01, P1`.",
 )
 def action_items_none(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    sections = context.document.find(SectionKind.ACTION_ITEMS)
+    sections = context.find(SectionKind.ACTION_ITEMS)
     if sections and not context.items and any(has_content(s) for s in sections):
         yield Hit(sections[0].line)
 
@@ -124,7 +124,7 @@ def action_term(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     if not items:
         return
     terms = {item.term for item in items} | {"immediate" for i in items if i.status == "done"}
-    sections = context.document.find(SectionKind.ACTION_ITEMS)
+    sections = context.find(SectionKind.ACTION_ITEMS)
     line = sections[0].line if sections else items[0].line
     if "long-term" not in terms:
         yield Hit(

@@ -28,7 +28,7 @@ def word_count(context: Context) -> int:
 def document_length(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     count = word_count(context)
     anchor = context.document.title_line or 1
-    if count > options["max_words"] and not context.document.find(SectionKind.SUMMARY):
+    if count > options["max_words"] and not context.find(SectionKind.SUMMARY):
         yield Hit(
             anchor,
             f"The document has {count} words (over {options['max_words']}, about four pages) "

@@ -11,14 +11,13 @@ from hindsight.core.blocks import list_items
 from hindsight.core.review import Context, Hit, rule
 from hindsight.core.rules.structure import root_cause_sections
 
-_CAUSAL = re.compile(r"\b(because|due to|caus\w*|led to|result\w*|trigger\w*|so that|why)\b", re.I)
-_PROCESS = re.compile(
+_CAUSAL = textutil.Caseless(r"\b(because|due to|caus\w*|led to|result\w*|trigger\w*|so that|why)\b")
+_PROCESS = textutil.Caseless(
     r"\b(process\w*|review\w*|procedur\w*|runbooks?|playbooks?|document\w*|training|"
     r"communicat\w*|hand-?over|ownership|owner|prioriti\w*|plan\w*|polic\w*|checklists?|"
     r"approv\w*|on-?call|escalat\w*|knowledge|aware\w*|manual\w*|teams?|focus|staff\w*|"
     r"coordinat\w*|announc\w*|inform\w*|notif\w*|revision|deadline|pressure|practice|"
     r"culture|expectation\w*|unclear|responsib\w*|shared|people)\b",
-    re.I,
 )
 _WHY = re.compile(r"^\s*(?:[-*+]|\d+[.)])?\s*(?:\*\*)?(?:why\b|\d+\.\s*why)", re.I)
 _ROLE = r"the (?:engineer|developer|operator|admin(?:istrator)?|intern|on-?call(?: engineer)?)"
@@ -40,7 +39,7 @@ def factors(context: Context) -> list[tuple[str, int]]:
             for block in inner.blocks:
                 if block.kind == "list":
                     found += list_items(block.text, block.line)
-                elif block.kind == "paragraph" and _CAUSAL.search(block.text):
+                elif block.kind == "paragraph" and _CAUSAL.found(block.text):
                     prose.append((block.text, block.line))
             if inner is not section and inner.blocks:
                 prose.append((inner.title, inner.line))
@@ -72,7 +71,7 @@ def single_factor(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]
     options={"min_depth": 3},
 )
 def five_whys(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    if "why" not in context.document.source.lower():
+    if "why" not in context.lowered_source:
         return  # no chain to measure; saves a pass over every line
     chain: list[int] = []
     lines = [(line, text) for line, text in context.lines()] + [(10**9, "")]
@@ -101,7 +100,7 @@ def five_whys(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
 )
 def technical_only(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     found = factors(context)
-    if len(found) >= 2 and not any(_PROCESS.search(text) for text, _ in found):
+    if len(found) >= 2 and not any(_PROCESS.found(text) for text, _ in found):
         yield Hit(found[0][1])
 
 

@@ -20,6 +20,8 @@ REQUIRED = (
     SectionKind.ROOT_CAUSE,
     SectionKind.ACTION_ITEMS,
 )
+# A character no placeholder is made of: text with one (and no comment or {{...}}) has content.
+_CONTENT_CHAR = re.compile(r"[^\s\d\-*+.)/tbdcnaoxTBDCNAOX]")
 _CAUSES = re.compile(r"\b(cause[ds]?|because|due to|root)\b", re.I)
 _WENT_WRONG = re.compile(r"went (wrong|poorly|badly)|didn.?t go well", re.I)
 
@@ -33,22 +35,29 @@ def has_content(section: Section) -> bool:
             rows = block.text.split("\n")[2:]
             if any(re.sub(r"[|\s:-]", "", row) for row in rows):
                 return True
-        elif _PLACEHOLDER.sub("", block.text).strip():
+        elif _has_text(block.text):
             return True
     return any(has_content(child) for child in section.children)
 
 
+def _has_text(text: str) -> bool:
+    """Anything left once comments, {{...}} and placeholder lines ("- TBD", "...") go."""
+    if "<!--" not in text and "{{" not in text and _CONTENT_CHAR.search(text):
+        return True  # the common case, without rewriting the text
+    return bool(_PLACEHOLDER.sub("", text).strip())
+
+
 def root_cause_sections(context: Context) -> list[Section]:
     """Root-cause sections; "What went wrong" stands in, as many teams analyse causes there."""
-    found = context.document.find(SectionKind.ROOT_CAUSE)
+    found = context.find(SectionKind.ROOT_CAUSE)
     if found:
         return found
-    improvements = context.document.find(SectionKind.IMPROVEMENTS)
+    improvements = context.find(SectionKind.IMPROVEMENTS)
     went_wrong = [s for s in improvements if _WENT_WRONG.search(s.title)]
     if went_wrong:
         return went_wrong
     # "Lessons learned" or "Conclusions" that explain causes are the analysis for many teams.
-    lessons = context.document.find(SectionKind.LESSONS)
+    lessons = context.find(SectionKind.LESSONS)
     return [s for s in lessons if _CAUSES.search(s.text)]
 
 
@@ -96,10 +105,10 @@ def front_matter_invalid(context: Context, options: Mapping[str, Any]) -> Iterat
 def missing_section(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     present = {
         SectionKind.SUMMARY: bool(context.summary_blocks)
-        or bool(context.document.find(SectionKind.SUMMARY)),
-        SectionKind.TIMELINE: bool(context.document.find(SectionKind.TIMELINE)),
+        or bool(context.find(SectionKind.SUMMARY)),
+        SectionKind.TIMELINE: bool(context.find(SectionKind.TIMELINE)),
         SectionKind.ROOT_CAUSE: bool(root_cause_sections(context)),
-        SectionKind.ACTION_ITEMS: bool(context.document.find(SectionKind.ACTION_ITEMS))
+        SectionKind.ACTION_ITEMS: bool(context.find(SectionKind.ACTION_ITEMS))
         or bool(context.items),
     }
     why = {
@@ -126,14 +135,13 @@ def missing_section(context: Context, options: Mapping[str, Any]) -> Iterator[Hi
     suggestion="Fill the section in, or write why it doesn't apply.",
 )
 def empty_section(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    for section in context.document.sections:
-        for inner in section.walk():
-            if inner.kind in REQUIRED and not has_content(inner):
-                yield Hit(
-                    inner.line,
-                    f'The section "{inner.title}" is empty: a heading with nothing under it '
-                    "reads as a post-mortem that was never finished.",
-                )
+    for inner in context.sections:
+        if inner.kind in REQUIRED and not has_content(inner):
+            yield Hit(
+                inner.line,
+                f'The section "{inner.title}" is empty: a heading with nothing under it '
+                "reads as a post-mortem that was never finished.",
+            )
 
 
 @rule(
@@ -146,7 +154,7 @@ def empty_section(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]
     suggestion="Add `## What went well` with the detection, tooling or teamwork that helped.",
 )
 def went_well_missing(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    if not any(has_content(s) for s in context.document.find(SectionKind.WENT_WELL)):
+    if not any(has_content(s) for s in context.find(SectionKind.WENT_WELL)):
         yield Hit(_anchor(context))
 
 
@@ -159,8 +167,8 @@ def went_well_missing(context: Context, options: Mapping[str, Any]) -> Iterator[
     suggestion='Add `## What could be improved` (or "What went wrong") listing the gaps.',
 )
 def improvements_missing(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    found = context.document.find(SectionKind.IMPROVEMENTS) + [
-        s for s in context.document.find(SectionKind.LESSONS) if s.blocks
+    found = context.find(SectionKind.IMPROVEMENTS) + [
+        s for s in context.find(SectionKind.LESSONS) if s.blocks
     ]
     if not any(has_content(section) for section in found):
         yield Hit(_anchor(context))

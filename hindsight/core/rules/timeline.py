@@ -25,7 +25,10 @@ CLOSURE = re.compile(
     r"(notified|informed|updated) (of|about)|status page updated)\b",
 )  # matched against lower-cased text
 _WAITING = re.compile(r"\b(wait\w*|monitor\w*|observ\w*|overnight|next (day|morning)|continu\w*)\b")
-_BY = re.compile(r"\bby @?[A-Z@][\w-]*|(?<![\w/])@[A-Za-z][\w-]+")
+# "by @maria", "by Maria" or an @handle. Each alternative starts with a letter and checks the
+# boundary before it with a look-behind, so the regex engine can jump between "b"s and "@"s
+# instead of trying every position: exactly \bby ... | (?<![\w/])@...
+_BY = re.compile(r"b(?<!\wb)y @?[A-Z@][\w-]*|@(?<![\w/]@)[A-Za-z][\w-]+")
 _SUBJECT = re.compile(
     r"^(@[\w-]+|we|i|they|[A-Z][\w.-]*(?: [A-Z][\w.-]*)?:|the (team|on-?call|engineer|sre)|"
     r"[A-Z][\w.-]+ (\w+ed|\w+s|is|was|were|has|had)\b)",
@@ -33,7 +36,7 @@ _SUBJECT = re.compile(
 
 
 def timeline_line(context: Context) -> int:
-    sections = context.document.find(SectionKind.TIMELINE)
+    sections = context.find(SectionKind.TIMELINE)
     return sections[0].line if sections else (context.document.title_line or 1)
 
 
@@ -125,13 +128,28 @@ def key_moments(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
         )
 
 
-def names_actor(entry: TimelineEntry, names: frozenset[str]) -> bool:
+def names_actor(entry: TimelineEntry, names: frozenset[str] | tuple[str, ...]) -> bool:
     if entry.actor:
         return True
     text = entry.text.strip("*_ ")
-    if _SUBJECT.match(text) or _BY.search(text):
-        return True
-    return any(text.startswith(name) for name in names)
+    return bool(text.startswith(tuple(names)) or _SUBJECT.match(text) or _BY.search(text))
+
+
+def _first_entry(pattern: re.Pattern[str], texts: list[str], begin: int, default: int) -> int:
+    """Index of the first of `texts` from `begin` on that `pattern` finds, else `default`.
+
+    One search of the texts joined by newlines instead of one per text: no moment pattern
+    matches a newline, so the first match lies in the first text that has one.
+    """
+    match = pattern.search("\n".join(texts[begin:]))
+    if match is None:
+        return default
+    at = match.start()
+    for index in range(begin, len(texts)):
+        at -= len(texts[index]) + 1
+        if at < 0:
+            return index
+    return default
 
 
 @rule(
@@ -147,7 +165,8 @@ def timeline_actor(context: Context, options: Mapping[str, Any]) -> Iterator[Hit
     entries = [e for e in context.entries if e.text]
     if len(entries) < options["min_entries"]:
         return
-    named = sum(names_actor(entry, context.names) for entry in entries)
+    names = tuple(context.names)  # str.startswith takes them all at once
+    named = sum(names_actor(entry, names) for entry in entries)
     if named / len(entries) < options["min_share"]:
         yield Hit(
             timeline_line(context),
@@ -167,19 +186,17 @@ def timeline_actor(context: Context, options: Mapping[str, Any]) -> Iterator[Hit
 def timeline_gap(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     moments = _moments(context)
     lowered = [e.text.lower() for e, _ in moments]
-    start = next((i for i, text in enumerate(lowered) if DETECTION.search(text)), 0)
-    end = next(
-        (i for i, text in enumerate(lowered) if i > start and RESTORATION.search(text)),
-        len(moments) - 1,
-    )
+    start = _first_entry(DETECTION, lowered, 0, 0)
+    end = _first_entry(RESTORATION, lowered, start + 1, len(moments) - 1)
     limit = dt.timedelta(minutes=options["minutes"])
-    window = moments[start : end + 1]
-    for (first, before), (entry, moment) in zip(window, window[1:], strict=False):
+    for index in range(start + 1, end + 1):
+        (first, before), (entry, moment) = moments[index - 1], moments[index]
         gap = moment - before
         if entry.day is not None and first.day is not None and entry.day != first.day:
             continue  # the author moved to another day on purpose: a slow incident, not a delay
-        waiting = _WAITING.search(first.text.lower()) or _WAITING.search(entry.text.lower())
-        if gap > limit and not waiting:
+        if gap > limit and not (
+            _WAITING.search(lowered[index - 1]) or _WAITING.search(lowered[index])
+        ):
             minutes = int(gap.total_seconds() // 60)
             yield Hit(
                 entry.line,
