@@ -2,15 +2,19 @@
 
 N monitors on a 60 s interval (spread over the interval by the scheduler's
 jitter) point at a local target (nginx from /usr/sbin/nginx on a free loopback
-port, else an in-process aiohttp server in a child process). Workers run for a
-fixed time; then this prints checks/s, p50/p99 schedule lag (check start minus
-its grid due time, from the stored results), worker peak RSS, database growth,
-and the loopback ceiling measured in the same run with
-`wrk -H "Connection: close"` against the same target, and the ratio.
+port, else an in-process aiohttp server in a child process; `apt-get install
+nginx-light wrk` gives both nginx and the ceiling tool). Every slot is first
+put on its next grid time, as in a system that kept up. Workers run for a fixed
+time; then this prints checks/s (whole run and steady part), p50/p99 schedule
+lag (check start minus its grid due time, from the stored results) in total and
+per 10 s, the workers' CPU per check and peak RSS, database growth, and the
+loopback ceiling measured in the same run with `wrk -H "Connection: close"`
+against the same target, and the ratio.
 
     .venv/bin/python bench/monitors.py --monitors 20000 --seconds 60
-    .venv/bin/python bench/monitors.py --monitors 100000 --seconds 90 --workers 2 \
-        --database postgresql://postgres@127.0.0.1:5432/wt7_bench
+    .venv/bin/python bench/monitors.py --monitors 100000 --seconds 60 --workers 2
+    .venv/bin/python bench/monitors.py --monitors 100000 --seconds 60 --workers 2 \
+        --database postgresql://postgres@127.0.0.1:5432/hindsight_bench
 """
 
 from __future__ import annotations
@@ -208,6 +212,15 @@ def peak_rss_mb(pid: int) -> float:
     return int(found.group(1)) / 1024 if found else float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--monitors", type=int, default=20000)
@@ -266,6 +279,8 @@ def main() -> None:
         started = timezone.now()  # figures count from the workers' launch
         time.sleep(args.seconds)
         rss = [peak_rss_mb(w.pid) for w in workers]
+        worker_cpu = sum(cpu_seconds(w.pid) for w in workers)
+        stopped = timezone.now()
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
         for worker in workers:
@@ -318,6 +333,11 @@ def main() -> None:
             for start, w in sorted(windows.items())
             if len(w) >= 100
         )
+    )
+    until_stop = CheckResult.objects.filter(checked_at__gte=started, checked_at__lt=stopped)
+    print(
+        f"worker CPU          {1e6 * worker_cpu / max(1, until_stop.count()):.0f} µs per check "
+        "(user + system of the worker processes, start-up included)"
     )
     print(f"worker peak RSS     {', '.join(f'{r:.0f} MB' for r in rss)}")
     print(f"database growth     {growth / 1e6:.1f} MB ({growth / max(checks, 1):.0f} bytes/check)")
