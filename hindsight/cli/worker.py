@@ -19,15 +19,45 @@ def worker(
     """Run the monitor worker: claim due checks, run them, open and resolve incidents."""
     setup()
     from django.conf import settings
+    from django.db import DatabaseError
 
-    from hindsight.monitors.worker import WorkerOptions, run_worker
+    from hindsight.monitors.worker import WorkerOptions, event_loop_factory, run_worker
 
     logging.basicConfig(level=settings.LOG_LEVEL)
+    try:
+        missing = _unapplied_migrations()
+    except DatabaseError as exc:
+        typer.secho(f"Cannot reach the database: {exc}".strip(), fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+    if missing:
+        typer.secho(
+            f"The database is not ready: {missing} migration(s) not applied. "
+            "Run `hindsight serve` once (it migrates), or point HINDSIGHT_DATABASE_URL "
+            "at the database Hindsight serves from.",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(2)
     options = WorkerOptions(
         region=region.strip() or settings.WORKER_REGION,
         concurrency=concurrency or settings.WORKER_CONCURRENCY,
         batch_size=batch_size,
     )
-    typer.echo(f"Monitor worker for region {options.region!r}, {options.concurrency} in flight")
+    loop = "uvloop" if event_loop_factory() else "asyncio"
+    typer.echo(
+        f"Monitor worker for region {options.region!r}, {options.concurrency} in flight, "
+        f"{loop} event loop"
+    )
     stats = run_worker(options)
     typer.echo(f"Stopped after {stats.checks} checks and {stats.flips} state changes")
+
+
+def _unapplied_migrations() -> int:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    finally:
+        connection.close()

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from hindsight import probe
@@ -94,6 +94,7 @@ class Worker:
         await self._housekeeping()
         finished = asyncio.Event()
         housekeeping = asyncio.create_task(self._housekeeping_loop(finished))
+        failures = 0  # claims failed in a row, for the back-off
         try:
             while not self._stop.is_set():
                 if rounds is not None and self.stats.rounds >= rounds:
@@ -101,7 +102,18 @@ class Worker:
                 if deadline is not None and time.monotonic() >= deadline:
                     break
                 await slots_free.acquire()
-                batch = await self._db.run(self._claim)
+                try:
+                    batch = await self._db.run(self._claim)
+                except DatabaseError as exc:
+                    # The database restarting or failing over must not end the worker.
+                    slots_free.release()
+                    self.stats.errors += 1
+                    failures += 1
+                    pause = min(30.0, self.options.idle_sleep * 2**failures)
+                    log.warning("claiming checks failed (%s); retrying in %.1f s", exc, pause)
+                    await self._idle(pause)
+                    continue
+                failures = 0
                 self.stats.rounds += 1
                 if not batch:
                     slots_free.release()
@@ -130,9 +142,9 @@ class Worker:
             if not finished.is_set():
                 await self._housekeeping()
 
-    async def _idle(self) -> None:
+    async def _idle(self, seconds: float | None = None) -> None:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stop.wait(), timeout=self.options.idle_sleep)
+            await asyncio.wait_for(self._stop.wait(), timeout=seconds or self.options.idle_sleep)
 
     def _claim(self) -> list[MonitorRegionState]:
         return claims.claim_due(

@@ -148,3 +148,39 @@ def test_several_worker_processes_share_monitors_and_survive_one_being_killed(ta
     repeated = sum(target.hits.values()) - 30
     assert 0 <= repeated <= 4 * 4, target.hits
     assert all(per_monitor[s.monitor_id] == 1 for s in orphans), "orphaned slots taken over"
+
+
+def test_a_failed_claim_is_retried_and_does_not_end_the_worker(target, monkeypatch):
+    from django.db import OperationalError
+
+    make_monitor("m", target.url("/m"))
+    make_all_due()
+    real_claim, calls = claims.claim_due, []
+
+    def flaky_claim(**kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_claim(**kwargs)
+
+    monkeypatch.setattr(claims, "claim_due", flaky_claim)
+    options = WorkerOptions(concurrency=5, batch_size=5, idle_sleep=0.01)
+    stats = asyncio.run(Worker(options).run(rounds=1))
+    assert (stats.errors, stats.checks) == (1, 1)
+    assert target.hits == {"/m": 1}
+
+
+def test_the_worker_command_refuses_a_database_without_tables(tmp_path):
+    env = {**os.environ, "HINDSIGHT_DATA_DIR": str(tmp_path)}
+    env.pop("HINDSIGHT_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "hindsight", "worker"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "The database is not ready" in done.stderr
+    assert "Run `hindsight serve` once" in done.stderr
+    assert "Traceback" not in done.stderr
