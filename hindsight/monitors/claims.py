@@ -30,7 +30,7 @@ from hindsight.probe import Status
 log = logging.getLogger(__name__)
 
 _HEALTH = ("up", "down", "degraded")
-# Fields a check overwrites without reading: not worth loading (and JSON-decoding) on claim.
+# Fields the worker never reads (it overwrites the results): not loaded, nor JSON-decoded, on claim.
 _REWRITTEN = ("last_result", "monitor__last_result", "monitor__created_at", "monitor__updated_at")
 
 

@@ -74,7 +74,7 @@ class Worker:
         self.owner = options.owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.stats = WorkerStats()
         self._stop = asyncio.Event()
-        self._db = DatabaseThreads(1)  # replaced by each run
+        self._db = DatabaseThreads(options.pipelines + 1)  # + 1 for housekeeping
 
     def stop(self) -> None:
         """Ask the loop to finish its batches in flight and return."""
@@ -83,7 +83,6 @@ class Worker:
     async def run(self, *, rounds: int | None = None, seconds: float | None = None) -> WorkerStats:
         """Run until stopped, or for `rounds` claim rounds, or for `seconds`."""
         deadline = None if seconds is None else time.monotonic() + seconds
-        self._db = DatabaseThreads(self.options.pipelines + 1)  # + 1 for housekeeping
         session = probe.make_session(concurrency=self.options.concurrency)
         limiter = asyncio.Semaphore(self.options.concurrency)
         slots_free = asyncio.Semaphore(self.options.pipelines)
@@ -131,7 +130,7 @@ class Worker:
         finally:
             housekeeping.cancel()
             await session.close()
-            await asyncio.get_running_loop().run_in_executor(None, self._db.close)
+            await asyncio.get_running_loop().run_in_executor(None, self._db.close_connections)
         log.info("worker %s stopped after %s checks", self.owner, self.stats.checks)
         return self.stats
 
@@ -227,8 +226,8 @@ class DatabaseThreads:
 
     Opening a connection per call cost a PostgreSQL backend start (and on SQLite
     the connection PRAGMAs) twice per batch. The connections live as long as the
-    worker: `close` closes each thread's connection, so nothing holds the
-    database after the worker stops (a test database's teardown included).
+    worker's run: `close_connections` closes each thread's one, so nothing holds
+    the database after the worker stops (a test database's teardown included).
     """
 
     def __init__(self, size: int) -> None:
@@ -241,8 +240,8 @@ class DatabaseThreads:
             self._pool, functools.partial(_call, function, *args, **kwargs)
         )
 
-    def close(self) -> None:
-        """Close every thread's connection (one job per thread, held by a barrier), then stop."""
+    def close_connections(self) -> None:
+        """Close every thread's connection: one job per thread, held there by a barrier."""
         barrier = threading.Barrier(self._size)
 
         def close_here() -> None:
@@ -255,7 +254,6 @@ class DatabaseThreads:
 
         for future in [self._pool.submit(close_here) for _ in range(self._size)]:
             future.result()
-        self._pool.shutdown()
 
 
 def _call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:

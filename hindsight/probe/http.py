@@ -28,9 +28,7 @@ from hindsight.probe.model import (
     failed,
     utc_now,
 )
-from hindsight.probe.wire import USER_AGENT, Response, Session
-
-__all__ = ["USER_AGENT", "check_http", "describe_codes", "make_session", "redact", "validate_url"]
+from hindsight.probe.wire import Response, Session
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import math
 import os
 import ssl
@@ -24,6 +23,7 @@ from hindsight.probe.model import (
     failed,
     utc_now,
 )
+from hindsight.probe.wire import default_context
 
 TLS_ERRORS = frozenset(
     {
@@ -34,12 +34,6 @@ TLS_ERRORS = frozenset(
         ErrorClass.TLS_UNTRUSTED,
     }
 )
-
-
-@functools.cache
-def default_context() -> ssl.SSLContext:
-    """The system trust store, loaded once: building a context per check costs milliseconds."""
-    return ssl.create_default_context()
 
 
 def trusting(ca_bundle: str | os.PathLike[str]) -> ssl.SSLContext:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import codecs
+import functools
 import ipaddress
 import socket
 import ssl
@@ -84,6 +85,12 @@ class Response:
         return None
 
 
+@functools.cache
+def default_context() -> ssl.SSLContext:
+    """The system trust store, loaded once: building a context per check costs milliseconds."""
+    return ssl.create_default_context()
+
+
 class Session:
     """What a batch of checks shares: a connection limit, a DNS cache and the TLS context."""
 
@@ -98,10 +105,8 @@ class Session:
         self._ssl_context = ssl_context
         self._dns_ttl = dns_ttl
         self._dns: dict[tuple[str, int], tuple[float, list[tuple[int, str]]]] = {}
-        self.closed = False
 
     async def close(self) -> None:
-        self.closed = True
         self._dns.clear()
 
     async def __aenter__(self) -> Session:
@@ -109,11 +114,6 @@ class Session:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
-
-    def default_ssl_context(self) -> ssl.SSLContext:
-        if self._ssl_context is None:
-            self._ssl_context = ssl.create_default_context()
-        return self._ssl_context
 
     async def request(
         self,
@@ -137,7 +137,7 @@ class Session:
         port = url.port or (443 if url.scheme == "https" else 80)
         tls = None
         if url.scheme == "https":
-            tls = ssl_context if ssl_context is not None else self.default_ssl_context()
+            tls = ssl_context or self._ssl_context or default_context()
         payload = _request_bytes(method, url, host, port, headers)
         async with self._limit:
             addresses = await self._resolve(host, port)

@@ -137,7 +137,8 @@ def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
     if request.param == "asyncio":
         yield Harness()
         return
-    uvloop = pytest.importorskip("uvloop", reason="uvloop is not installed")
+    import uvloop  # a dependency: its absence is a broken install, not a skip
+
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     try:
         yield Harness()
