@@ -7,16 +7,15 @@ import pytest
 
 from hindsight.accounts.models import Role, User
 
+from .system import require_corpus
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-CORPUS = REPO_ROOT.parent / "shared" / "corpus"
 
 
 @pytest.fixture
 def corpus_dir() -> Path:
-    """The shared corpus of real third-party data; tests skip where it is absent."""
-    if not CORPUS.is_dir():
-        pytest.skip(f"shared corpus not found at {CORPUS}")
-    return CORPUS
+    """The shared corpus of real third-party data; tests skip (fail in CI) where it is absent."""
+    return require_corpus()
 
 
 @pytest.fixture

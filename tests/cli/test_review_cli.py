@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
-import pytest
 
 from hindsight.cli import app
 from hindsight.core.review import CATEGORIES
 
+from ..system import CORPUS as SHARED_CORPUS
+from ..system import corpus_postmortems
 from .conftest import BLAMING, GOOD
 
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "postmortems"
+CORPUS = SHARED_CORPUS / "postmortems"
 
 
 def test_it_exits_0_and_prints_the_score_for_a_good_postmortem(runner, write):
@@ -142,12 +141,11 @@ def test_a_bad_config_cannot_run(runner, write):
 
 
 def test_the_corpus_folder_reviews_every_file():
-    if not CORPUS.is_dir():
-        pytest.skip("shared corpus not found")
     from typer.testing import CliRunner
 
+    files = corpus_postmortems()
     result = CliRunner().invoke(app, ["review", "--format", "json", str(CORPUS)])
     data = json.loads(result.stdout)
-    assert len(data["files"]) == 21
+    assert len(data["files"]) == len(files)
     assert result.exit_code == 1  # some real documents lack a root-cause section
     assert all(0 <= f["score"] <= 100 for f in data["files"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,7 +12,7 @@ from hindsight.core.parser import parse
 from hindsight.core.render import render
 from hindsight.core.sections import CANONICAL_TITLES
 
-from .conftest import CORPUS
+from ..system import corpus_postmortems
 
 WORD = st.sampled_from(
     ["disk", "full", "node", "restarted", "alert", "checkout", "slow", "queue", "we", "the", "api"]
@@ -124,9 +123,6 @@ def test_rendering_any_parsed_text_is_stable(text: str) -> None:
 
 
 def test_every_corpus_document_survives_the_round_trip() -> None:
-    files = sorted(CORPUS.rglob("*.md")) if CORPUS.is_dir() else []
-    if not files:
-        pytest.skip("shared corpus not found")
-    for path in files:
+    for path in corpus_postmortems():
         parsed = parse(path.read_text(encoding="utf-8"))
         assert parse(render(parsed)) == parsed, path.name
