@@ -23,9 +23,10 @@ run: $(VENV)/.installed
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check hindsight tests bench
 	$(BIN)/ruff format --check hindsight tests bench
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed-dev
-	$(BIN)/mypy hindsight/core hindsight/probe
+	$(BIN)/mypy hindsight
 
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 
 import dj_database_url
+import django_stubs_ext
 
 from hindsight import config
 from hindsight.postmortems import policy as postmortem_policy
+
+# Generic admin and queryset classes (ModelAdmin[User]) at runtime, as the type stubs declare them.
+django_stubs_ext.monkeypatch()
 
 DATA_DIR = config.data_dir()
 BASE_DIR = DATA_DIR

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("incidents/", include("hindsight.incidents.urls")),
+    path("incidents/", include("hindsight.integrations.chat.urls")),
     path("integrations/", include("hindsight.integrations.urls")),
     path("postmortems/", include("hindsight.postmortems.urls")),
     path("monitors/", include("hindsight.monitors.urls")),

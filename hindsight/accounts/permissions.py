@@ -19,7 +19,7 @@ def role_required(
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             user = request.user
-            if not user.is_authenticated or not user.has_role(role):  # type: ignore[union-attr]
+            if not user.is_authenticated or not user.has_role(role):
                 raise PermissionDenied(f"This needs the {role} role.")
             return view(request, *args, **kwargs)
 

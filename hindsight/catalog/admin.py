@@ -4,12 +4,12 @@ from hindsight.catalog.models import Component, Service
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(admin.ModelAdmin[Service]):
     list_display = ("name", "owner_team", "tier")
     prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(Component)
-class ComponentAdmin(admin.ModelAdmin):
+class ComponentAdmin(admin.ModelAdmin[Component]):
     list_display = ("name", "group", "service", "status", "position")
     list_filter = ("status", "group")

@@ -23,7 +23,7 @@ COMMAND_MODULES = (
     "hindsight.cli.documents",
     "hindsight.cli.incidents",
     "hindsight.cli.imports",
-    "hindsight.statuspage.cli",
+    "hindsight.cli.statuspage",
     "hindsight.cli.worker",
     "hindsight.cli.monitors",
 )

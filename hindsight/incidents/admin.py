@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 
 from hindsight.incidents.models import (
@@ -8,7 +10,7 @@ from hindsight.incidents.models import (
 )
 
 
-class TimelineEventInline(admin.TabularInline):
+class TimelineEventInline(admin.TabularInline[TimelineEvent, Any]):
     model = TimelineEvent
     extra = 0
     fields = ("occurred_at", "kind", "source", "actor_name", "text", "visibility", "is_key")
@@ -22,7 +24,7 @@ class TimelineEventInline(admin.TabularInline):
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(admin.ModelAdmin[Incident]):
     list_display = ("id", "title", "severity", "status", "started_at", "resolved_at")
     list_filter = ("severity", "status", "restricted")
     search_fields = ("title", "summary")
@@ -30,7 +32,7 @@ class IncidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimelineEvent)
-class TimelineEventAdmin(admin.ModelAdmin):
+class TimelineEventAdmin(admin.ModelAdmin[TimelineEvent]):
     list_display = ("occurred_at", "incident", "kind", "source", "actor_name", "is_key", "hidden")
     list_filter = ("kind", "source", "visibility", "is_key", "hidden")
     readonly_fields = ("incident", "recorded_at", "idempotency_key", "raw")
@@ -40,12 +42,12 @@ class TimelineEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimelineEventRevision)
-class TimelineEventRevisionAdmin(admin.ModelAdmin):
+class TimelineEventRevisionAdmin(admin.ModelAdmin[TimelineEventRevision]):
     list_display = ("event", "changed_by", "changed_at")
 
 
 @admin.register(IncidentFingerprint)
-class IncidentFingerprintAdmin(admin.ModelAdmin):
+class IncidentFingerprintAdmin(admin.ModelAdmin[IncidentFingerprint]):
     list_display = ("fingerprint", "incident", "source", "active", "first_seen_at", "recovered_at")
     list_filter = ("source", "active")
     search_fields = ("fingerprint",)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.http import HttpRequest, HttpResponse
@@ -239,7 +240,7 @@ def get_incident(request: HttpRequest, incident_id: int) -> Incident:
     return _incident(request, incident_id)
 
 
-def _lifecycle(call):  # type: ignore[no-untyped-def]
+def _lifecycle(call: Callable[[], Incident]) -> Incident:
     try:
         return call()
     except lifecycle.LifecycleError as exc:
@@ -252,7 +253,7 @@ def change_status(request: HttpRequest, incident_id: int, body: StatusIn) -> Inc
     user = require_role(request, "responder")
     incident = _incident(request, incident_id)
     at = _when(body.at, "at")
-    return _lifecycle(  # type: ignore[no-any-return]
+    return _lifecycle(
         lambda: lifecycle.change_status(
             incident=incident, status=body.status, actor=user, at=at, note=body.note
         )
@@ -264,7 +265,7 @@ def change_severity(request: HttpRequest, incident_id: int, body: SeverityIn) ->
     """Change the severity (responder)."""
     user = require_role(request, "responder")
     incident = _incident(request, incident_id)
-    return _lifecycle(  # type: ignore[no-any-return]
+    return _lifecycle(
         lambda: lifecycle.change_severity(incident=incident, severity=body.severity, actor=user)
     )
 
@@ -284,7 +285,7 @@ def correct_moment(request: HttpRequest, incident_id: int, body: MomentIn) -> In
     user = require_role(request, "editor")
     incident = _incident(request, incident_id)
     at = _when(body.at, "at")
-    return _lifecycle(  # type: ignore[no-any-return]
+    return _lifecycle(
         lambda: lifecycle.correct_moment(
             incident=incident, moment=body.moment, at=at, actor=user, reason=body.reason
         )

@@ -100,12 +100,3 @@ class EventEditForm(forms.Form):
 
     def clean_occurred_at(self) -> datetime | None:
         return _not_future(self.cleaned_data.get("occurred_at"))
-
-
-def form_errors(form: forms.Form) -> str:
-    """Return the form's errors as one line for a flash message."""
-    return "; ".join(
-        f"{name}: {error}" if name != "__all__" else str(error)
-        for name, errors in form.errors.items()
-        for error in errors
-    )

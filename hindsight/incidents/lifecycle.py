@@ -110,13 +110,10 @@ def change_status(
             is_key=status in (IncidentStatus.RESOLVED, IncidentStatus.MONITORING),
             text=text,
         )
-        if status == IncidentStatus.RESOLVED:
-            incident_resolved.send(sender=Incident, incident=incident)
-        if status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
-            # Imported here: post-mortems build on incidents, not the reverse.
-            from hindsight.postmortems.drafting import draft_on_resolve
-
-            draft_on_resolve(incident=incident, actor=actor)
+        ended = (IncidentStatus.RESOLVED, IncidentStatus.CLOSED)
+        if status in ended and old not in ended:
+            # Receivers (the post-mortem draft, notifications) write in this transaction.
+            incident_resolved.send(sender=Incident, incident=incident, actor=actor)
     return incident
 
 

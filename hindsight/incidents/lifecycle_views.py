@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from hindsight.accounts.models import User
 from hindsight.accounts.permissions import role_required
+from hindsight.formerrors import form_errors
 from hindsight.incidents import lifecycle
 from hindsight.incidents.forms import (
     CommanderForm,
@@ -20,7 +21,6 @@ from hindsight.incidents.forms import (
     ServicesForm,
     SeverityForm,
     StatusForm,
-    form_errors,
 )
 from hindsight.incidents.models import Incident, TimelineEvent
 from hindsight.incidents.timeline import EditError, revise_event

@@ -246,6 +246,7 @@ def _open_or_attach_once(
     now = timezone.now()
     claim = _active_fingerprint(fingerprint)
     created = False
+    incident: Incident | None
     if claim is not None:
         incident = claim.incident
         claim.last_seen_at = now

@@ -5,4 +5,5 @@ from django.dispatch import Signal
 
 # Sent with sender=Incident, incident=<Incident>.
 incident_opened = Signal()
+# Sent when an open incident is resolved or closed, with actor=<User or None>.
 incident_resolved = Signal()

@@ -169,14 +169,14 @@ def _insert(rows: list[tuple[Any, ...]]) -> int:
 
 def _append_events(*, incident: Incident, events: Sequence[NewEvent], actor: User | None) -> int:
     now = timezone.now()
-    keys = {e.idempotency_key for e in events if e.idempotency_key}
+    keys: set[str] = {e.idempotency_key for e in events if e.idempotency_key}
     existing: set[str] = set()
     if keys:
         # Look up by key alone: with the incident in the WHERE clause SQLite
         # may pick the (incident, occurred_at) index and scan the whole
         # timeline, which made large imports slow down as they grew.
         existing = {
-            key
+            str(key)
             for incident_id, key in TimelineEvent.objects.filter(
                 idempotency_key__in=keys
             ).values_list("incident_id", "idempotency_key")

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from hindsight.incidents import lifecycle_views, views
-from hindsight.integrations.chat import views as chat_views
 
 app_name = "incidents"
 urlpatterns = [
@@ -15,7 +14,6 @@ urlpatterns = [
     path("<int:pk>/services/", lifecycle_views.change_services, name="change_services"),
     path("<int:pk>/moments/", lifecycle_views.correct_moment, name="correct_moment"),
     path("<int:pk>/events/<int:event_id>/", lifecycle_views.edit_event, name="edit_event"),
-    path("<int:pk>/import/slack/", chat_views.upload_slack, name="import_slack"),
     path(
         "<int:pk>/events/<int:event_id>/toggle/",
         lifecycle_views.toggle_event,

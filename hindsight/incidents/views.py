@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hindsight.accounts.permissions import role_required
+from hindsight.formerrors import form_errors
 from hindsight.incidents import services
 from hindsight.incidents.forms import (
     CommanderForm,
@@ -21,14 +22,13 @@ from hindsight.incidents.forms import (
     ServicesForm,
     SeverityForm,
     StatusForm,
-    form_errors,
 )
+from hindsight.incidents.importers import importers
 from hindsight.incidents.metrics import humanize, incident_metrics
 from hindsight.incidents.models import OPEN_STATUSES, EventSource, Incident, IncidentStatus
 from hindsight.incidents.timeline import find_gaps
-from hindsight.integrations.chat.views import SlackUploadForm
 
-LIST_FILTERS = {
+LIST_FILTERS: dict[str, tuple[str, dict[str, Any]]] = {
     "open": ("Open", {"status__in": OPEN_STATUSES}),
     "resolved": ("Resolved", {"status__in": (IncidentStatus.RESOLVED, IncidentStatus.CLOSED)}),
     "all": ("All", {}),
@@ -122,7 +122,7 @@ def _timeline(request: HttpRequest, incident: Incident, can_edit: bool) -> dict[
         if gap_minutes
         else {}
     )
-    items = []
+    items: list[tuple[str, object]] = []
     for event in events:
         items.append(("event", event))
         if event.pk in gaps:
@@ -157,7 +157,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "commander_form": CommanderForm(initial={"commander": incident.commander_id}),
         "services_form": ServicesForm(initial={"services": list(incident.services.all())}),
         "moment_form": MomentForm(),
-        "slack_form": SlackUploadForm(),
+        "importers": [(importer, importer.form()) for importer in importers()],
         "can_respond": user.has_role("responder"),  # type: ignore[union-attr]
         "can_edit": can_edit,
         **_timeline(request, incident, can_edit),

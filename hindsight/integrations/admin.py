@@ -4,16 +4,16 @@ from hindsight.integrations.models import Delivery, Integration, NotificationCha
 
 
 @admin.register(Integration)
-class IntegrationAdmin(admin.ModelAdmin):
+class IntegrationAdmin(admin.ModelAdmin[Integration]):
     list_display = ("name", "kind", "service", "enabled", "last_received_at")
     readonly_fields = ("token_hash", "token_prefix")
 
 
 @admin.register(NotificationChannel)
-class NotificationChannelAdmin(admin.ModelAdmin):
+class NotificationChannelAdmin(admin.ModelAdmin[NotificationChannel]):
     list_display = ("name", "kind", "target", "enabled")
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(admin.ModelAdmin[Delivery]):
     list_display = ("channel", "event", "attempts", "delivered_at", "last_error")

@@ -9,3 +9,6 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         # Connect the notification outbox to incident signals.
         from hindsight.integrations import outbox  # noqa: F401
+        from hindsight.integrations.chat import views as chat_views
+
+        chat_views.register_importer()

@@ -11,24 +11,24 @@ from hindsight.monitors.models import (
 
 
 @admin.register(Monitor)
-class MonitorAdmin(admin.ModelAdmin):
+class MonitorAdmin(admin.ModelAdmin[Monitor]):
     list_display = ("name", "kind", "target", "state", "interval_seconds", "paused")
     list_filter = ("kind", "state", "paused")
     search_fields = ("name", "target")
 
 
 @admin.register(Flip)
-class FlipAdmin(admin.ModelAdmin):
+class FlipAdmin(admin.ModelAdmin[Flip]):
     list_display = ("created_at", "monitor", "old_state", "new_state", "region", "reason")
 
 
 @admin.register(CheckResult)
-class CheckResultAdmin(admin.ModelAdmin):
+class CheckResultAdmin(admin.ModelAdmin[CheckResult]):
     list_display = ("checked_at", "monitor", "region", "status", "latency_ms", "error")
 
 
 @admin.register(CheckRollup)
-class CheckRollupAdmin(admin.ModelAdmin):
+class CheckRollupAdmin(admin.ModelAdmin[CheckRollup]):
     list_display = ("monitor", "period", "bucket_start", "region", "checks", "up_checks")
 
 

@@ -19,7 +19,8 @@ def latency_svg(points: Sequence[tuple[datetime, float | None]], *, label: str) 
     start, end = points[0][0], points[-1][0]
     span = max((end - start).total_seconds(), 1.0)
     top = max(values) * 1.1 or 1.0
-    lines, current = [], []
+    lines: list[list[str]] = []
+    current: list[str] = []
     for at, value in points:
         if value is None:
             if current:

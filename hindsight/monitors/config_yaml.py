@@ -19,7 +19,7 @@ from hindsight.catalog.models import Component, Service
 from hindsight.monitors import services
 from hindsight.monitors.models import MaintenanceWindow, Monitor, MonitorKind
 
-FIELDS = {
+FIELDS: dict[str, type | tuple[type, ...]] = {
     "name": str,
     "kind": str,
     "target": str,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from hindsight import probe
 from hindsight.accounts.permissions import role_required
+from hindsight.formerrors import form_errors
 from hindsight.monitors import services, storage
 from hindsight.monitors.charts import latency_svg
 from hindsight.monitors.forms import MonitorForm, WindowForm
@@ -115,6 +116,5 @@ def add_window(request: HttpRequest, pk: int) -> HttpResponse:
         services.add_maintenance(window=form.instance)
         messages.success(request, "Maintenance window added.")
     else:
-        errors = "; ".join(e for errs in form.errors.values() for e in errs)
-        messages.error(request, f"Maintenance window not added: {errors}")
+        messages.error(request, f"Maintenance window not added: {form_errors(form)}")
     return redirect("monitors:detail", pk)

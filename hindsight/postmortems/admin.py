@@ -1,9 +1,11 @@
+from typing import Any
+
 from django.contrib import admin
 
 from hindsight.postmortems.models import PostMortem, PostMortemRevision
 
 
-class RevisionInline(admin.TabularInline):
+class RevisionInline(admin.TabularInline[PostMortemRevision, Any]):
     model = PostMortemRevision
     extra = 0
     readonly_fields = ("version", "author", "created_at")
@@ -12,7 +14,7 @@ class RevisionInline(admin.TabularInline):
 
 
 @admin.register(PostMortem)
-class PostMortemAdmin(admin.ModelAdmin):
+class PostMortemAdmin(admin.ModelAdmin[PostMortem]):
     list_display = ("title", "incident", "status", "due_at", "quality_score", "version")
     list_filter = ("status",)
     inlines = [RevisionInline]

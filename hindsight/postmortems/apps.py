@@ -5,3 +5,6 @@ class PostmortemsConfig(AppConfig):
     name = "hindsight.postmortems"
     label = "postmortems"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from hindsight.postmortems import signals  # noqa: F401  (connects the receivers)

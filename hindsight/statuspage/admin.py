@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
@@ -15,30 +17,30 @@ from hindsight.statuspage.models import (
 
 
 @admin.register(StatusPage)
-class StatusPageAdmin(admin.ModelAdmin):
+class StatusPageAdmin(admin.ModelAdmin[StatusPage]):
     list_display = ("title", "slug", "is_default", "custom_domain")
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("components",)
 
 
-class UpdateComponentStatusInline(admin.TabularInline):
+class UpdateComponentStatusInline(admin.TabularInline[UpdateComponentStatus, Any]):
     model = UpdateComponentStatus
     extra = 0
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(admin.ModelAdmin):
+class StatusUpdateAdmin(admin.ModelAdmin[StatusUpdate]):
     list_display = ("posted_at", "incident", "status", "posted_by")
     inlines = [UpdateComponentStatusInline]
 
 
 @admin.register(ScheduledMaintenance)
-class ScheduledMaintenanceAdmin(admin.ModelAdmin):
+class ScheduledMaintenanceAdmin(admin.ModelAdmin[ScheduledMaintenance]):
     list_display = ("title", "page", "starts_at", "ends_at", "status")
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(admin.ModelAdmin):
+class SubscriberAdmin(admin.ModelAdmin[Subscriber]):
     list_display = (
         "page",
         "kind",
@@ -61,14 +63,14 @@ class SubscriberAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(admin.ModelAdmin[Notification]):
     list_display = ("created_at", "subscriber", "subject", "attempts", "delivered_at", "failed_at")
     list_filter = ("delivered_at", "failed_at")
     readonly_fields = [f.name for f in Notification._meta.fields]
 
 
 @admin.register(SubscribeAttempt)
-class SubscribeAttemptAdmin(admin.ModelAdmin):
+class SubscribeAttemptAdmin(admin.ModelAdmin[SubscribeAttempt]):
     """Read-only: the rate limiter's recent sign-up attempts (client addresses hashed)."""
 
     list_display = ("created_at", "page", "client")

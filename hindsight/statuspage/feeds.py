@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
 from hindsight.incidents.models import Incident
 from hindsight.statuspage import content
@@ -30,8 +30,8 @@ def feed_request() -> HttpRequest:
     return request
 
 
-class RssFeed(Feed):  # type: ignore[type-arg]
-    feed_type = Rss201rev2Feed
+class RssFeed(Feed[Incident, StatusPage]):
+    feed_type: type[SyndicationFeed] = Rss201rev2Feed
 
     def get_object(self, request: HttpRequest, *args: object, **kwargs: object) -> StatusPage:
         raise NotImplementedError("views pass the page to get_feed directly")

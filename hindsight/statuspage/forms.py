@@ -51,7 +51,7 @@ class UpdateForm(forms.Form):
         return [self[f"component_{c.pk}"] for c in self.components]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not (data.get("message") or "").strip():
             if data.get("template"):
                 data["message"] = services.template_message(
@@ -86,7 +86,7 @@ class MaintenanceForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
             self.add_error("ends_at", "The window must end after it starts.")
         return data

@@ -9,14 +9,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hindsight.accounts.permissions import role_required
+from hindsight.formerrors import form_errors
 from hindsight.incidents.models import Incident
 from hindsight.statuspage import content, services
 from hindsight.statuspage.forms import MaintenanceForm, UpdateForm
 from hindsight.statuspage.models import MaintenanceStatus, ScheduledMaintenance, StatusPage
-
-
-def _errors(form: UpdateForm | MaintenanceForm) -> str:
-    return "; ".join(e for errors in form.errors.values() for e in errors)
 
 
 @require_POST
@@ -26,7 +23,7 @@ def post_update(request: HttpRequest, pk: int) -> HttpResponse:
     incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=pk)
     form = UpdateForm(request.POST, incident=incident)
     if not form.is_valid():
-        messages.error(request, f"The update was not published: {_errors(form)}")
+        messages.error(request, f"The update was not published: {form_errors(form)}")
         return render(
             request,
             "statuspage/compose.html",
@@ -114,7 +111,7 @@ def add_maintenance(request: HttpRequest) -> HttpResponse:
     """Schedule a maintenance window on a page."""
     form = MaintenanceForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"The maintenance was not scheduled: {_errors(form)}")
+        messages.error(request, f"The maintenance was not scheduled: {form_errors(form)}")
         return redirect("statuspage:pages")
     data = form.cleaned_data
     services.schedule_maintenance(

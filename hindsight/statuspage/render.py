@@ -147,7 +147,7 @@ def history_months(page: StatusPage, incidents: list[Incident]) -> list[date]:
     now = timezone.now().astimezone(zone)
     starts = [i.started_at for i in incidents] + [page.created_at]
     first = min(starts).astimezone(zone)
-    months = []
+    months: list[date] = []
     year, month = now.year, now.month
     while (year, month) >= (first.year, first.month) and len(months) < 120:
         months.append(date(year, month, 1))

@@ -16,6 +16,8 @@ def _changed(sender: Any, **kwargs: Any) -> None:
     if kwargs.get("action", "post_").startswith("pre_"):
         return
     instance = kwargs.get("instance")
+    if instance is None:
+        return
     name = sender.__name__
     if name == "PostMortem" and getattr(instance, "status", "") != "published":
         return  # drafts are edited often and never shown

@@ -174,12 +174,12 @@ def schedule_publish(*, incident_ids: set[int] | None = None) -> None:
         # Merge into this transaction's pending publish, if there is one. The
         # list belongs to the transaction, so a rollback discards it with it.
         for entry in connection.run_on_commit:
-            changes = getattr(entry[1], "statuspage_changes", None)
-            if changes is not None:
-                if incident_ids is None or changes["ids"] is None:
-                    changes["ids"] = None
+            pending = getattr(entry[1], "statuspage_changes", None)
+            if pending is not None:
+                if incident_ids is None or pending["ids"] is None:
+                    pending["ids"] = None
                 else:
-                    changes["ids"] |= incident_ids
+                    pending["ids"] |= incident_ids
                 return
     changes: dict[str, set[int] | None] = {
         "ids": None if incident_ids is None else set(incident_ids)

@@ -262,7 +262,7 @@ def _not_modified(environ: dict[str, Any], found: _File) -> bool:
     since = environ.get("HTTP_IF_MODIFIED_SINCE")
     if since:
         try:
-            return parsedate_to_datetime(since).timestamp() >= found.mtime // 1_000_000_000
+            return bool(parsedate_to_datetime(since).timestamp() >= found.mtime // 1_000_000_000)
         except (TypeError, ValueError):
             return False
     return False

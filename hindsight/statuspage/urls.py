@@ -5,6 +5,9 @@ each page under /status/<slug>/, subscription confirm/unsubscribe links.
 Team pages (login required): /statuspage/…
 """
 
+from collections.abc import Callable
+
+from django.http import HttpResponse
 from django.urls import URLPattern, path, re_path
 
 from hindsight.statuspage import panel, views
@@ -14,7 +17,7 @@ app_name = "statuspage"
 API_DOCUMENT = r"(?P<name>(summary|status|components|incidents|incidents/unresolved|scheduled-maintenances|scheduled-maintenances/upcoming|scheduled-maintenances/active)\.json)"
 
 # (route below a page root, view, name) — mounted for the default page and per slug.
-PAGE_ROUTES = [
+PAGE_ROUTES: list[tuple[str, Callable[..., HttpResponse], str]] = [
     ("", views.index, "index"),
     ("incidents/<int:pk>/", views.incident, "incident"),
     ("history/", views.history, "history"),

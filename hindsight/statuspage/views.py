@@ -112,7 +112,7 @@ feed_rss = _public(_rss)
 def _client(request: HttpRequest) -> str:
     # The direct peer: behind a proxy, configure it to pass the client's address
     # as REMOTE_ADDR (see docs/statuspage.md) rather than trusting a header.
-    return request.META.get("REMOTE_ADDR", "unknown")
+    return str(request.META.get("REMOTE_ADDR", "unknown"))
 
 
 @login_not_required

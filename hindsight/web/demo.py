@@ -218,7 +218,7 @@ def _resolved_incident(
         due_at=incident.resolved_at + timedelta(hours=48),
     )
     postmortem.authors.add(maria)
-    for title, owner, days, priority, kind in [
+    for title, owner, days, priority, term in [
         (
             "Alert when a certificate in the gateway trust chain changes without a matching "
             "checkout trust-store update",
@@ -242,7 +242,7 @@ def _resolved_incident(
             owner=owner,
             due_date=(start + timedelta(days=days)).date(),
             priority=priority,
-            kind=kind,
+            kind=term,
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -47,3 +48,46 @@ def test_the_database_runs_as_documented():
         cursor.execute("PRAGMA foreign_keys")
         assert cursor.fetchone()[0] == 1
     assert connection.transaction_mode == "IMMEDIATE"
+
+
+def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    """Run the project's import contract (pyproject.toml) over the package copy at ``root``."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    return subprocess.run(
+        [str(lint), "--config", str(REPO / "pyproject.toml"), "--no-cache"],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
+
+
+def _package_copy(tmp_path: Path) -> Path:
+    shutil.copytree(
+        REPO / "hindsight", tmp_path / "hindsight", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    return tmp_path
+
+
+def test_the_import_contract_holds_for_the_code_as_it_is(tmp_path: Path):
+    result = _lint_imports(_package_copy(tmp_path))
+    assert result.returncode == 0, result.stdout
+
+
+def test_the_import_contract_fails_on_a_wrong_way_import(tmp_path: Path):
+    root = _package_copy(tmp_path)
+    models = root / "hindsight" / "incidents" / "models.py"
+    models.write_text(models.read_text() + "\nimport hindsight.postmortems.drafting  # wrong way\n")
+    result = _lint_imports(root)
+    assert result.returncode == 1
+    assert "hindsight.incidents is not allowed to import hindsight.postmortems" in result.stdout
+
+
+def test_the_import_contract_fails_on_django_in_the_core(tmp_path: Path):
+    root = _package_copy(tmp_path)
+    model = root / "hindsight" / "core" / "model.py"
+    model.write_text(model.read_text() + "\nimport django  # not in the pure core\n")
+    result = _lint_imports(root)
+    assert result.returncode == 1
+    assert "hindsight.core is not allowed to import django" in result.stdout

@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from hindsight.integrations.webhooks.common import object_or_empty
+
 _DAY_FILE = re.compile(r"^(?P<folder>[^/]+)/(?P<day>\d{4}-\d{2}-\d{2})\.json$")
 _TS = re.compile(r"^\d{1,12}(\.\d{1,6})?$")
 _MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
@@ -132,7 +134,7 @@ class SlackExport:
         names = {}
         for user in users:
             if isinstance(user, dict) and isinstance(user.get("id"), str):
-                profile = user.get("profile") if isinstance(user.get("profile"), dict) else {}
+                profile = object_or_empty(user.get("profile"))
                 candidates = (
                     profile.get("display_name"),
                     user.get("real_name"),
@@ -204,9 +206,7 @@ class SlackExport:
             if not isinstance(text, str) or not text.strip():
                 continue
             user = message.get("user")
-            profile = (
-                message.get("user_profile") if isinstance(message.get("user_profile"), dict) else {}
-            )
+            profile = object_or_empty(message.get("user_profile"))
             author = (
                 users.get(user or "")
                 or profile.get("display_name")

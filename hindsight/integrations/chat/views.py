@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from hindsight.accounts.permissions import role_required
+from hindsight.formerrors import form_errors
+from hindsight.incidents import importers
 from hindsight.incidents.models import Incident
 from hindsight.integrations.chat.importer import import_slack_export
 from hindsight.integrations.chat.slack_export import ExportError
@@ -35,8 +37,7 @@ def upload_slack(request: HttpRequest, pk: int) -> HttpResponse:
     incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=pk)
     form = SlackUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
-        messages.error(request, f"Nothing was imported: {errors}")
+        messages.error(request, f"Nothing was imported: {form_errors(form)}")
         return redirect("incidents:detail", pk=pk)
     upload = form.cleaned_data["export"]
     # Stream the upload to disk so a large export is never held in memory.
@@ -62,3 +63,20 @@ def upload_slack(request: HttpRequest, pk: int) -> HttpResponse:
         f"({result.already_there} were already on the timeline).",
     )
     return redirect("incidents:detail", pk=pk)
+
+
+def register_importer() -> None:
+    """Offer the Slack import on every incident page."""
+    importers.register(
+        importers.TimelineImporter(
+            key="slack",
+            label="Import a Slack export",
+            url_name="chat:import_slack",
+            form=SlackUploadForm,
+            help=(
+                "Messages of one channel become chat events (threads kept; joins, edits and "
+                "deletions skipped). Importing the same export again adds nothing twice; a "
+                "corrupt export imports nothing."
+            ),
+        )
+    )

@@ -8,6 +8,7 @@ from hindsight.integrations.webhooks.common import (
     Signal,
     bad_request,
     content_key,
+    object_or_empty,
     parse_time,
     require_dict,
     severity_from,
@@ -24,11 +25,7 @@ def parse_alert_list(payload: dict[str, Any], *, source: str) -> list[Signal]:
     if not isinstance(alerts, list) or not alerts:
         raise bad_request("invalid", "expected a non-empty 'alerts' list")
     group_status = payload.get("status")
-    common = (
-        payload.get("commonAnnotations")
-        if isinstance(payload.get("commonAnnotations"), dict)
-        else {}
-    )
+    common = object_or_empty(payload.get("commonAnnotations"))
     signals = []
     for n, item in enumerate(alerts):
         where = f"alerts[{n}]"

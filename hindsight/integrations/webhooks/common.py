@@ -111,6 +111,11 @@ def content_key(prefix: str, *parts: Any) -> str:
     return f"{prefix}:{hashlib.sha256(blob.encode('utf-8')).hexdigest()[:40]}"
 
 
+def object_or_empty(value: Any) -> dict[str, Any]:
+    """The JSON object, or an empty one when an optional field is missing or of another type."""
+    return value if isinstance(value, dict) else {}
+
+
 def require_dict(value: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise bad_request("invalid", f"{where}: expected a JSON object")

@@ -8,6 +8,7 @@ from typing import Any
 from hindsight.integrations.webhooks.common import (
     Signal,
     bad_request,
+    object_or_empty,
     parse_time,
     require_dict,
     severity_from,
@@ -45,8 +46,8 @@ def parse(payload: dict[str, Any]) -> list[Signal]:
         raise bad_request("invalid", "event.data.id: the PagerDuty incident id is missing")
     occurred = parse_time(event.get("occurred_at"), "event.occurred_at")
     title = str(data.get("title") or f"PagerDuty incident {incident_id}")
-    agent = event.get("agent") if isinstance(event.get("agent"), dict) else {}
-    service = data.get("service") if isinstance(data.get("service"), dict) else {}
+    agent = object_or_empty(event.get("agent"))
+    service = object_or_empty(data.get("service"))
     verb = event_type.split(".", 1)[1].replace("_", " ")
     text = f"PagerDuty #{data.get('number', incident_id)} {verb}: {title}"
     if service.get("summary"):
