@@ -75,19 +75,32 @@ def test_the_import_contract_holds_for_the_code_as_it_is(tmp_path: Path):
     assert result.returncode == 0, result.stdout
 
 
-def test_the_import_contract_fails_on_a_wrong_way_import(tmp_path: Path):
+@pytest.mark.parametrize(
+    ("module", "line", "complaint"),
+    [
+        (
+            "incidents/models.py",
+            "import hindsight.postmortems.drafting  # wrong way",
+            "hindsight.incidents is not allowed to import hindsight.postmortems",
+        ),
+        (
+            "core/model.py",
+            "import django  # not in the pure core",
+            "hindsight.core is not allowed to import django",
+        ),
+        (
+            "statuspage/models.py",
+            "import hindsight.cli  # a domain app never imports the CLI",
+            "hindsight.statuspage is not allowed to import hindsight.cli",
+        ),
+    ],
+)
+def test_the_import_contract_fails_on_a_wrong_way_import(
+    tmp_path: Path, module: str, line: str, complaint: str
+):
     root = _package_copy(tmp_path)
-    models = root / "hindsight" / "incidents" / "models.py"
-    models.write_text(models.read_text() + "\nimport hindsight.postmortems.drafting  # wrong way\n")
+    path = root / "hindsight" / module
+    path.write_text(path.read_text() + f"\n{line}\n")
     result = _lint_imports(root)
     assert result.returncode == 1
-    assert "hindsight.incidents is not allowed to import hindsight.postmortems" in result.stdout
-
-
-def test_the_import_contract_fails_on_django_in_the_core(tmp_path: Path):
-    root = _package_copy(tmp_path)
-    model = root / "hindsight" / "core" / "model.py"
-    model.write_text(model.read_text() + "\nimport django  # not in the pure core\n")
-    result = _lint_imports(root)
-    assert result.returncode == 1
-    assert "hindsight.core is not allowed to import django" in result.stdout
+    assert complaint in result.stdout
