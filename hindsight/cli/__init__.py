@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "hindsight.cli.serve",
     "hindsight.cli.accounts",
     "hindsight.cli.documents",
+    "hindsight.cli.reviewer",
     "hindsight.cli.incidents",
     "hindsight.cli.imports",
     "hindsight.cli.statuspage",

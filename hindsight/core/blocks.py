@@ -146,18 +146,19 @@ def _list_end(lines: list[str], i: int) -> int:
 
 def list_items(block_text: str, first_line: int) -> list[tuple[str, int]]:
     """Top-level items of a list block as (text, line), markers and checkbox kept in text."""
-    items: list[tuple[str, int]] = []
+    # Each item's lines are joined once at the end: adding them one by one to a growing
+    # string was quadratic in an item's length.
+    items: list[tuple[list[str], int]] = []
     lines = block_text.split("\n")
     base = _LIST.match(lines[0])
     indent = len(base.group(1)) if base else 0
     for offset, line in enumerate(lines):
         marker = _LIST.match(line)
         if marker and len(marker.group(1)) <= indent + 1:
-            items.append((line[marker.end() :].strip(), first_line + offset))
+            items.append(([line[marker.end() :]], first_line + offset))
         elif items:
-            text, at = items[-1]
-            items[-1] = (f"{text}\n{line.strip()}" if line.strip() else text + "\n", at)
-    return [(" ".join(text.split()), at) for text, at in items]
+            items[-1][0].append(line)
+    return [(" ".join(" ".join(parts).split()), at) for parts, at in items]
 
 
 def table_rows(block_text: str) -> list[list[str]]:

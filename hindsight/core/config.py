@@ -5,6 +5,8 @@ in `pyproject.toml`:
 
     disable = ["timeline-gap"]          # rules not to run
     enable = ["blame-language"]         # when given, only these rules run
+    max_size = "10MB"                   # larger files are not reviewed
+    rule_docs = "https://wiki.example.com/hindsight/{rule}"   # SARIF helpUri
     [rules.timeline-gap]                # in pyproject: [tool.hindsight.rules.timeline-gap]
     minutes = 90
     severity = "warning"
@@ -12,12 +14,28 @@ in `pyproject.toml`:
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from hindsight.core.review import REGISTRY, SEVERITIES, Registry, Severity
+
+# The top-level settings, each with what it does (docs/reviewer.md must describe each one).
+SETTINGS = {
+    "enable": "when given, only these rules run",
+    "disable": "rules not to run",
+    "rules": "per-rule tables: options, severity, enabled",
+    "max_size": "files larger than this are not reviewed (bytes, or a size such as 512KB or 10MB)",
+    "rule_docs": "the web page of each rule that SARIF output links to, {rule} standing for its id",
+}
+DEFAULT_MAX_SIZE = 10 * 1024 * 1024
+PROJECT_URL = "https://github.com/hindsight/hindsight"
+DEFAULT_RULE_DOCS = PROJECT_URL + "/blob/main/docs/rules/{rule}.md"
+_UNITS = {"": 1, "b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
+_ADDRESS = re.compile(r"^https?://[^/\s?#]+[^\s]*$")
+_SIZE = re.compile(r"^\s*(\d+)\s*([kmg]?b?)\s*$", re.IGNORECASE)
 
 
 class ConfigError(ValueError):
@@ -31,6 +49,8 @@ class Config:
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     severities: Mapping[str, Severity] = field(default_factory=dict)
     source: str = ""
+    max_size: int = DEFAULT_MAX_SIZE
+    rule_docs: str = DEFAULT_RULE_DOCS
 
     def enabled(self, rule_id: str) -> bool:
         if rule_id in self.disable:
@@ -54,7 +74,7 @@ def config_from_mapping(
     from hindsight.core import rules  # noqa: F401  (the built-in rules must be known)
 
     registry = registry or REGISTRY
-    unknown_keys = sorted(set(data) - {"enable", "disable", "rules"})
+    unknown_keys = sorted(set(data) - set(SETTINGS))
     if unknown_keys:
         raise ConfigError(f"{where}: unknown setting(s): {', '.join(unknown_keys)}")
     enable = _rule_ids(data["enable"], "enable", where, registry) if "enable" in data else None
@@ -92,7 +112,39 @@ def config_from_mapping(
                 raise ConfigError(f"{where}: rules.{rule_id}.{key} must be a {kind}")
             else:
                 options.setdefault(rule_id, {})[key] = value
-    return Config(enable, disable, options, severities, where)
+    return Config(
+        enable,
+        disable,
+        options,
+        severities,
+        where,
+        max_size=parse_size(data["max_size"], f"{where}: `max_size`")
+        if "max_size" in data
+        else DEFAULT_MAX_SIZE,
+        rule_docs=rule_docs_address(data["rule_docs"], f"{where}: `rule_docs`")
+        if "rule_docs" in data
+        else DEFAULT_RULE_DOCS,
+    )
+
+
+def parse_size(value: Any, what: str) -> int:
+    """Bytes from a positive whole number or a size such as `512KB` or `10MB` (1 KB = 1024 B)."""
+    match = _SIZE.match(value) if isinstance(value, str) else None
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if match and int(match.group(1)) > 0:
+        unit = match.group(2).lower()
+        return int(match.group(1)) * _UNITS[unit if unit.endswith("b") or not unit else unit + "b"]
+    raise ConfigError(f"{what} must be a size such as 512KB or 10MB, got {value!r}")
+
+
+def rule_docs_address(value: Any, what: str) -> str:
+    """An absolute http(s) address for rule pages: `{rule}` is the rule id, else `/<id>.md` ends it."""
+    if not isinstance(value, str) or not _ADDRESS.match(value):
+        raise ConfigError(f"{what} must be an absolute http(s) address, got {value!r}")
+    if "{rule}" in value:
+        return str(value)
+    return f"{value.rstrip('/')}/{{rule}}.md"
 
 
 def _same_type(value: Any, default: Any) -> bool:

@@ -1,23 +1,45 @@
-"""Review results as JSON (the DESIGN.md contract), SARIF 2.1.0 and GitHub annotations."""
+"""Review results as JSON (the DESIGN.md contract), GitHub annotations and text groups.
+
+SARIF lives in `hindsight.core.sarif`.
+"""
 
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from hindsight.core.review import REGISTRY, Report
+from hindsight.core.model import Document, Section
+from hindsight.core.review import Finding, Report
 
-SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
-RULE_DOCS = "docs/rules/{}.md"
+WHOLE_DOCUMENT = "Whole document"
+FRONT_MATTER = "Front matter"
 
 
 @dataclass(frozen=True)
 class FileReport:
-    """The report on one file, under the path the user gave."""
+    """The report on one file, under the path the user gave, with the parsed document."""
 
     path: str
     report: Report
+    document: Document | None = None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A file that was not reviewed, and why (not a file, too large, not UTF-8...)."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class Group:
+    """Findings in one part of a document: a section, or one action item."""
+
+    heading: str
+    findings: list[Finding] = field(default_factory=list)
 
 
 def to_json(results: Iterable[FileReport]) -> str:
@@ -33,59 +55,62 @@ def to_json(results: Iterable[FileReport]) -> str:
     return json.dumps({"files": files}, indent=2, ensure_ascii=False)
 
 
-def to_sarif(results: Iterable[FileReport], version: str) -> str:
-    """A SARIF 2.1.0 log that code-scanning UIs accept."""
-    materialised = list(results)
-    used = sorted({f.rule for r in materialised for f in r.report.findings})
-    rules = [
-        {
-            "id": rule_id,
-            "name": rule_id,
-            "shortDescription": {"text": REGISTRY.get(rule_id).message},
-            "help": {"text": REGISTRY.get(rule_id).suggestion},
-            "helpUri": RULE_DOCS.format(rule_id),
-            "properties": {"category": REGISTRY.get(rule_id).category},
-            "defaultConfiguration": {"level": SARIF_LEVELS[REGISTRY.get(rule_id).severity]},
-        }
-        for rule_id in used
-        if rule_id in REGISTRY
-    ]
-    results_out = [
-        {
-            "ruleId": finding.rule,
-            "ruleIndex": used.index(finding.rule),
-            "level": SARIF_LEVELS[finding.severity],
-            "message": {"text": f"{finding.message} {finding.suggestion}".strip()},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": result.path.replace("\\", "/")},
-                        "region": {"startLine": max(1, finding.line)},
-                    }
-                }
-            ],
-        }
-        for result in materialised
-        for finding in result.report.findings
-    ]
-    log = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "hindsight",
-                        "version": version,
-                        "informationUri": "https://github.com/hindsight/hindsight",
-                        "rules": rules,
-                    }
-                },
-                "results": results_out,
-            }
-        ],
-    }
-    return json.dumps(log, indent=2, ensure_ascii=False)
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _front_matter_end(source: str) -> int:
+    """The line of the closing `---` of the front matter, or 0 without front matter."""
+    if not source.startswith("---"):
+        return 0
+    at, line = source.find("\n"), 1
+    while at != -1:
+        following = source.find("\n", at + 1)
+        line += 1
+        if source[at + 1 : len(source) if following == -1 else following].strip() in {
+            "---",
+            "...",
+        }:
+            return line
+        at = following
+    return 0
+
+
+def _anchors(document: Document) -> tuple[list[tuple[int, str]], dict[int, str]]:
+    """Where each section starts (with its heading path), and each action item's line."""
+    anchors: list[tuple[int, str]] = [(0, WHOLE_DOCUMENT)]
+    end = _front_matter_end(document.source)
+    if end:
+        anchors = [(0, FRONT_MATTER), (end + 1, WHOLE_DOCUMENT)]
+    items: dict[int, str] = {}
+
+    def visit(sections: list[Section], parents: str) -> None:
+        for section in sections:
+            path = f"{parents} › {_short(section.title)}" if parents else _short(section.title)
+            anchors.append((section.line, path))
+            for item in section.items:
+                items.setdefault(item.line, f'{path} › "{_short(item.text)}"')
+            visit(section.children, path)
+
+    visit(document.sections, "")
+    anchors.sort(key=lambda anchor: anchor[0])  # stable: a section after what shares its line
+    return anchors, items
+
+
+def group_findings(document: Document | None, findings: Iterable[Finding]) -> list[Group]:
+    """Findings (sorted by line) grouped by the action item or section they point into."""
+    if document is None:
+        return [Group(WHOLE_DOCUMENT, list(findings))]
+    anchors, items = _anchors(document)
+    starts = [line for line, _ in anchors]
+    groups: list[Group] = []
+    for finding in findings:
+        heading = items.get(finding.line) or anchors[bisect_right(starts, finding.line) - 1][1]
+        if not groups or groups[-1].heading != heading:
+            groups.append(Group(heading))
+        groups[-1].findings.append(finding)
+    return groups
 
 
 def _escape_data(text: str) -> str:
@@ -96,7 +121,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def to_github(results: Iterable[FileReport]) -> str:
+def to_github(results: Iterable[FileReport], refusals: Iterable[Refusal] = ()) -> str:
     """GitHub Actions workflow commands: one `::error file=..,line=..::` per finding."""
     commands = {"error": "error", "warning": "warning", "info": "notice"}
     lines = []
@@ -111,4 +136,7 @@ def to_github(results: Iterable[FileReport]) -> str:
             )
             text = _escape_data(f"{finding.message} {finding.suggestion}".strip())
             lines.append(f"::{commands[finding.severity]} {props}::{text}")
+    for refusal in refusals:
+        props = f"file={_escape_property(refusal.path)},title=not reviewed"
+        lines.append(f"::error {props}::{_escape_data(refusal.reason)}")
     return "\n".join(lines) + ("\n" if lines else "")

@@ -20,7 +20,7 @@ import yaml
 
 from hindsight.core import extract
 from hindsight.core.blocks import RawBlock, list_items, scan
-from hindsight.core.model import Block, Document, Section, SectionKind
+from hindsight.core.model import Block, Document, Section, SectionKind, TimelineEntry
 from hindsight.core.sections import classify
 from hindsight.core.timeparse import find_date, parse_date_line, parse_leading
 
@@ -41,6 +41,12 @@ _INHERITING = {
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+# The same loader with timestamps kept as text, for front matter holding an impossible date.
+_DatesAsText: Any = type("_DatesAsText", (_LOADER,), {})
+_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+Problem = tuple[int, str]
+
+
 class FrontMatterError(ValueError):
     """The YAML front matter could not be read."""
 
@@ -49,26 +55,79 @@ class FrontMatterError(ValueError):
         self.line = line
 
 
-def split_front_matter(text: str) -> tuple[dict[str, Any], list[str], int]:
-    """(meta, body lines, file line number of the first body line)."""
+def load_yaml(raw: str) -> tuple[Any, list[Problem]]:
+    """YAML values and the problems met; aliases and what can't be read raise FrontMatterError.
+
+    Aliases are refused because one can stand for a billion values: a 1.4 KB
+    "billion laughs" block took over 2 GB once rules turned its lists into text.
+    An impossible date ("2026-02-30") is kept as text and reported. Lines are
+    0-based within `raw`.
+    """
+    if "*" in raw:  # no alias without its `*`: most front matter skips the event scan
+        for event in yaml.parse(raw, Loader=_LOADER):
+            if isinstance(event, yaml.AliasEvent):
+                raise FrontMatterError(
+                    f"it uses the YAML alias *{event.anchor}, which Hindsight does not expand "
+                    "(one alias can stand for millions of values): write the value out",
+                    event.start_mark.line if event.start_mark else 0,
+                )
+    try:
+        return yaml.load(raw, Loader=_LOADER), []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line if mark is not None else 0
+        raise FrontMatterError(f"it is not valid YAML: {exc}", line) from None
+    except RecursionError:
+        raise FrontMatterError("it is nested too deeply to read", 0) from None
+    except (ValueError, OverflowError) as exc:
+        # Only the timestamp constructor raises these: "2026-02-30", "0000-01-01".
+        value, line = _impossible_date(raw)
+        problem = f"{value!r} is not a real date ({exc}), so it is read as text"
+        return yaml.load(raw, Loader=_DatesAsText), [(line, problem)]
+
+
+def _impossible_date(raw: str) -> tuple[str, int]:
+    """The first timestamp in `raw` that is not a real date, and its line (0-based)."""
+    loader = _LOADER("")
+    nodes = [yaml.compose(raw, Loader=_LOADER)]
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                loader.construct_yaml_timestamp(node)
+            except (ValueError, OverflowError):
+                return str(node.value), node.start_mark.line
+        elif isinstance(node, yaml.SequenceNode):
+            nodes.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            nodes.extend(item for pair in reversed(node.value) for item in reversed(pair))
+    return "", 0
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], list[str], int, list[Problem]]:
+    """(meta, body lines, file line number of the first body line, front matter problems).
+
+    Front matter that can't be read is left out (a problem says why) and the body is
+    still returned, so the document is reviewed anyway.
+    """
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        return {}, lines, 1
-    for index in range(1, len(lines)):
-        if lines[index].strip() in {"---", "..."}:
-            raw = "\n".join(lines[1:index])
-            try:
-                meta = yaml.load(raw, Loader=_LOADER) if raw.strip() else {}
-            except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                line = 2 + (mark.line if mark is not None else 0)
-                raise FrontMatterError(f"front matter is not valid YAML: {exc}", line) from None
-            if meta is None:
-                meta = {}
-            if not isinstance(meta, dict):
-                raise FrontMatterError("front matter must be a mapping of keys to values", 2)
-            return {str(k): v for k, v in meta.items()}, lines[index + 1 :], index + 2
-    return {}, lines, 1
+        return {}, lines, 1, []
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in {"---", "..."}), 0)
+    if not end:
+        return {}, lines, 1, []
+    raw = "\n".join(lines[1:end])
+    body, first_line = lines[end + 1 :], end + 2
+    try:
+        meta, problems = load_yaml(raw) if raw.strip() else ({}, [])
+    except FrontMatterError as exc:
+        return {}, body, first_line, [(2 + exc.line, str(exc))]
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        return {}, body, first_line, [(2, "it must be a mapping of keys to values")]
+    found = [(2 + line, problem) for line, problem in problems]
+    return {str(k): v for k, v in meta.items()}, body, first_line, found
 
 
 def _suppressions(lines: list[str]) -> tuple[dict[int, frozenset[str]], frozenset[str]]:
@@ -115,7 +174,9 @@ class _Builder:
         self.preamble: list[Block] = []
         self.stack: list[Section] = []
         self.timeline: Section | None = None
-        self.entry_target: tuple[Section, int] | None = None  # timeline, entry index
+        # The entry a time-stamped heading opened, and the text of the blocks under it so far.
+        self.entry_target: TimelineEntry | None = None
+        self.entry_text: list[str] = []
 
     def _area(self) -> SectionKind:
         for section in reversed(self.stack):
@@ -123,7 +184,18 @@ class _Builder:
                 return section.kind
         return SectionKind.OTHER
 
+    def close_entry(self) -> None:
+        """Give the open heading entry the text of its blocks, joined once.
+
+        Joining after every block made a long timeline quadratic (1 MB took minutes).
+        """
+        if self.entry_target is not None and self.entry_text:
+            entry = self.entry_target
+            entry.text = " ".join(" ".join([entry.text, *self.entry_text]).split())
+        self.entry_target, self.entry_text = None, []
+
     def heading(self, block: RawBlock) -> None:
+        self.close_entry()
         stamp = parse_leading(block.text, self.year) if self.timeline else None
         kind = classify(block.text)
         if self.timeline is not None and stamp is not None and kind is SectionKind.OTHER:
@@ -133,9 +205,8 @@ class _Builder:
             elif entry.clock is not None:
                 entry.day = self.day
             self.timeline.entries.append(entry)
-            self.entry_target = (self.timeline, len(self.timeline.entries) - 1)
+            self.entry_target = entry
             return
-        self.entry_target = None
         while self.stack and self.stack[-1].level >= block.level:
             self.stack.pop()
         parent = self.stack[-1] if self.stack else None
@@ -155,10 +226,8 @@ class _Builder:
 
     def content(self, block: RawBlock) -> None:
         if self.entry_target is not None:
-            section, index = self.entry_target
-            entry = section.entries[index]
             if block.kind not in {"html", "hr"}:
-                entry.text = " ".join(f"{entry.text} {block.text}".split())
+                self.entry_text.append(block.text)
             return
         if not self.stack:
             self.preamble.append(Block(block.kind, block.text, block.line))
@@ -237,16 +306,7 @@ def _labelled_sections(builder: _Builder, blocks: list[RawBlock]) -> bool:
 def parse(text: str) -> Document:
     """Parse a post-mortem; never raises on content, problems are kept on the document."""
     text = text.replace("\r\n", "\n").lstrip("\ufeff")
-    problems: list[tuple[int, str]] = []
-    try:
-        meta, lines, first_line = split_front_matter(text)
-    except FrontMatterError as exc:
-        # Review the body anyway; the broken front matter becomes a finding.
-        problems.append((exc.line, str(exc)))
-        meta, first_line = {}, 1
-        lines = text.split("\n")
-        end = next((i for i in range(1, len(lines)) if lines[i].strip() in {"---", "..."}), 0)
-        lines, first_line = lines[end + 1 :], end + 2
+    meta, lines, first_line, problems = split_front_matter(text)
     per_line: dict[int, frozenset[str]] = {}
     whole: frozenset[str] = frozenset()
     if "hindsight:" in text:  # no suppression comment in most documents
@@ -263,8 +323,10 @@ def parse(text: str) -> Document:
             builder.heading(block)
         else:
             builder.content(block)
+    builder.close_entry()
     if not any(s.kind is not SectionKind.OTHER for s in builder.sections):
         _labelled_sections(builder, blocks)
+        builder.close_entry()
     return Document(
         meta=meta,
         title=title,

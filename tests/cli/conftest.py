@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import hindsight.cli.documents  # noqa: F401  (registers new, review and render on the app)
+from hindsight.cli import documents, reviewer  # noqa: F401  (register new, render and review)
 
 GOOD = """---
 title: Checkout errors after a configuration deploy
