@@ -62,7 +62,7 @@ def _short(text: str, limit: int = 60) -> str:
 
 def _front_matter_end(source: str) -> int:
     """The line of the closing `---` of the front matter, or 0 without front matter."""
-    if not source.startswith("---"):
+    if source.split("\n", 1)[0].strip() != "---":
         return 0
     at, line = source.find("\n"), 1
     while at != -1:

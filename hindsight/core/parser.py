@@ -41,9 +41,16 @@ _INHERITING = {
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-# The same loader with timestamps kept as text, for front matter holding an impossible date.
-_DatesAsText: Any = type("_DatesAsText", (_LOADER,), {})
-_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+def _date_or_text(loader: Any, node: yaml.ScalarNode) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+# The same loader keeping impossible dates ("2026-02-30") as text, so the rest is kept.
+_ImpossibleDatesAsText: Any = type("_ImpossibleDatesAsText", (_LOADER,), {})
+_ImpossibleDatesAsText.add_constructor("tag:yaml.org,2002:timestamp", _date_or_text)
 Problem = tuple[int, str]
 
 
@@ -83,7 +90,7 @@ def load_yaml(raw: str) -> tuple[Any, list[Problem]]:
         # Only the timestamp constructor raises these: "2026-02-30", "0000-01-01".
         value, line = _impossible_date(raw)
         problem = f"{value!r} is not a real date ({exc}), so it is read as text"
-        return yaml.load(raw, Loader=_DatesAsText), [(line, problem)]
+        return yaml.load(raw, Loader=_ImpossibleDatesAsText), [(line, problem)]
 
 
 def _impossible_date(raw: str) -> tuple[str, int]:

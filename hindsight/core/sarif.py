@@ -96,7 +96,9 @@ def fingerprints(result: FileReport, uri: str) -> Iterator[str]:
         yield f"{digest}:{seen[digest]}"
 
 
-def _result(finding: Finding, index: int, location: dict[str, str], print_: str) -> dict[str, Any]:
+def _result(
+    finding: Finding, index: int, location: dict[str, str], fingerprint: str
+) -> dict[str, Any]:
     return {
         "ruleId": finding.rule,
         "ruleIndex": index,
@@ -110,7 +112,7 @@ def _result(finding: Finding, index: int, location: dict[str, str], print_: str)
                 }
             }
         ],
-        "partialFingerprints": {FINGERPRINT: print_},
+        "partialFingerprints": {FINGERPRINT: fingerprint},
     }
 
 
@@ -137,9 +139,9 @@ def to_sarif(
     found = []
     for result in results:
         location = artifact_location(result.path, cwd)
-        prints = fingerprints(result, location["uri"])
-        for finding, print_ in zip(result.report.findings, prints, strict=True):
-            found.append(_result(finding, index[finding.rule], location, print_))
+        stable = fingerprints(result, location["uri"])
+        for finding, fingerprint in zip(result.report.findings, stable, strict=True):
+            found.append(_result(finding, index[finding.rule], location, fingerprint))
     notes = [
         _notification(f"Not reviewed: {r.reason}", "error", artifact_location(r.path, cwd))
         for r in refusals

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 from typer.testing import CliRunner
 
 from hindsight.cli import documents, reviewer  # noqa: F401  (register new, render and review)
+
+from ..system import CORPUS, require
+
+SARIF_SCHEMA = CORPUS.parent / "schemas" / "sarif-2.1.0.json"
 
 GOOD = """---
 title: Checkout errors after a configuration deploy
@@ -84,3 +90,27 @@ def write(tmp_path: Path):
         return path
 
     return writer
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run from the test's folder, as CI runs from the repository root."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def validator() -> jsonschema.protocols.Validator:
+    """The official SARIF 2.1.0 schema, with `uri`, `uri-reference` and `date-time` checked."""
+    require(SARIF_SCHEMA.is_file(), f"SARIF schema not found at {SARIF_SCHEMA}")
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    checker = cls.FORMAT_CHECKER
+    assert {"uri", "uri-reference", "date-time"} <= set(checker.checkers)
+    return cls(schema, format_checker=checker)
+
+
+def schema_errors(validator: jsonschema.protocols.Validator, log: dict) -> list[str]:
+    """Where and why a SARIF log breaks the schema (empty when it is valid)."""
+    errors = validator.iter_errors(log)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors]

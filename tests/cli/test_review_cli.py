@@ -8,7 +8,6 @@ from hindsight.cli import app
 from hindsight.core.review import CATEGORIES
 
 from ..system import CORPUS as SHARED_CORPUS
-from ..system import corpus_postmortems
 from .conftest import BLAMING, GOOD
 
 CORPUS = SHARED_CORPUS / "postmortems"

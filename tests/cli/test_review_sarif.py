@@ -3,29 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
-import jsonschema
-import pytest
 
 from hindsight.cli import app
 from hindsight.core.sarif import FINGERPRINT
 
-from ..system import CORPUS, require
-from .conftest import BLAMING, GOOD
-
-SCHEMA_FILE = CORPUS.parent / "schemas" / "sarif-2.1.0.json"
-
-
-@pytest.fixture(scope="module")
-def validator() -> jsonschema.protocols.Validator:
-    """The official SARIF 2.1.0 schema, with `uri`, `uri-reference` and `date-time` checked."""
-    require(SCHEMA_FILE.is_file(), f"SARIF schema not found at {SCHEMA_FILE}")
-    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
-    checker = cls.FORMAT_CHECKER
-    assert {"uri", "uri-reference", "date-time"} <= set(checker.checkers)
-    return cls(schema, format_checker=checker)
+from .conftest import BLAMING, GOOD, schema_errors
 
 
 def sarif(runner, *args: str) -> dict:
@@ -34,24 +16,11 @@ def sarif(runner, *args: str) -> dict:
     return json.loads(result.stdout)
 
 
-def schema_errors(validator, log: dict) -> list[str]:
-    return [
-        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(log)
-    ]
-
-
 def locations(log: dict) -> set[str]:
     return {
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
         for r in log["runs"][0]["results"]
     }
-
-
-@pytest.fixture
-def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Run from the test's folder, as CI runs from the repository root."""
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def test_it_is_valid_against_the_official_schema_with_format_checks(
