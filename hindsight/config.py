@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from hindsight.probe.egress import EgressPolicy
+
 
 class ConfigError(Exception):
     """A setting has a value Hindsight cannot use."""
@@ -122,6 +124,11 @@ SETTINGS: tuple[Setting, ...] = (
         "HINDSIGHT_MONITOR_DAY_RETENTION_DAYS",
         "100",
         "Keep daily rollups this many days (90-day uptime bars need at least 90).",
+    ),
+    Setting(
+        "HINDSIGHT_EGRESS_ALLOW",
+        "loopback",
+        "Non-public address ranges monitors and webhooks may reach: 'loopback', 'private', CIDR ranges, comma-separated, or 'none'. Link-local and cloud metadata addresses are always refused.",
     ),
     Setting(
         "HINDSIGHT_REQUIRE_SYSTEM_PARTS",
@@ -252,6 +259,15 @@ def secret_key(directory: Path, env: Mapping[str, str] | None = None) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(value)
     return value
+
+
+def egress_policy(env: Mapping[str, str] | None = None) -> EgressPolicy:
+    """Return the egress policy from HINDSIGHT_EGRESS_ALLOW."""
+    raw = env_str("HINDSIGHT_EGRESS_ALLOW", "loopback", env=env)
+    try:
+        return EgressPolicy.from_text(raw)
+    except ValueError as exc:
+        raise ConfigError(f"HINDSIGHT_EGRESS_ALLOW: {exc}") from None
 
 
 def database_url(directory: Path, env: Mapping[str, str] | None = None) -> str:

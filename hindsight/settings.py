@@ -21,6 +21,7 @@ ALLOWED_HOSTS = config.env_list("HINDSIGHT_ALLOWED_HOSTS", ["localhost", "127.0.
 BASE_URL = config.env_url("HINDSIGHT_BASE_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
 LOG_LEVEL = config.env_choice("HINDSIGHT_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 CSRF_TRUSTED_ORIGINS = [BASE_URL.rstrip("/")]
+EGRESS_POLICY = config.egress_policy()
 
 DOMAIN_APPS = [
     "hindsight.accounts",
@@ -176,7 +177,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "hindsight.logconfig.StderrHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "hindsight.logconfig.RedactSecrets"}},
+    "handlers": {
+        "console": {
+            "class": "hindsight.logconfig.StderrHandler",
+            "formatter": "plain",
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

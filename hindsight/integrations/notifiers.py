@@ -7,10 +7,9 @@ sends it; it raises ``DeliveryError`` with a reason a person can act on.
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 
+from hindsight import egress
 from hindsight.integrations import signing
 
 TIMEOUT_SECONDS = 10
@@ -87,24 +87,30 @@ def post_json(
     *,
     timeout: float = TIMEOUT_SECONDS,
 ) -> None:
-    """POST a JSON body; any non-2xx answer or network failure is a DeliveryError."""
-    request = urllib.request.Request(
-        url,
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json", "User-Agent": "Hindsight", **(headers or {})},
-    )
+    """POST a JSON body through the egress guard; anything but a 2xx is a DeliveryError.
+
+    Redirects are not followed (a 3xx is a failure), so a receiver cannot bounce
+    Hindsight into the private network.
+    """
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            response.read(1024)
-            status = response.status
-    except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"HTTP {exc.code} from {url}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise DeliveryError(f"could not reach {url}: {reason}") from None
-    if not 200 <= status < 300:
-        raise DeliveryError(f"HTTP {status} from {url}")
+        reply = egress.send(
+            url,
+            body=body,
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "Hindsight",
+                **(headers or {}),
+            },
+            timeout=timeout,
+        )
+    except egress.EgressRefused as exc:
+        raise DeliveryError(f"refused to send to {url}: {exc}") from None
+    except (TimeoutError, OSError, http.client.HTTPException) as exc:
+        raise DeliveryError(f"could not reach {url}: {exc}") from None
+    if 300 <= reply.status < 400:
+        raise DeliveryError(f"HTTP {reply.status} from {url}: redirects are not followed")
+    if not 200 <= reply.status < 300:
+        raise DeliveryError(f"HTTP {reply.status} from {url}")
 
 
 @register("webhook")

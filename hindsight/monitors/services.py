@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from hindsight import probe
+from hindsight import egress, probe
 from hindsight.catalog.models import Component, ComponentStatus
 from hindsight.incidents import lifecycle
 from hindsight.incidents import services as incidents
@@ -24,7 +24,7 @@ from hindsight.incidents.models import (
     IncidentStatus,
     Severity,
 )
-from hindsight.monitors import engine
+from hindsight.monitors import credentials, engine
 from hindsight.monitors.models import (
     Flip,
     MaintenanceWindow,
@@ -47,7 +47,12 @@ MIN_INTERVAL_SECONDS = 30
 
 
 def monitor_problems(monitor: Monitor) -> dict[str, str]:
-    """What is wrong with a monitor's definition, by field; empty when it can be saved."""
+    """What is wrong with a monitor's definition, by field; empty when it can be saved.
+
+    Credentials in the target or the config are first moved into the encrypted
+    field, so whatever path a definition came by, none is stored in the clear.
+    """
+    credentials.absorb(monitor)
     problems: dict[str, str] = {}
     try:
         monitor.full_clean(exclude=["engine_state", "last_result", "state"])
@@ -72,7 +77,23 @@ def monitor_problems(monitor: Monitor) -> dict[str, str]:
         error = engine.spec_error(monitor)
         if error:
             problems["config" if "config" in error.lower() else "target"] = error
+        else:
+            refused = target_refusal(monitor)
+            if refused:
+                problems["target"] = refused
+    secret_problem = credentials.problem(monitor)
+    if secret_problem:
+        problems["credentials"] = secret_problem
     return problems
+
+
+def target_refusal(monitor: Monitor) -> str | None:
+    """Why the egress guard would refuse this monitor's target, or None."""
+    spec = engine.check_spec(monitor)
+    guard = egress.guard()
+    if spec.host:
+        return guard.host_refusal(spec.host, spec.port or 443)
+    return guard.url_refusal(spec.url)
 
 
 def window_problem(window: MaintenanceWindow) -> str | None:

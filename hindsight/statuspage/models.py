@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from hindsight.accounts.secretbox import EncryptedTextField
 from hindsight.catalog.models import Component, ComponentStatus
 from hindsight.incidents.models import Incident, IncidentStatus
 
@@ -104,7 +105,7 @@ class Subscriber(models.Model):
     kind = models.CharField(max_length=16, choices=SubscriberKind.choices)
     email = models.EmailField(blank=True)
     webhook_url = models.URLField(max_length=2000, blank=True)
-    webhook_secret = models.CharField(max_length=64, default=_token)
+    webhook_secret = EncryptedTextField(default=_token)
     components = models.ManyToManyField(Component, blank=True, help_text="Empty = all")
     confirm_token = models.CharField(max_length=64, default=_token, unique=True)
     unsubscribe_token = models.CharField(max_length=64, default=_token, unique=True)
