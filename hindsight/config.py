@@ -131,6 +131,31 @@ SETTINGS: tuple[Setting, ...] = (
         "Non-public address ranges monitors and webhooks may reach: 'loopback', 'private', CIDR ranges, comma-separated, or 'none'. Link-local and cloud metadata addresses are always refused.",
     ),
     Setting(
+        "HINDSIGHT_TRUSTED_PROXY",
+        "false",
+        "Hindsight runs behind one reverse proxy that sets X-Forwarded-Proto and the client-address header (true/false).",
+    ),
+    Setting(
+        "HINDSIGHT_CLIENT_IP_HEADER",
+        "X-Forwarded-For",
+        "With a trusted proxy: the header whose last entry is the client's address.",
+    ),
+    Setting(
+        "HINDSIGHT_HSTS_SECONDS",
+        "31536000 with an https:// base URL, else 0",
+        "Strict-Transport-Security max-age sent on HTTPS responses (0 = none).",
+    ),
+    Setting(
+        "HINDSIGHT_LOGIN_FAILURE_LIMIT",
+        "5",
+        "Failed logins per user name, and per client address, before logins are refused for a while.",
+    ),
+    Setting(
+        "HINDSIGHT_LOGIN_LOCKOUT_MINUTES",
+        "15",
+        "How long logins stay refused after too many failures.",
+    ),
+    Setting(
         "HINDSIGHT_REQUIRE_SYSTEM_PARTS",
         "false",
         "Tests only: fail instead of skip when PostgreSQL, Chromium or another system part is missing (CI sets it).",

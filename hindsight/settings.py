@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "csp",
+    "ninja",  # /api/docs serves Swagger UI from its bundled static files, not a CDN
     "hindsight.web",
     *DOMAIN_APPS,
 ]
@@ -56,6 +59,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
+]
+
+AUTHENTICATION_BACKENDS = [
+    "hindsight.accounts.backends.LoginThrottle",  # first: refuses a locked-out login
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "hindsight.urls"
@@ -125,11 +135,50 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 
+# Behind a reverse proxy: the scheme and the client's address come from its headers.
+TRUSTED_PROXY = config.env_bool("HINDSIGHT_TRUSTED_PROXY", False)
+CLIENT_IP_HEADER = config.env_str("HINDSIGHT_CLIENT_IP_HEADER", "X-Forwarded-For").strip()
+if TRUSTED_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+HTTPS = BASE_URL.startswith("https://")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+# Sent by SecurityMiddleware on HTTPS responses only.
+SECURE_HSTS_SECONDS = config.env_int(
+    "HINDSIGHT_HSTS_SECONDS", 31536000 if HTTPS else 0, minimum=0, maximum=63072000
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],  # no inline script anywhere
+        # The public status page carries its brand colour and custom CSS inline.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Login throttling (django-axes): per user name and, separately, per client address.
+AXES_FAILURE_LIMIT = config.env_int("HINDSIGHT_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=1000)
+AXES_COOLOFF_TIME = (
+    config.env_int("HINDSIGHT_LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60) / 60
+)  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "hindsight.accounts.clientip.client_address"
+AXES_LOCKOUT_CALLABLE = "hindsight.web.views.locked_out"
+AXES_VERBOSE = False
 
 EMAIL_HOST = config.env_str("HINDSIGHT_SMTP_HOST", "")
 EMAIL_PORT = config.env_int("HINDSIGHT_SMTP_PORT", 25, minimum=1, maximum=65535)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any, ClassVar
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 
@@ -21,15 +22,38 @@ class Role(models.TextChoices):
 ROLE_ORDER = [Role.VIEWER, Role.RESPONDER, Role.EDITOR, Role.ADMIN]
 
 
+class HindsightUserManager(UserManager["User"]):
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> User:
+        """`createsuperuser` makes an admin: the role is what grants the rights."""
+        extra["role"] = Role.ADMIN
+        return super().create_superuser(username, email, password, **extra)
+
+
 class User(AbstractUser):
+    """A person; the role is the one truth about what they may do.
+
+    ``is_staff`` and ``is_superuser`` (what Django's admin checks) are derived
+    from the role on every save, so demoting an admin anywhere — the CLI, the
+    Django admin, a shell — also takes away the admin site and its rights.
+    """
+
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
 
+    objects: ClassVar[HindsightUserManager] = HindsightUserManager()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.is_staff = self.is_superuser = self.role == Role.ADMIN
+        fields = kwargs.get("update_fields")
+        if fields is not None and "role" in fields:
+            kwargs["update_fields"] = {*fields, "is_staff", "is_superuser"}
+        super().save(*args, **kwargs)
+
     def has_role(self, role: str) -> bool:
-        """Return True when this user's role is at least ``role``."""
+        """Return True when this user is active and their role is at least ``role``."""
         if not self.is_active:
             return False
-        if self.is_superuser:
-            return True
         return ROLE_ORDER.index(Role(self.role)) >= ROLE_ORDER.index(Role(role))
 
     @property
@@ -67,3 +91,17 @@ class ApiToken(models.Model):
     @classmethod
     def new_secret(cls) -> str:
         return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class RateWindow(models.Model):
+    """Requests counted for one rate-limit key (hashed) in one time window."""
+
+    key = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="rate_window_unique")
+        ]
+        indexes = [models.Index(fields=["window_start"], name="rate_window_start")]

@@ -40,8 +40,6 @@ def create_user(
         email=email,
         password=password,
         role=role,
-        is_staff=role == Role.ADMIN,
-        is_superuser=role == Role.ADMIN,
     )
     return user, password
 
@@ -54,8 +52,7 @@ def set_role(*, username: str, role: str) -> User:
     if user is None:
         raise AccountError(f"No user named {username!r}")
     user.role = role
-    user.is_staff = user.is_superuser = role == Role.ADMIN
-    user.save(update_fields=["role", "is_staff", "is_superuser"])
+    user.save(update_fields=["role"])  # staff and superuser follow the role
     return user
 
 

@@ -147,7 +147,7 @@ def spec_problem(spec: CheckSpec) -> str | None:
         return "A keyword check needs a keyword"
     if spec.tls_critical_days > spec.tls_warning_days:
         return "The TLS critical threshold must not exceed the warning threshold"
-    if spec.method not in METHODS:
+    if spec.method.upper() not in METHODS:
         return f"HTTP method {spec.method!r} is not one of {', '.join(sorted(METHODS))}"
     return header_problem(spec.headers)
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 
@@ -18,3 +22,24 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:  # any database failure means "not healthy"
         return JsonResponse({"status": "error", "database": str(exc)[:200]}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def locked_out(
+    request: HttpRequest, original_response: Any = None, credentials: Any = None
+) -> HttpResponse:
+    """What a login gets after too many failures (django-axes): 429 and when to retry."""
+    minutes = round(float(settings.AXES_COOLOFF_TIME) * 60)
+    response = render(
+        request,
+        "registration/login.html",
+        {
+            "locked": (
+                f"Too many failed logins for this user name or from this address. "
+                f"Logins are refused for {minutes} minutes; try again later or ask an admin "
+                f"to run `hindsight users unlock NAME`."
+            )
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(minutes * 60)
+    return response
