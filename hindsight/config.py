@@ -167,6 +167,22 @@ SETTINGS: tuple[Setting, ...] = (
     ),
 )
 
+# The one Content-Security-Policy: Django pages send it through django-csp, the
+# status-page snapshots (served before Django) send the same text.
+CSP_DIRECTIVES: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],  # no inline script anywhere
+    # The public status page carries its brand colour and custom CSS inline.
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+CSP_HEADER = "; ".join(f"{name} {' '.join(values)}" for name, values in CSP_DIRECTIVES.items())
+
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off", ""}
 
@@ -260,7 +276,10 @@ def data_dir(env: Mapping[str, str] | None = None) -> Path:
     """Return the data directory, created if absent."""
     path = Path(env_str("HINDSIGHT_DATA_DIR", "./.hindsight", env=env)).expanduser().resolve()
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            # Owner only: it holds the database, the secret key and backups.
+            path.mkdir(parents=True, mode=0o700)
+            path.chmod(0o700)  # mkdir's mode is filtered by the umask
     except OSError as exc:
         raise ConfigError(
             f"HINDSIGHT_DATA_DIR: cannot create {str(path)!r}: {exc.strerror}"
@@ -293,6 +312,25 @@ def egress_policy(env: Mapping[str, str] | None = None) -> EgressPolicy:
         return EgressPolicy.from_text(raw)
     except ValueError as exc:
         raise ConfigError(f"HINDSIGHT_EGRESS_ALLOW: {exc}") from None
+
+
+def protect_sqlite(path: Path) -> None:
+    """Create the SQLite database file owner-only (0600) before SQLite does.
+
+    SQLite gives its -wal and -shm files the database file's permissions, so
+    they follow; an existing database is tightened the same way.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        os.close(fd)
+        for suffix in ("", "-wal", "-shm"):
+            name = Path(f"{path}{suffix}")
+            if name.exists() and name.stat().st_mode & 0o077:
+                name.chmod(0o600)
+    except OSError as exc:
+        raise ConfigError(
+            f"HINDSIGHT_DATABASE_URL: cannot create {str(path)!r}: {exc.strerror}"
+        ) from exc
 
 
 def database_url(directory: Path, env: Mapping[str, str] | None = None) -> str:

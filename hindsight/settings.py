@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
@@ -95,6 +96,8 @@ TEMPLATES = [
 def _database(url: str) -> dict[str, object]:
     db: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
     if db["ENGINE"] == "django.db.backends.sqlite3":
+        if str(db["NAME"]) not in ("", ":memory:"):
+            config.protect_sqlite(Path(str(db["NAME"])))
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write
         # lock at BEGIN so two writers queue on busy_timeout instead of failing.
         db["OPTIONS"] = {
@@ -154,20 +157,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],  # no inline script anywhere
-        # The public status page carries its brand colour and custom CSS inline.
-        "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:"],
-        "connect-src": ["'self'"],
-        "object-src": ["'none'"],
-        "base-uri": ["'none'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
-    }
-}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": config.CSP_DIRECTIVES}
 
 # Login throttling (django-axes): per user name and, separately, per client address.
 AXES_FAILURE_LIMIT = config.env_int("HINDSIGHT_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=1000)

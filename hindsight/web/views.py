@@ -20,8 +20,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception as exc:  # any database failure means "not healthy"
-        return JsonResponse({"status": "error", "database": str(exc)[:200]}, status=503)
+        # The error text names hosts, users and paths: only for signed-in users.
+        shown = str(exc)[:200] if _signed_in(request) else "unavailable"
+        return JsonResponse({"status": "error", "database": shown}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    try:
+        return bool(request.user.is_authenticated)
+    except Exception:  # the session lives in the database that just failed
+        return False
 
 
 def locked_out(
