@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from hindsight import egress
+from tests.notifications.conftest import smtp_server  # noqa: F401  (a real aiosmtpd server)
 
 
 @pytest.fixture(autouse=True)
