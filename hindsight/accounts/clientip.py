@@ -16,8 +16,9 @@ from django.http import HttpRequest
 
 
 def client_address(request: HttpRequest) -> str:
-    """The address of the client that sent this request (as the trusted proxy saw it)."""
-    peer = str(request.META.get("REMOTE_ADDR") or "unknown")
+    """The address of the client that sent this request (as the trusted proxy saw it);
+    '' when there is none (a login made in code, not over HTTP)."""
+    peer = str(request.META.get("REMOTE_ADDR") or "")
     if not settings.TRUSTED_PROXY:
         return peer
     key = "HTTP_" + settings.CLIENT_IP_HEADER.upper().replace("-", "_")

@@ -61,13 +61,13 @@ def test_a_title_with_line_breaks_is_emailed_on_one_subject_line(
     db: None, smtp_server: Any
 ) -> None:
     NotificationChannel.objects.create(name="mail", kind="email", target="ops@example.com")
-    declare_incident(title="Checkout down\r\nBcc: victim@example.com", severity="SEV2")
+    incident = declare_incident(title="Checkout down\r\nBcc: victim@example.com", severity="SEV2")
     sent, failed = deliver_due()
     message = email.message_from_bytes(smtp_server.messages[0].content)
     assert (sent, failed, message["Subject"], message["Bcc"]) == (
         1,
         0,
-        "[SEV2] Incident #1 opened: Checkout down Bcc: victim@example.com",
+        f"[SEV2] Incident #{incident.pk} opened: Checkout down Bcc: victim@example.com",
         None,
     )
 
