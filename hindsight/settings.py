@@ -225,5 +225,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Lockouts are logged at WARNING; every successful login at INFO is noise.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -58,14 +58,14 @@ def test_a_channel_secret_is_encrypted_in_the_database(db: None) -> None:
     )
 
 
-def test_a_secret_encrypted_under_an_old_key_still_reads_after_rotation(settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_secret_encrypted_under_an_old_key_still_reads_after_rotation(settings) -> None:
     stored = secretbox.encrypt("rotate-me")
     settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
     settings.SECRET_KEY = "a-brand-new-secret-key-that-is-long-enough-1234"
     assert secretbox.decrypt(stored) == "rotate-me"
 
 
-def test_a_secret_under_an_unknown_key_says_how_to_recover(settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_secret_under_an_unknown_key_says_how_to_recover(settings) -> None:
     stored = secretbox.encrypt("lost")
     settings.SECRET_KEY = "another-secret-key-nobody-kept-around-0000000"
     with pytest.raises(secretbox.SecretUnreadable, match="HINDSIGHT_SECRET_KEY back"):
