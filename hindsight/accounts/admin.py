@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 
-from hindsight.accounts.models import ApiToken, RateWindow, User
+from hindsight.accounts import audit
+from hindsight.accounts.models import ApiToken, AuditEntry, RateWindow, User
 
 
 @admin.register(User)
@@ -32,3 +35,36 @@ class RateWindowAdmin(admin.ModelAdmin[RateWindow]):
 
     list_display = ("window_start", "key", "hits")
     readonly_fields = ("window_start", "key", "hits")
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
+    """The audit log: read-only, filterable, exportable as CSV or JSON."""
+
+    list_display = ("at", "actor_name", "via", "action", "target_type", "target_name", "summary")
+    list_filter = ("action", "via", "target_type", "actor_name")
+    search_fields = ("actor_name", "action", "target_name", "target_id", "summary")
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+    actions = ["export_csv", "export_json"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.action(description="Export selected entries as CSV")
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[AuditEntry]) -> HttpResponse:
+        response = HttpResponse(audit.to_csv(queryset), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="hindsight-audit.csv"'
+        return response
+
+    @admin.action(description="Export selected entries as JSON")
+    def export_json(self, request: HttpRequest, queryset: QuerySet[AuditEntry]) -> HttpResponse:
+        response = HttpResponse(audit.to_json(queryset), content_type="application/json")
+        response["Content-Disposition"] = 'attachment; filename="hindsight-audit.json"'
+        return response

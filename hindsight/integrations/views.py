@@ -132,8 +132,7 @@ def integration_list(request: HttpRequest) -> HttpResponse:
 def toggle(request: HttpRequest, pk: int) -> HttpResponse:
     """Enable or disable an integration; a disabled one refuses deliveries."""
     integration = get_object_or_404(Integration, pk=pk)
-    integration.enabled = not integration.enabled
-    integration.save(update_fields=["enabled"])
+    services.set_enabled(integration=integration, enabled=not integration.enabled)
     state = "enabled" if integration.enabled else "disabled"
     messages.success(request, f"{integration.name} is {state}.")
     return redirect("integrations:list")

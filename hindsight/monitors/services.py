@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hindsight import egress, probe
+from hindsight.accounts import audit
 from hindsight.catalog.models import Component, ComponentStatus
 from hindsight.incidents import lifecycle
 from hindsight.incidents import services as incidents
@@ -121,6 +122,11 @@ def add_maintenance(*, window: MaintenanceWindow) -> MaintenanceWindow:
     if problem:
         raise ValidationError({"__all__": problem})
     window.save()
+    audit.record(
+        action="maintenance_window.added",
+        target=window.monitor or window.service,
+        summary=f"{window.starts_at:%Y-%m-%d %H:%M} to {window.ends_at:%Y-%m-%d %H:%M} {window.recurrence}".strip(),
+    )
     return window
 
 
@@ -132,7 +138,9 @@ def save_monitor(*, monitor: Monitor, now: datetime | None = None) -> Monitor:
     now = now or timezone.now()
     monitor.updated_at = now
     with transaction.atomic():
+        before = Monitor.objects.filter(pk=monitor.pk).first() if monitor.pk else None
         monitor.save()
+        _audit_save(before, monitor)
         wanted = monitor.regions or [""]
         monitor.region_states.exclude(region__in=wanted).delete()
         have = set(monitor.region_states.values_list("region", flat=True))
@@ -144,6 +152,38 @@ def save_monitor(*, monitor: Monitor, now: datetime | None = None) -> Monitor:
             ]
         )
     return monitor
+
+
+AUDITED_FIELDS = (
+    "name",
+    "kind",
+    "target",
+    "interval_seconds",
+    "timeout_seconds",
+    "confirmations_down",
+    "confirmations_up",
+    "regions",
+    "quorum",
+    "service_id",
+    "component_id",
+    "config",
+)
+
+
+def _audit_save(before: Monitor | None, after: Monitor) -> None:
+    old = {f: getattr(before, f) for f in AUDITED_FIELDS} if before else {}
+    changes = audit.changed_fields(old, {f: getattr(after, f) for f in AUDITED_FIELDS})
+    if before is None or (before.credentials or {}) != (after.credentials or {}):
+        # that they changed, never what they are
+        changes["credentials"] = sorted(credentials.summary(after)["headers"]) + (
+            ["basic auth"] if credentials.summary(after)["basic_auth"] else []
+        )
+    if changes:
+        audit.record(
+            action="monitor.created" if before is None else "monitor.updated",
+            target=after,
+            changes=changes,
+        )
 
 
 def ensure_slots(*, now: datetime | None = None) -> int:
@@ -186,6 +226,7 @@ def _apply(monitor: Monitor, change: Any, *, paused: bool, now: datetime | None)
         monitor.engine_state = engine.state_to_json(new)
         monitor.state, monitor.state_since, monitor.updated_at = str(new.status), now, now
         monitor.save()
+        audit.record(action="monitor.paused" if paused else "monitor.resumed", target=monitor)
         monitor.region_states.update(
             engine_state={},
             state=str(new.status),

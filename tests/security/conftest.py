@@ -11,6 +11,16 @@ from tests.notifications.conftest import smtp_server  # noqa: F401  (a real aios
 
 
 @pytest.fixture(autouse=True)
+def audited_as_system() -> Iterator[None]:
+    """A CLI test marks this process as the command line; later tests start afresh."""
+    from hindsight.accounts import audit
+
+    audit.run_as("system")
+    yield
+    audit.run_as("system")
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     # Argon2 costs most of a second per fixture user; these tests are not about hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
