@@ -44,8 +44,8 @@ def locked_out(
         {
             "locked": (
                 f"Too many failed logins for this user name or from this address. "
-                f"Logins are refused for {minutes} minutes; try again later or ask an admin "
-                f"to run `hindsight users unlock NAME`."
+                f"Logins are refused for {minutes} minutes: try again later, or ask an "
+                f"admin to unlock your account."
             )
         },
         status=429,

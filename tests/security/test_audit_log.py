@@ -13,11 +13,13 @@ from typer.testing import CliRunner
 
 from hindsight.accounts.models import AuditEntry, Role, User
 from hindsight.accounts.services import create_user, set_role
-from hindsight.catalog.models import Service
+from hindsight.catalog.models import Component
 from hindsight.cli import _register, app
 from hindsight.incidents.services import declare_incident
 from hindsight.monitors import services as monitor_services
 from hindsight.monitors.models import Monitor
+
+from .support import monitor_form
 
 
 def _actions() -> list[tuple[str, str, str]]:
@@ -46,18 +48,7 @@ def test_a_monitor_edit_on_a_page_names_the_editor_and_the_fields(
     client.force_login(an_editor)
     client.post(
         f"/monitors/{monitor.pk}/edit/",
-        {
-            "name": "web",
-            "kind": "http",
-            "target": "http://127.0.0.1:9/",
-            "interval_seconds": 120,
-            "timeout_seconds": 5,
-            "confirmations_down": 2,
-            "confirmations_up": 1,
-            "quorum": 1,
-            "password": "hunter2",
-            "username": "ops",
-        },
+        monitor_form(interval_seconds=120, username="ops", password="hunter2"),
     )
     entry = AuditEntry.objects.filter(action="monitor.updated").get()
     assert (entry.actor_name, entry.via, entry.changes["interval_seconds"]) == (
@@ -92,21 +83,21 @@ def test_an_incident_status_change_through_the_api_is_recorded(a_responder: User
 
 def test_an_edit_in_the_django_admin_is_recorded(an_admin: User, client: Client) -> None:
     client.force_login(an_admin)
-    service = Service.objects.create(name="Checkout", slug="checkout")
-    url = f"/admin/catalog/service/{service.pk}/change/"
+    component = Component.objects.create(name="Checkout")
+    url = f"/admin/catalog/component/{component.pk}/change/"
     form = client.get(url).context["adminform"].form
-    data = {name: form[name].value() for name in form.fields}
-    data = {k: v for k, v in data.items() if v is not None}
-    if "created_at" in data:
-        data["created_at_0"], data["created_at_1"] = "2026-12-01", "10:00:00"
-        del data["created_at"]
+    data = {k: v for k, v in ((n, form[n].value()) for n in form.fields) if v is not None}
+    for stamp in ("created_at", "updated_at"):
+        if stamp in data:
+            del data[stamp]
+            data[f"{stamp}_0"], data[f"{stamp}_1"] = "2026-12-01", "10:00:00"
     data["name"] = "Checkout API"
     client.post(url, data)
     entry = AuditEntry.objects.get()
     assert (entry.actor_name, entry.via, entry.action, entry.target_name) == (
         "ada-admin",
         "admin",
-        "service.changed",
+        "component.changed",
         "Checkout API",
     )
 

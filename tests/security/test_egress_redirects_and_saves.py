@@ -22,6 +22,7 @@ from hindsight.statuspage.models import StatusPage
 from hindsight.statuspage.subscribers import SubscribeError, add_webhook_subscriber
 
 from .conftest import StubDNS
+from .support import monitor_form
 from .test_egress_guard import _check, _NoConnect
 
 
@@ -89,25 +90,12 @@ def test_a_redirect_into_a_refused_address_is_not_followed(
     )
 
 
-def _form(target: str) -> dict[str, Any]:
-    return {
-        "name": "internal",
-        "kind": "http",
-        "target": target,
-        "interval_seconds": 60,
-        "timeout_seconds": 5,
-        "confirmations_down": 2,
-        "confirmations_up": 1,
-        "quorum": 1,
-    }
-
-
 def test_saving_a_monitor_for_a_metadata_address_fails_with_a_clear_message(
     an_editor: User, client: Client, stub_dns: StubDNS
 ) -> None:
     stub_dns({"cloud.test": ["169.254.169.254"]})
     client.force_login(an_editor)
-    page = client.post("/monitors/new/", _form("http://cloud.test/")).content.decode()
+    page = client.post("/monitors/new/", monitor_form(target="http://cloud.test/")).content.decode()
     assert (
         "Refused to connect: cloud.test resolves to 169.254.169.254 is a link-local" in page,
         Monitor.objects.count(),

@@ -15,6 +15,8 @@ from hindsight.monitors.config_yaml import export_monitors
 from hindsight.monitors.engine import check_spec
 from hindsight.monitors.models import Monitor
 
+from .support import monitor_form
+
 PASSWORD = "s3cret-Pa55word"
 API_KEY = "key-7f3a9c1e"
 
@@ -101,16 +103,7 @@ def test_saving_the_form_with_empty_credential_fields_keeps_them(
     client.force_login(an_editor)
     response = client.post(
         f"/monitors/{secret_monitor.pk}/edit/",
-        {
-            "name": "checkout renamed",
-            "kind": "http",
-            "target": "http://127.0.0.1:9/health",
-            "interval_seconds": 60,
-            "timeout_seconds": 5,
-            "confirmations_down": 2,
-            "confirmations_up": 1,
-            "quorum": 1,
-        },
+        monitor_form(name="checkout renamed", target="http://127.0.0.1:9/health"),
     )
     assert response.status_code == 302
     stored = Monitor.objects.get(pk=secret_monitor.pk)
