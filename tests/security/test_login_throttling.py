@@ -108,3 +108,37 @@ def test_a_flood_of_deliveries_to_one_integration_is_rate_limited(
     ]
     assert [r.status_code for r in responses][-1] == 429
     assert (responses[-1].json()["code"], "Retry-After" in responses[-1]) == ("rate_limited", True)
+
+
+def test_after_two_failures_the_next_try_must_wait_and_says_so(
+    the_viewer: User, client: Client
+) -> None:
+    for _ in range(2):
+        _fail(client, "/accounts/login/", the_viewer.username)
+    response = client.post(
+        "/accounts/login/", {"username": the_viewer.username, "password": "pw-vera-viewer"}
+    )
+    assert (response.status_code, "_auth_user_id" in client.session) == (200, False)
+    assert "wait 1 second before trying again" in response.content.decode()
+
+
+def test_once_the_pause_is_over_the_right_password_works(the_viewer: User, client: Client) -> None:
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    for _ in range(3):
+        _fail(client, "/accounts/login/", the_viewer.username)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(seconds=61))
+    response = client.post(
+        "/accounts/login/", {"username": the_viewer.username, "password": "pw-vera-viewer"}
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(("failures", "wait"), [(1, 0), (2, 1), (3, 2), (4, 4), (12, 60)])
+def test_the_pause_doubles_with_each_failure_up_to_a_minute(failures: int, wait: int) -> None:
+    from hindsight.accounts.backends import wait_before_next_try
+
+    assert wait_before_next_try(failures) == wait
