@@ -45,7 +45,8 @@ class NotificationChannel(models.Model):
 
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=16, choices=ChannelKind.choices)
-    target = models.CharField(max_length=2000, help_text="Email address(es) or URL")
+    # Encrypted: a Slack or Teams webhook URL is a credential in itself.
+    target = EncryptedTextField(help_text="Email address(es) or URL")
     secret = EncryptedTextField(blank=True, help_text="HMAC key for webhooks (encrypted)")
     services = models.ManyToManyField(Service, blank=True, help_text="Empty = all services")
     enabled = models.BooleanField(default=True)

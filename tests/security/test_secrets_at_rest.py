@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -102,3 +103,50 @@ def test_the_filter_rewrites_a_record_with_arguments() -> None:
     )
     RedactSecrets().filter(record)
     assert record.getMessage() == "Not Found: /hooks/a/[redacted]/"
+
+
+def test_a_chat_webhook_url_is_encrypted_and_shown_only_by_host(
+    an_admin: Any, client: Client
+) -> None:
+    NotificationChannel.objects.create(
+        name="slack",
+        kind=ChannelKind.SLACK,
+        target="https://hooks.slack.test/services/T0/B0/XyZsecret",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT target FROM integrations_notificationchannel")
+        (stored,) = cursor.fetchone()
+    client.force_login(an_admin)
+    listing = client.get("/admin/integrations/notificationchannel/").content.decode()
+    assert (
+        "XyZsecret" in stored,
+        "XyZsecret" in listing,
+        "https://hooks.slack.test/…" in listing,
+    ) == (
+        False,
+        False,
+        True,
+    )
+
+
+def test_the_admin_never_fills_in_a_channel_secret_and_keeps_it_when_left_empty(
+    an_admin: Any, client: Client
+) -> None:
+    channel = NotificationChannel.objects.create(
+        name="hook", kind=ChannelKind.WEBHOOK, target="http://127.0.0.1:9/", secret="hmac-key-1"
+    )
+    client.force_login(an_admin)
+    url = f"/admin/integrations/notificationchannel/{channel.pk}/change/"
+    page = client.get(url).content.decode()
+    client.post(
+        url,
+        {
+            "name": "hook 2",
+            "kind": "webhook",
+            "target": "http://127.0.0.1:9/",
+            "secret": "",
+            "enabled": "on",
+        },
+    )
+    channel.refresh_from_db()
+    assert ("hmac-key-1" in page, channel.name, channel.secret) == (False, "hook 2", "hmac-key-1")

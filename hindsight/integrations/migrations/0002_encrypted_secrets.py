@@ -9,8 +9,8 @@ from django.db import migrations
 def encrypt_existing(apps: Any, schema_editor: Any) -> None:
     # Rows written before encryption read back as plain text; saving encrypts them.
     model = apps.get_model("integrations", "NotificationChannel")
-    for row in model.objects.exclude(secret="").iterator():
-        row.save(update_fields=["secret"])
+    for row in model.objects.all().iterator():
+        row.save(update_fields=["target", "secret"])
 
 
 class Migration(migrations.Migration):
@@ -20,6 +20,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name="notificationchannel",
+            name="target",
+            field=hindsight.accounts.secretbox.EncryptedTextField(
+                help_text="Email address(es) or URL"
+            ),
+        ),
         migrations.AlterField(
             model_name='notificationchannel',
             name='secret',
