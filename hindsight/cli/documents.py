@@ -175,9 +175,12 @@ def review_command(
     fixed = load_config_file(config_path) if config_path else None
     cache: dict[Path, Config] = {}
     results = []
+    named = {path for path in paths if not path.is_dir()}  # always reviewed, never skipped
     for path in files:
         config = fixed or find_config(path, cache)
-        report = review(parse(_read(path)), config=config, audience=audience.value)
+        report = review(
+            parse(_read(path)), config=config, audience=audience.value, explicit=path in named
+        )
         results.append(formats.FileReport(str(path), report))
     log.info("reviewed %s files", len(results))
     if output_format is ReviewFormat.json:

@@ -5,9 +5,12 @@ in `pyproject.toml`:
 
     disable = ["timeline-gap"]          # rules not to run
     enable = ["blame-language"]         # when given, only these rules run
+    acronyms = ["CE", "S&O"]            # the organisation's own abbreviations
     [rules.timeline-gap]                # in pyproject: [tool.hindsight.rules.timeline-gap]
     minutes = 90
     severity = "warning"
+    [rules.review-date-missing]
+    enabled = true                      # turn on a rule that is off by default
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from hindsight.core.review import REGISTRY, SEVERITIES, Registry, Severity
+from hindsight.core import rules  # noqa: F401  (the built-in rules must be known)
+from hindsight.core.registry import REGISTRY, SEVERITIES, Registry, Severity
 
 
 class ConfigError(ValueError):
@@ -31,11 +35,16 @@ class Config:
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     severities: Mapping[str, Severity] = field(default_factory=dict)
     source: str = ""
+    turned_on: frozenset[str] = frozenset()
+    acronyms: frozenset[str] = frozenset()
 
-    def enabled(self, rule_id: str) -> bool:
+    def enabled(self, rule_id: str, default: bool = True) -> bool:
+        """Whether a rule runs: `default` is whether it runs when nothing says otherwise."""
         if rule_id in self.disable:
             return False
-        return self.enable is None or rule_id in self.enable
+        if self.enable is not None:
+            return rule_id in self.enable
+        return default or rule_id in self.turned_on
 
 
 def _rule_ids(value: Any, key: str, where: str, registry: Registry) -> frozenset[str]:
@@ -51,14 +60,16 @@ def config_from_mapping(
     data: Mapping[str, Any], where: str, registry: Registry | None = None
 ) -> Config:
     """Validate a parsed table; every unknown key, rule or option is an error."""
-    from hindsight.core import rules  # noqa: F401  (the built-in rules must be known)
-
     registry = registry or REGISTRY
-    unknown_keys = sorted(set(data) - {"enable", "disable", "rules"})
+    unknown_keys = sorted(set(data) - {"enable", "disable", "rules", "acronyms"})
     if unknown_keys:
         raise ConfigError(f"{where}: unknown setting(s): {', '.join(unknown_keys)}")
     enable = _rule_ids(data["enable"], "enable", where, registry) if "enable" in data else None
     disable = _rule_ids(data.get("disable", []), "disable", where, registry)
+    acronyms = data.get("acronyms", [])
+    if not isinstance(acronyms, list) or not all(isinstance(v, str) and v for v in acronyms):
+        raise ConfigError(f"{where}: `acronyms` must be a list of abbreviations")
+    turned_on: set[str] = set()
     options: dict[str, dict[str, Any]] = {}
     severities: dict[str, Severity] = {}
     tables = data.get("rules", {})
@@ -82,6 +93,8 @@ def config_from_mapping(
                     raise ConfigError(f"{where}: rules.{rule_id}.enabled must be true or false")
                 if not value:
                     disable = disable | {rule_id}
+                else:
+                    turned_on.add(rule_id)
             elif key not in defaults:
                 known = ", ".join(sorted(defaults)) or "none"
                 raise ConfigError(
@@ -92,7 +105,15 @@ def config_from_mapping(
                 raise ConfigError(f"{where}: rules.{rule_id}.{key} must be a {kind}")
             else:
                 options.setdefault(rule_id, {})[key] = value
-    return Config(enable, disable, options, severities, where)
+    return Config(
+        enable,
+        disable,
+        options,
+        severities,
+        where,
+        frozenset(turned_on),
+        frozenset(a.strip() for a in acronyms),
+    )
 
 
 def _same_type(value: Any, default: Any) -> bool:

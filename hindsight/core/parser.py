@@ -18,9 +18,9 @@ from typing import Any
 
 import yaml
 
-from hindsight.core import extract
+from hindsight.core import extract, items
 from hindsight.core.blocks import RawBlock, list_items, scan
-from hindsight.core.model import Block, Document, Section, SectionKind
+from hindsight.core.model import Block, Document, Section, SectionKind, flatten
 from hindsight.core.sections import classify
 from hindsight.core.timeparse import find_date, parse_date_line, parse_leading
 
@@ -126,7 +126,13 @@ class _Builder:
     def heading(self, block: RawBlock) -> None:
         stamp = parse_leading(block.text, self.year) if self.timeline else None
         kind = classify(block.text)
-        if self.timeline is not None and stamp is not None and kind is SectionKind.OTHER:
+        # Inside a timeline a heading that starts with a time is an entry, whatever it says
+        # ("16:09 Post-incident follow-up"); a date alone opens a day, unless it names a section.
+        if (
+            self.timeline is not None
+            and stamp is not None
+            and (kind is SectionKind.OTHER or stamp.clock is not None)
+        ):
             entry = extract.entry_from_stamp(stamp, stamp.rest, block.line)
             if entry.day is not None:
                 self.day = entry.day
@@ -168,11 +174,11 @@ class _Builder:
         if area is SectionKind.TIMELINE and self._timeline_block(section, block):
             return
         if area is SectionKind.ACTION_ITEMS and block.kind in {"list", "table"}:
-            term = extract.term_of(" ".join(s.title for s in self.stack))
+            defaults = items.defaults_from([s.title for s in self.stack])
             if block.kind == "list":
-                found = extract.items_from_list(block.text, block.line, term)
+                found = items.items_from_list(block.text, block.line, defaults)
             else:
-                found = extract.items_from_table(block.text, block.line, term)
+                found = items.items_from_table(block.text, block.line, defaults)
             if found:
                 section.items.extend(found)
                 return
@@ -265,6 +271,12 @@ def parse(text: str) -> Document:
             builder.content(block)
     if not any(s.kind is not SectionKind.OTHER for s in builder.sections):
         _labelled_sections(builder, blocks)
+    sections = flatten(builder.sections)
+    # Promises in prose count as items only where no open item is listed.
+    promises = not any(item.status != "done" for s in sections for item in s.items)
+    for section in sections:
+        section.inline_items = items.inline_items(section, promises)
+    opening = Section(SectionKind.OTHER, "", 0, builder.preamble)
     return Document(
         meta=meta,
         title=title,
@@ -275,4 +287,5 @@ def parse(text: str) -> Document:
         suppressions=per_line,
         file_suppressions=whole,
         problems=problems,
+        inline_items=items.inline_items(opening, promises),
     )

@@ -8,9 +8,10 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from hindsight.core import textutil
-from hindsight.core.extract import strip_metadata
+from hindsight.core.context import Context
+from hindsight.core.items import strip_metadata
 from hindsight.core.model import SectionKind
-from hindsight.core.review import Context, Hit, rule
+from hindsight.core.registry import Hit, rule
 
 _VAGUE_OBJECT = (
     r"(monitoring|alerting|alerts|communications?|process(es)?|testing|tests|documentation|docs|"

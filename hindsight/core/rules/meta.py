@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hindsight.core.model import SectionKind
-from hindsight.core.review import Context, Hit, rule
+from hindsight.core.context import Context
+from hindsight.core.items import tracked
+from hindsight.core.registry import Hit, rule
 
 
 def word_count(context: Context) -> int:
@@ -21,25 +22,20 @@ def word_count(context: Context) -> int:
     id="document-length",
     category="length",
     severity="warning",
-    message="The document's length doesn't fit a post-mortem.",
-    suggestion="Aim for one to four pages with an executive summary at the top.",
-    options={"max_words": 2000, "min_words": 150},
+    message="The document is too long to be read in one sitting.",
+    suggestion="Keep the post-mortem to about four pages: move logs, runbook steps and release "
+    "lists to an appendix or a linked page.",
+    options={"max_words": 2000},
 )
 def document_length(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    # Judged on its own: a summary at the top doesn't make ten pages short. A thin document
+    # shows in the parts it lacks, so only length is checked here.
     count = word_count(context)
-    anchor = context.document.title_line or 1
-    if count > options["max_words"] and not context.find(SectionKind.SUMMARY):
+    if count > options["max_words"]:
         yield Hit(
-            anchor,
-            f"The document has {count} words (over {options['max_words']}, about four pages) "
-            "and no summary; most readers will not get to the point.",
-            "Add a `## Summary` of 3-4 sentences at the top, or move detail to an appendix.",
-        )
-    elif count < options["min_words"]:
-        yield Hit(
-            anchor,
-            f"The document has only {count} words; too thin to explain what happened and why.",
-            "Fill in the timeline, the contributing factors and what could be improved.",
+            context.document.title_line or 1,
+            f"The document has {count} words (over {options['max_words']}, about four pages); "
+            "most readers will stop before the end.",
         )
 
 
@@ -69,12 +65,17 @@ def written_late(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     id="review-date-missing",
     category="timeliness",
     severity="info",
-    message="There is no follow-up `review_date`, so nobody is reminded to check that the "
-    "action items were done.",
-    suggestion="Add `review_date: YYYY-MM-DD` to the front matter, a few weeks out.",
+    message="Open action items have no tracker link and there is no follow-up `review_date`, so "
+    "nobody is reminded to check that they were done.",
+    suggestion="Link each item to its issue, or add `review_date: YYYY-MM-DD` to the front "
+    "matter, a few weeks out.",
+    default=False,
 )
 def review_date_missing(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    if not context.document.meta.get("review_date"):
+    if context.document.meta.get("review_date"):
+        return
+    untracked = [i for i in context.items if i.status != "done" and not tracked(i)]
+    if untracked:
         yield Hit(1)
 
 

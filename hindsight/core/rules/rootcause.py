@@ -8,7 +8,8 @@ from typing import Any
 
 from hindsight.core import textutil
 from hindsight.core.blocks import list_items
-from hindsight.core.review import Context, Hit, rule
+from hindsight.core.context import Context
+from hindsight.core.registry import Hit, rule
 from hindsight.core.rules.structure import root_cause_sections
 
 _CAUSAL = textutil.Caseless(r"\b(because|due to|caus\w*|led to|result\w*|trigger\w*|so that|why)\b")
@@ -97,6 +98,7 @@ def five_whys(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     "organisational factors that let the technical fault do harm are missing.",
     suggestion="Ask what in review, testing, on-call, ownership or communication let this "
     "through, and add it as a factor.",
+    default=False,
 )
 def technical_only(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     found = factors(context)

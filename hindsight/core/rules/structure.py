@@ -6,9 +6,11 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from hindsight.core.context import Context
 from hindsight.core.model import Section, SectionKind
-from hindsight.core.review import Context, Hit, is_postmortem, rule
-from hindsight.core.sections import CANONICAL_TITLES
+from hindsight.core.recognise import is_postmortem
+from hindsight.core.registry import Hit, rule
+from hindsight.core.sections import CANONICAL_TITLES, is_narrative
 
 _PLACEHOLDER = re.compile(
     r"<!--.*?-->|\{\{.*?\}\}|^\s*(?:[-*+]|\d+[.)])?\s*(?:tbd|tbc|n/?a|todo|xxx|\.\.\.|-)?\s*$",
@@ -48,7 +50,11 @@ def _has_text(text: str) -> bool:
 
 
 def root_cause_sections(context: Context) -> list[Section]:
-    """Root-cause sections; "What went wrong" stands in, as many teams analyse causes there."""
+    """Root-cause sections; failing those, where many teams analyse causes instead.
+
+    "What went wrong", and lessons, conclusions or the "What happened" story when
+    they explain causes.
+    """
     found = context.find(SectionKind.ROOT_CAUSE)
     if found:
         return found
@@ -56,9 +62,46 @@ def root_cause_sections(context: Context) -> list[Section]:
     went_wrong = [s for s in improvements if _WENT_WRONG.search(s.title)]
     if went_wrong:
         return went_wrong
-    # "Lessons learned" or "Conclusions" that explain causes are the analysis for many teams.
-    lessons = context.find(SectionKind.LESSONS)
-    return [s for s in lessons if _CAUSES.search(s.text)]
+    explaining = context.find(SectionKind.LESSONS) + [
+        s for s in context.find(SectionKind.SUMMARY) if is_narrative(s.title)
+    ]
+    return [s for s in explaining if _CAUSES.search(s.text)]
+
+
+# Rules that report a part of the practice as absent: the score counts the part as missing
+# instead of charging for these findings (hindsight.core.score).
+ABSENCE_RULES = frozenset(
+    [
+        "not-a-postmortem",
+        "missing-section",
+        "empty-section",
+        "went-well-missing",
+        "improvements-missing",
+        "action-items-none",
+    ]
+)
+
+
+def present_parts(context: Context) -> dict[str, bool]:
+    """Which parts of the practice the document has, with something in them, by category."""
+    found: dict[str, bool] = context.memo("present_parts", lambda: _present_parts(context))
+    return found
+
+
+def _present_parts(context: Context) -> dict[str, bool]:
+    def filled(kind: SectionKind) -> bool:
+        return any(has_content(section) for section in context.find(kind))
+
+    lessons = [s for s in context.find(SectionKind.LESSONS) if s.blocks]
+    return {
+        "summary": any(_has_text(b.text) for b in context.summary_blocks)
+        or filled(SectionKind.SUMMARY),
+        "timeline": bool(context.entries) or filled(SectionKind.TIMELINE),
+        "root-cause": any(has_content(s) for s in root_cause_sections(context)),
+        "went-well": filled(SectionKind.WENT_WELL),
+        "improvements": filled(SectionKind.IMPROVEMENTS) or any(has_content(s) for s in lessons),
+        "action-items": bool(context.items),
+    }
 
 
 def _anchor(context: Context) -> int:
@@ -106,19 +149,16 @@ def missing_section(context: Context, options: Mapping[str, Any]) -> Iterator[Hi
     present = {
         SectionKind.SUMMARY: bool(context.summary_blocks)
         or bool(context.find(SectionKind.SUMMARY)),
-        SectionKind.TIMELINE: bool(context.find(SectionKind.TIMELINE)),
+        SectionKind.TIMELINE: bool(context.find(SectionKind.TIMELINE)) or bool(context.entries),
         SectionKind.ROOT_CAUSE: bool(root_cause_sections(context)),
-        SectionKind.ACTION_ITEMS: bool(context.find(SectionKind.ACTION_ITEMS))
-        or bool(context.items),
     }
     why = {
         SectionKind.SUMMARY: "readers who stop after one paragraph don't learn what happened",
         SectionKind.TIMELINE: "without it, detection and response delays can't be seen",
         SectionKind.ROOT_CAUSE: "without analysis the same failure will come back",
-        SectionKind.ACTION_ITEMS: "nothing will change unless someone is asked to change it",
     }
-    for kind in REQUIRED:
-        if not present[kind]:
+    for kind, found in present.items():
+        if not found:
             title = CANONICAL_TITLES[kind]
             yield Hit(
                 _anchor(context),
@@ -154,7 +194,7 @@ def empty_section(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]
     suggestion="Add `## What went well` with the detection, tooling or teamwork that helped.",
 )
 def went_well_missing(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    if not any(has_content(s) for s in context.find(SectionKind.WENT_WELL)):
+    if not present_parts(context)["went-well"]:
         yield Hit(_anchor(context))
 
 
@@ -167,8 +207,5 @@ def went_well_missing(context: Context, options: Mapping[str, Any]) -> Iterator[
     suggestion='Add `## What could be improved` (or "What went wrong") listing the gaps.',
 )
 def improvements_missing(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    found = context.find(SectionKind.IMPROVEMENTS) + [
-        s for s in context.find(SectionKind.LESSONS) if s.blocks
-    ]
-    if not any(has_content(section) for section in found):
+    if not present_parts(context)["improvements"]:
         yield Hit(_anchor(context))

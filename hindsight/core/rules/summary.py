@@ -6,8 +6,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from hindsight.core import textutil
+from hindsight.core.context import Context
 from hindsight.core.model import SectionKind
-from hindsight.core.review import Context, Hit, rule
+from hindsight.core.registry import Hit, rule
 
 _WHEN = textutil.Caseless(
     r"\b(\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}|(mon|tues|wednes|thurs|fri|satur|sun)day|"

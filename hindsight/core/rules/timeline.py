@@ -7,23 +7,32 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from hindsight.core.context import Context
 from hindsight.core.model import SectionKind, TimelineEntry
-from hindsight.core.review import Context, Hit, rule
+from hindsight.core.registry import Hit, rule
 
+# Key moments in ordinary wording. Matched against lower-cased text.
 DETECTION = re.compile(
     r"\b(alert\w*|paged?|paging|detect\w*|notic\w*|report\w*|discover\w*|warning|aware|pinged|"
-    r"spotted|flagged|first (sign|seen)|triggered|declared)\b",
-)  # matched against lower-cased text
+    r"spotted|flagged|first (sign|seen)|triggered|declared|fired|observ\w*|identif\w*|"
+    r"confirm\w*|investigat\w*|escalat\w*|(was|were|got) (notified|informed|told)|"
+    r"notified|raised|opened (an? )?(incident|issue|ticket)|ack(nowledg\w*)?\b|"
+    r"started (looking|working)|complain\w*|support (ticket|request))",
+)
 RESTORATION = re.compile(
     r"\b(resolv\w*|restor\w*|recover\w*|back to (normal|working)|back up|mitigat\w*|fixed|"
-    r"operational|healthy|working again|back online|now back|are back|normal levels|repaired|"
-    r"rolled back|up and running|outage ends|completed|responding again)\b",
-)  # matched against lower-cased text
+    r"operational|healthy|working again|back online|now back|are back|is back|normal levels|"
+    r"repaired|rolled back|roll(ed)?-?back|reverted|up and running|outage ends|completed|"
+    r"responding again|functional again|succe(ed|eded|ss\w*)|stable|stabili[sz]\w*|"
+    r"unpublished|taken down|disabled|finali[sz]\w*|returns? to normal|returned|resum\w*|"
+    r"fix (was |is )?(deployed|released|applied|merged)|deployed (a|the) fix|re-?opened|"
+    r"as expected|no (more|further) (errors|failures|issues)|green again)",
+)
 CLOSURE = re.compile(
     r"\b(clos(ed|ure|ing)|all.clear|post-?mortem|incident (is )?(over|ended|complete)|"
     r"stand(ing)? down|retro\w*|follow.?up|monitoring ended|announces?|"
     r"(notified|informed|updated) (of|about)|status page updated)\b",
-)  # matched against lower-cased text
+)
 _WAITING = re.compile(r"\b(wait\w*|monitor\w*|observ\w*|overnight|next (day|morning)|continu\w*)\b")
 # "by @maria", "by Maria" or an @handle. Each alternative starts with a letter and checks the
 # boundary before it with a look-behind, so the regex engine can jump between "b"s and "@"s
@@ -103,8 +112,7 @@ def timeline_order(context: Context, options: Mapping[str, Any]) -> Iterator[Hit
     category="timeline",
     severity="warning",
     message="The timeline is missing key moments.",
-    suggestion="Add entries for when the problem was detected, when service was restored and "
-    "when the incident was closed.",
+    suggestion="Add entries for when the problem was detected and when service was restored.",
 )
 def key_moments(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     entries = context.entries
@@ -113,11 +121,7 @@ def key_moments(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     text = "\n".join(e.text for e in entries).lower()  # one search per moment, not per entry
     missing = [
         name
-        for name, pattern in (
-            ("detection", DETECTION),
-            ("restoration", RESTORATION),
-            ("closure", CLOSURE),
-        )
+        for name, pattern in (("detection", DETECTION), ("restoration", RESTORATION))
         if not pattern.search(text)
     ]
     if missing:
