@@ -367,16 +367,21 @@ def items_from_table(block_text: str, line: int, defaults: Defaults | str = "") 
         ]
         text = " ".join([values.get("text", "")] + [f"({extra})" for extra in extras]).strip()
         parsed = parse_item(text, line + offset, given)
-        due_text = values.get("due", "").strip() or parsed.due_text
-        priority = normalise_priority(values.get("priority", "")) or parsed.priority
+        # A column says what it says, even when empty; the item's text and the headings
+        # above only fill in what the table has no column for.
+        due_text = values["due"].strip() if "due" in values else parsed.due_text
         items.append(
             ActionItem(
                 text=parsed.text,
-                owner=values.get("owner", "").strip() or parsed.owner,
+                owner=values["owner"].strip() if "owner" in values else parsed.owner,
                 due=due_date(due_text) if due_text else None,
-                priority=priority,
-                term=term_of(values.get("term", "")) or parsed.term,
-                status=normalise_status(values.get("status", "")) or parsed.status,
+                priority=(
+                    normalise_priority(values["priority"])
+                    if "priority" in values
+                    else parsed.priority
+                ),
+                term=term_of(values["term"]) if "term" in values else parsed.term,
+                status=normalise_status(values["status"]) if "status" in values else parsed.status,
                 due_text=due_text,
                 line=line + offset,
             )

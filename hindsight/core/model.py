@@ -53,6 +53,7 @@ class TimelineEntry:
     tz: str = ""
     time_text: str = field(default="", compare=False)
     line: int = field(default=0, compare=False)
+    problem: str = field(default="", compare=False)  # "13:55 PM mixes a 24-hour time with AM/PM"
 
 
 @dataclass

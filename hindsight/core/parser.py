@@ -20,7 +20,7 @@ import yaml
 
 from hindsight.core import extract, items
 from hindsight.core.blocks import RawBlock, list_items, scan
-from hindsight.core.model import Block, Document, Section, SectionKind, flatten
+from hindsight.core.model import Block, Document, Section, SectionKind, TimelineEntry, flatten
 from hindsight.core.sections import classify
 from hindsight.core.timeparse import find_date, parse_date_line, parse_leading
 
@@ -128,6 +128,11 @@ class _Builder:
         kind = classify(block.text)
         # Inside a timeline a heading that starts with a time is an entry, whatever it says
         # ("16:09 Post-incident follow-up"); a date alone opens a day, unless it names a section.
+        if self.timeline is not None and stamp is not None and stamp.day and stamp.clock is None:
+            self.day = stamp.day  # "## February 24, 2025": a day marker, not an entry
+            if kind is SectionKind.OTHER and len(stamp.rest.split()) <= 6:
+                self.entry_target = None
+                return
         if (
             self.timeline is not None
             and stamp is not None
@@ -154,6 +159,7 @@ class _Builder:
         self.stack.append(section)
         if kind is SectionKind.TIMELINE:
             self.timeline = section
+            self.day = find_date(block.text, self.year) or self.day  # "Timeline - May 29, 2021"
         elif kind is not SectionKind.OTHER or (
             self.timeline is not None and block.level <= self.timeline.level
         ):
@@ -190,6 +196,13 @@ class _Builder:
             if day is not None:
                 self.day = day
                 return True
+            if "<br" in block.text:  # "10:02 alert fired<br>10:05 paged": one entry a line
+                found = extract.entries_from_lines(block.text, block.line, self.day, self.year)
+                if found is None:
+                    return False
+                section.entries.extend(found)
+                self._carry(found)
+                return True
             stamp = parse_leading(block.text, self.year)
             if stamp is None or stamp.clock is None:
                 return False
@@ -205,10 +218,14 @@ class _Builder:
         if found is None:
             return False
         section.entries.extend(found)
+        self._carry(found)
+        return True
+
+    def _carry(self, found: list[TimelineEntry]) -> None:
+        """The day of the last dated entry goes on to the entries after it."""
         days = [entry.day for entry in found if entry.day]
         if days:
             self.day = days[-1]
-        return True
 
 
 def _labelled_sections(builder: _Builder, blocks: list[RawBlock]) -> bool:
@@ -238,6 +255,27 @@ def _labelled_sections(builder: _Builder, blocks: list[RawBlock]) -> bool:
         builder.preamble = [b for b in builder.preamble if b.line != block.line]
         return True
     return False
+
+
+def _loose_timeline(sections: list[Section], year: dt.date | None) -> None:
+    """With no Timeline heading, the first list or table of timed entries is the timeline."""
+    for section in sections:
+        if section.kind is SectionKind.ACTION_ITEMS:
+            continue
+        for index, block in enumerate(section.blocks):
+            found = None
+            if block.kind == "list":
+                found = extract.entries_from_list(block.text, block.line, None, year)
+            elif block.kind == "table":
+                found = extract.entries_from_table(block.text, block.line, None, year)
+            if (
+                found
+                and sum(entry.clock is not None for entry in found) >= 3
+                and sum(len(entry.text.split()) >= 3 for entry in found) * 2 >= len(found)
+            ):
+                section.entries.extend(found)
+                del section.blocks[index]
+                return
 
 
 def parse(text: str) -> Document:
@@ -272,6 +310,8 @@ def parse(text: str) -> Document:
     if not any(s.kind is not SectionKind.OTHER for s in builder.sections):
         _labelled_sections(builder, blocks)
     sections = flatten(builder.sections)
+    if not any(s.kind is SectionKind.TIMELINE or s.entries for s in sections):
+        _loose_timeline(sections, builder.year)
     # Promises in prose count as items only where no open item is listed.
     promises = not any(item.status != "done" for s in sections for item in s.items)
     for section in sections:

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hindsight.core import items, textutil
-from hindsight.core.rules import language, structure, timeline
+from hindsight.core.rules import language, moments, structure, timeline
 
 ALPHABET = "aAsSlLoOiIkK@/_-. ()\n\tıİſK—1é:,"
 EXAMPLES = settings(max_examples=400, deadline=None)
@@ -111,8 +111,8 @@ ENTRY = mixed(
 @EXAMPLES
 @given(ENTRY)
 def test_by_pattern_matches_the_word_boundary_pattern(text: str):
-    plain_pattern = re.compile(r"\bby @?[A-Z@][\w-]*|(?<![\w/])@[A-Za-z][\w-]+")
-    assert bool(timeline._BY.search(text)) == bool(plain_pattern.search(text))
+    plain_pattern = re.compile(r"\bby @?[A-Z@`][\w-]*|(?<![\w/])@[A-Za-z][\w-]+")
+    assert bool(moments._BY.search(text)) == bool(plain_pattern.search(text))
 
 
 @EXAMPLES
@@ -122,7 +122,7 @@ def test_first_entry_is_the_first_text_the_pattern_finds(texts: list[str], begin
         expected = next(
             (i for i, text in enumerate(texts) if i >= begin and pattern.search(text)), -1
         )
-        assert timeline._first_entry(pattern, texts, begin, -1) == expected
+        assert moments._first_entry(pattern, texts, begin, -1) == expected
 
 
 def test_lower_cased_text_matches_like_ignorecase_without_three_characters():

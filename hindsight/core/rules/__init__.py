@@ -5,6 +5,7 @@ from hindsight.core.rules import (  # noqa: F401
     disclosure,
     language,
     meta,
+    moments,
     rootcause,
     structure,
     summary,
