@@ -122,7 +122,7 @@ def entries_from_lines(
     text: str, line: int, day: dt.date | None, year: Year
 ) -> list[TimelineEntry] | None:
     """Entries from text with one entry per line or per `<br>`; None when few lines have times."""
-    entries = []
+    entries: list[TimelineEntry] = []
     parts: list[tuple[str, int]] = []
     for offset, raw in enumerate(text.split("\n")):
         parts += [(piece, line + offset) for piece in _BREAK.split(raw) if piece.strip()]

@@ -38,7 +38,9 @@ _DONE_NOTE = re.compile(
     r"\s*\.?\s*$|(?:^|\s)(?:—|–|-{1,2}|:)\s*(?:done|completed|fixed|finished)\.?\s*$"
     r"|(?<!\w)[_*]{1,2}(?:done|completed|fixed)\b[^_*\n]*[_*]{1,2}|^~~.*~~$"
     r"|\b(?:this|it) (?:has|was) (?:been )?(?:done|completed|fixed|implemented)\b"
-    r"|\balready (?:done|in place|implemented|fixed|deployed|the case)\b|\bwe already do\b",
+    r"|\balready (?:done|in place|implemented|fixed|deployed|the case)\b|\bwe already do\b"
+    r"|^[^.;:]{0,80}\b(?:is|are|has been|have been) (?:now )?(?:updated|implemented|added|fixed|"
+    r"deployed|merged|released|in place|done)\b(?!.*\b(?:will|should|must|to be)\b)",
     re.IGNORECASE,
 )
 # An item that starts with a verb in the past tense reports work done ("Added alerts").
@@ -247,7 +249,8 @@ def _status(text: str) -> tuple[str, str]:
 
 _PAST = re.compile(
     r"\b(?:was|were|had|did|didn.t|wasn.t|weren.t|took|made|got|found|saw|went|came|became|"
-    r"gave|ran|began|created|needed|caused|led|turned out)\b",
+    r"gave|ran|began|created|needed|caused|led|turned out|implemented|fixed|added|deployed|"
+    r"released|merged|removed|replaced|rolled back|reverted|migrated|upgraded|patched)\b",
     re.IGNORECASE,
 )
 

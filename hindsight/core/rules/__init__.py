@@ -7,6 +7,7 @@ from hindsight.core.rules import (  # noqa: F401
     meta,
     moments,
     rootcause,
+    specificity,
     structure,
     summary,
     timeline,

@@ -1,4 +1,4 @@
-"""Language: specific rather than vague, blameless, plain."""
+"""Language: blameless and plain."""
 
 from __future__ import annotations
 
@@ -9,34 +9,9 @@ from typing import Any
 
 from hindsight.core import textutil
 from hindsight.core.context import Context
-from hindsight.core.items import strip_metadata
 from hindsight.core.model import SectionKind
 from hindsight.core.registry import Hit, rule
 
-_VAGUE_OBJECT = (
-    r"(monitoring|alerting|alerts|communications?|process(es)?|testing|tests|documentation|docs|"
-    r"awareness|visibility|observability|resilience|reliability|logging|coordination|checks|"
-    r"review(s)?|quality|response|handling|tooling|understanding|knowledge)"
-)
-_VAGUE = re.compile(
-    rf"\b(improve[sd]?|improving|better|more|enhance[sd]?|increase[sd]?|strengthen|add more)\s+"
-    rf"(the |our |overall |general |some )?{_VAGUE_OBJECT}\b"
-    r"|\blook(ing)? into\b|\b(be|being) (more )?careful\b|\bpay(ing)? (more )?attention\b"
-    r"|\bkeep an eye on\b|\bdouble.?check\b|\btry (harder|to be)\b",
-)  # matched against lower-cased text
-_VAGUE_TOPIC = re.compile(_VAGUE_OBJECT, re.I)
-# A number, a date, code, a link, a name with internal punctuation (grafana-agent,
-# kube-dns) or a capitalised product name mid-sentence count as measurable detail.
-_SPECIFIC = re.compile(
-    r"\d|`|\]\(|https?://|\b\w+[-_./]\w+\b|(?<=[a-z,] )[A-Z][a-zA-Z]+|\b[A-Z]{2,}\b"
-)
-_SUGGESTIONS = {
-    "monitoring": "Add CPU utilisation alerts at 80% and 90% on the api-gateway hosts",
-    "alerting": "Page on-call when the 5xx rate exceeds 1% for 5 minutes",
-    "communication": "Post a status page update within 15 minutes of declaring an incident",
-    "testing": "Add an integration test that replays the failing config in CI",
-    "documentation": "Write the node-replacement runbook in docs/runbooks/nodes.md by 2026-12-01",
-}
 _ABSOLUTE = re.compile(
     r"\b(human error|careless(ness|ly)?|negligen(t|ce|tly)|mistakes? (by|of)|fault of|"
     r"'s fault|at fault|should have known|incompeten\w*|sloppy|lazy|reckless\w*|"
@@ -166,51 +141,6 @@ KNOWN_ACRONYMS = frozenset(
         "TLDR",
     ]
 )
-
-
-def _is_vague(text: str) -> re.Match[str] | None:
-    if not _VAGUE.search(text.lower()):
-        return None  # most statements have no vague phrase; skip the clean-up below
-    plain = textutil.plain(text)
-    match = _VAGUE.search(plain.lower())
-    if match and not _SPECIFIC.search(plain):
-        return match
-    return None
-
-
-@rule(
-    id="vague-statement",
-    category="specificity",
-    severity="warning",
-    message="This is too vague to act on or to check later.",
-    suggestion='Say exactly what, where and how much: "Add CPU utilisation alerts at 80% and '
-    '90%" rather than "improve monitoring".',
-)
-def vague_statement(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    for item in context.items:
-        if _VAGUE.search(item.text.lower()) and _is_vague(strip_metadata(item.text)):
-            yield _vague_hit(item.line, item.text)
-    for section in context.sections:
-        if section.kind not in {SectionKind.IMPROVEMENTS, SectionKind.LESSONS}:
-            continue
-        for block in section.blocks:
-            for offset, text in enumerate(block.text.split("\n")):
-                if _is_vague(text) and len(textutil.words(text)) <= 12:
-                    yield _vague_hit(block.line + offset, text)
-
-
-def _vague_hit(line: int, text: str) -> Hit:
-    topic = _VAGUE_TOPIC.search(textutil.plain(text))
-    key = topic.group(1).lower() if topic else ""
-    key = {"alerts": "alerting", "tests": "testing", "process": "documentation"}.get(key, key)
-    example = _SUGGESTIONS.get(key)
-    short = " ".join(text.split())[:60]
-    return Hit(
-        line,
-        f'"{short}" has no measurable detail (a number, threshold, named system or date), so '
-        "nobody can tell when it is done.",
-        f'Make it specific, e.g. "{example}".' if example else "",
-    )
 
 
 @rule(
