@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hindsight.core import items, textutil
-from hindsight.core.rules import language, moments, structure, timeline
+from hindsight.core.rules import acronyms, language, moments, structure, timeline
 
 ALPHABET = "aAsSlLoOiIkK@/_-. ()\n\tıİſK—1é:,"
 EXAMPLES = settings(max_examples=400, deadline=None)
@@ -50,15 +50,15 @@ def test_acronym_checks_match_the_word_boundary_patterns(source: str, acronym: s
         re.search(rf"\(\s*{escaped}s?\s*\)", source)
         or re.search(rf"\b{escaped}\s*\((?![A-Z0-9 ]+\))[^)]{{4,}}\)", source)
     )
-    assert language._product_name(acronym, source) == product
-    assert language._defined(acronym, source) == defined
+    assert acronyms._product_name(acronym, source) == product
+    assert acronyms._defined(acronym, source) == defined
 
 
 @EXAMPLES
 @given(MIXED)
 def test_acronyms_match_the_word_boundary_pattern(text: str):
-    plain_pattern = re.compile(r"\b[A-Z][A-Z0-9]{1,4}s?\b")
-    assert language._ACRONYM.findall(text) == plain_pattern.findall(text)
+    plain_pattern = re.compile(r"\b[A-Z](?:[A-Z0-9]{1,4}s?\b|&[A-Z]{1,3}\b)")
+    assert acronyms._ACRONYM.findall(text) == plain_pattern.findall(text)
 
 
 @EXAMPLES
@@ -77,7 +77,7 @@ EVERYTHING = "".join(map(chr, range(0x110000)))
 def test_caseless_classes_hold_what_ignorecase_matches():
     everything = EVERYTHING
     for char in "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789":
-        assert set(re.findall(char, everything, re.I)) == set(language.ignorecase_chars(char)), char
+        assert set(re.findall(char, everything, re.I)) == set(acronyms.ignorecase_chars(char)), char
 
 
 def test_only_i_and_s_have_case_insensitive_matches_that_lower_keeps_apart():

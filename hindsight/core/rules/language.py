@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from hindsight.core import textutil
 from hindsight.core.context import Context
-from hindsight.core.model import SectionKind
 from hindsight.core.registry import Hit, rule
 
 _ABSOLUTE = re.compile(
@@ -74,73 +72,6 @@ _TRIGGERS = (
 )
 _BLAME_TRIGGER = re.compile("|".join(pattern for _, pattern in _TRIGGERS))
 _TRIGGER_PIECES = tuple(piece for piece, _ in _TRIGGERS)
-# \b[A-Z][A-Z0-9]{1,4}s?\b, written to start with the capital (see the note at _product_name).
-_ACRONYM = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z0-9]{1,4}s?\b")
-KNOWN_ACRONYMS = frozenset(
-    [
-        "AM",
-        "PM",
-        "UTC",
-        "GMT",
-        "CET",
-        "CEST",
-        "PST",
-        "PDT",
-        "EST",
-        "EDT",
-        "BST",
-        "IST",
-        "US",
-        "UK",
-        "EU",
-        "API",
-        "CPU",
-        "GPU",
-        "RAM",
-        "DNS",
-        "HTTP",
-        "HTTPS",
-        "URL",
-        "IP",
-        "ID",
-        "IT",
-        "OK",
-        "SQL",
-        "SSH",
-        "TLS",
-        "SSL",
-        "VPN",
-        "JSON",
-        "HTML",
-        "CSS",
-        "PDF",
-        "CEO",
-        "CTO",
-        "FAQ",
-        "OS",
-        "DB",
-        "TV",
-        "PC",
-        "USB",
-        "GB",
-        "MB",
-        "TB",
-        "KB",
-        "CI",
-        "CD",
-        "PR",
-        "UI",
-        "UX",
-        "AWS",
-        "GCP",
-        "SMS",
-        "IO",
-        "TODO",
-        "TL",
-        "DR",
-        "TLDR",
-    ]
-)
 
 
 @rule(
@@ -196,73 +127,3 @@ def _blames(prose: str, names: set[str]) -> bool:
         if match.group("person") and word[:1].isupper() and word[1:].islower():
             return True
     return False
-
-
-@rule(
-    id="undefined-acronym",
-    category="plain-language",
-    severity="info",
-    message="An acronym is used without being spelled out.",
-    suggestion='Spell it out on first use: "Container Network Interface (CNI)".',
-    options={"known": []},
-)
-def undefined_acronym(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    known = KNOWN_ACRONYMS | {k.upper() for k in options["known"] if k}
-    if context.audience == "public":
-        lines = list(context.lines(preamble=True))
-    else:
-        lines = [
-            (b.line + offset, text)
-            for b in context.summary_blocks
-            for offset, text in enumerate(b.text.split("\n"))
-        ] + list(context.lines(SectionKind.IMPACT))
-    source = context.document.source
-    seen: set[str] = set()
-    for line, text in lines:
-        prose = textutil.plain(text)
-        for match in _ACRONYM.finditer(prose):
-            word = match.group(0)
-            base = word[:-1] if word.endswith("s") and word[:-1].isupper() else word
-            if base in known or base in seen or len(base) < 2:
-                continue
-            seen.add(base)
-            if _defined(base, source) or _product_name(base, source):
-                continue
-            yield Hit(
-                line,
-                f'"{base}" isn\'t spelled out; readers outside the team may not know it.',
-                f'Write it out on first use, e.g. "<full name> ({base})".',
-            )
-
-
-# The acronym patterns begin with the acronym's first letter and check the word boundary before
-# it with a look-behind: a pattern that starts with "\b" makes the regex engine try every
-# position of the document, one that starts with a letter lets it skip ahead (2-20x faster).
-# Acronyms start with a letter (see _ACRONYM), so the look-behind is exactly that "\b".
-
-# What re.IGNORECASE matches for a capital besides itself and its lower case; spelling the
-# letters out as classes lets the engine skip ahead on the first one, which it can't under re.I.
-_CASE_VARIANTS = {"I": "İı", "K": "\u212a", "S": "ſ"}
-
-
-def ignorecase_chars(char: str) -> str:
-    """Every character `char` matches under re.IGNORECASE, for an ASCII letter or digit."""
-    return char + char.lower() + _CASE_VARIANTS.get(char, "") if char.isalpha() else char
-
-
-@functools.lru_cache(maxsize=1024)
-def _product_name(acronym: str, source: str) -> bool:
-    """Also written in lower or mixed case ("NGINX" and "nginx"): a name, not an acronym."""
-    first, *rest = (f"[{ignorecase_chars(char)}]" for char in acronym)
-    pattern = rf"{first}(?<!\w.){''.join(rest)}(?!\w)"  # the same as \bACRONYM\b under re.I
-    return any(m.group(0) != acronym for m in re.finditer(pattern, source))
-
-
-@functools.lru_cache(maxsize=1024)
-def _defined(acronym: str, source: str) -> bool:
-    """Defined as "Long Name (ABC)" or "ABC (long name)" somewhere in the document."""
-    escaped = re.escape(acronym)
-    return bool(
-        re.search(rf"\(\s*{escaped}s?\s*\)", source)
-        or re.search(rf"{escaped}(?<!\w{escaped})\s*\((?![A-Z0-9 ]+\))[^)]{{4,}}\)", source)
-    )
