@@ -208,9 +208,9 @@ def test_vague_action_items_get_a_specific_suggestion():
 
 def test_an_acronym_defined_on_first_use_is_fine():
     timeline = "## Timeline\n\n- 14:09 Alertmanager paged on-call\n"
-    defined = BASE.replace("checkout failed", "the Container Network Interface (CNI) failed")
+    defined = BASE.replace("checkout failed", "the payment service provider (PSP) failed")
     defined += timeline
-    undefined = BASE.replace("checkout failed", "the CNI failed") + timeline
+    undefined = BASE.replace("checkout failed", "the PSP failed") + timeline
     assert rules_fired(defined, only="undefined-acronym") == []
     assert rules_fired(undefined, only="undefined-acronym") == [5]
 
