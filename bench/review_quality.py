@@ -126,7 +126,7 @@ def main() -> None:
     counts: dict[str, int] = {}
     skipped: list[str] = []
     for path in files:
-        report = review(parse(path.read_text(encoding="utf-8")))
+        report = review(parse(path.read_text(encoding="utf-8"), path.name))
         if not report.postmortem:
             skipped.append(path.name)
         scores[path.name] = float(report.score) if report.postmortem else -1.0

@@ -179,7 +179,10 @@ def review_command(
     for path in files:
         config = fixed or find_config(path, cache)
         report = review(
-            parse(_read(path)), config=config, audience=audience.value, explicit=path in named
+            parse(_read(path), path.name),
+            config=config,
+            audience=audience.value,
+            explicit=path in named,
         )
         results.append(formats.FileReport(str(path), report))
     log.info("reviewed %s files", len(results))

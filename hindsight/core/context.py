@@ -67,17 +67,36 @@ class Context:
         return textutil.people_names(self.document, self.items, self.entries)
 
     @functools.cached_property
+    def summary_section(self) -> Section | None:
+        """The document's summary section: the first Summary heading (not a "What happened"
+        story), when it opens the document rather than sitting below the timeline."""
+        summaries = [s for s in self.find(SectionKind.SUMMARY) if not is_narrative(s.title)]
+        if not summaries:
+            return None
+        first = summaries[0]
+        later = (SectionKind.TIMELINE, SectionKind.ROOT_CAUSE)
+        opened = [s for s in self.sections if s.kind in later and s.line < first.line]
+        return None if opened and self._opening else first
+
+    @functools.cached_property
+    def _opening(self) -> list[Block]:
+        """Prose before the first heading, without MDX imports and other code-like lines."""
+        return [
+            b
+            for b in self.document.preamble
+            if b.kind == "paragraph" and not b.text.lstrip().startswith(("import ", "export "))
+        ]
+
+    @functools.cached_property
     def summary_blocks(self) -> list[Block]:
-        """The summary's blocks: a Summary section, else the untitled opening prose, else the
-        "What happened" story."""
-        sections = self.find(SectionKind.SUMMARY)
-        summaries = [s for s in sections if not is_narrative(s.title)]
-        if summaries:
-            return list(summaries[0].blocks)
-        opening = [b for b in self.document.preamble if b.kind == "paragraph"]
-        if opening or not sections:
-            return opening
-        return list(sections[0].blocks)
+        """The summary's blocks: a Summary section at the top, else the untitled opening prose,
+        else the "What happened" story."""
+        if self.summary_section is not None:
+            return list(self.summary_section.blocks)
+        if self._opening:
+            return self._opening
+        summaries = self.find(SectionKind.SUMMARY)
+        return list(summaries[0].blocks) if summaries else []
 
     def blocks(self, *kinds: SectionKind) -> Iterator[Block]:
         """Blocks of every section of the given kinds (all sections when none given)."""

@@ -109,6 +109,7 @@ class Document:
     suppressions: dict[int, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
     file_suppressions: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     problems: list[tuple[int, str]] = field(default_factory=list, compare=False, repr=False)
+    filename: str = field(default="", compare=False, repr=False)  # dated names tell when written
     # Action items written in passing before the first heading (see Section.inline_items).
     inline_items: list[ActionItem] = field(default_factory=list, compare=False, repr=False)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tomllib
 from typing import Any
 
 import yaml
@@ -50,8 +51,13 @@ class FrontMatterError(ValueError):
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], list[str], int]:
-    """(meta, body lines, file line number of the first body line)."""
+    """(meta, body lines, file line number of the first body line).
+
+    YAML between `---` lines, or TOML between `+++` lines (Hugo's front matter).
+    """
     lines = text.split("\n")
+    if lines and lines[0].strip() == "+++":
+        return _toml_front_matter(lines)
     if not lines or lines[0].strip() != "---":
         return {}, lines, 1
     for index in range(1, len(lines)):
@@ -68,6 +74,17 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], list[str], int]:
             if not isinstance(meta, dict):
                 raise FrontMatterError("front matter must be a mapping of keys to values", 2)
             return {str(k): v for k, v in meta.items()}, lines[index + 1 :], index + 2
+    return {}, lines, 1
+
+
+def _toml_front_matter(lines: list[str]) -> tuple[dict[str, Any], list[str], int]:
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "+++":
+            try:
+                meta = tomllib.loads("\n".join(lines[1:index]))
+            except tomllib.TOMLDecodeError as exc:
+                raise FrontMatterError(f"front matter is not valid TOML: {exc}", 2) from None
+            return meta, lines[index + 1 :], index + 2
     return {}, lines, 1
 
 
@@ -278,8 +295,22 @@ def _loose_timeline(sections: list[Section], year: dt.date | None) -> None:
                 return
 
 
-def parse(text: str) -> Document:
-    """Parse a post-mortem; never raises on content, problems are kept on the document."""
+def _heading_as_title(blocks: list[RawBlock], headings: list[RawBlock]) -> bool:
+    """A document that opens with "## Checkout outage" and has no level-1 heading: that
+    first heading is its title, unless it names one of the practice's sections."""
+    first = headings[0]
+    return (
+        blocks[0] is first
+        and not any(h.level == 1 for h in headings)
+        and classify(first.text) is SectionKind.OTHER
+    )
+
+
+def parse(text: str, filename: str = "") -> Document:
+    """Parse a post-mortem; never raises on content, problems are kept on the document.
+
+    `filename` (the file's name, without folders) can tell when it was written.
+    """
     text = text.replace("\r\n", "\n").lstrip("\ufeff")
     problems: list[tuple[int, str]] = []
     try:
@@ -289,7 +320,8 @@ def parse(text: str) -> Document:
         problems.append((exc.line, str(exc)))
         meta, first_line = {}, 1
         lines = text.split("\n")
-        end = next((i for i in range(1, len(lines)) if lines[i].strip() in {"---", "..."}), 0)
+        fence = {"+++"} if lines[0].strip() == "+++" else {"---", "..."}
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() in fence), 0)
         lines, first_line = lines[end + 1 :], end + 2
     per_line: dict[int, frozenset[str]] = {}
     whole: frozenset[str] = frozenset()
@@ -298,7 +330,7 @@ def parse(text: str) -> Document:
     blocks = scan(lines, first_line)
     title, title_line = "", 0
     headings = [b for b in blocks if b.kind == "heading"]
-    if headings and headings[0].level == 1:
+    if headings and (headings[0].level == 1 or _heading_as_title(blocks, headings)):
         title, title_line = headings[0].text, headings[0].line
         blocks = [b for b in blocks if b is not headings[0]]
     builder = _Builder(_year_hint(meta, title, blocks))
@@ -328,4 +360,5 @@ def parse(text: str) -> Document:
         file_suppressions=whole,
         problems=problems,
         inline_items=items.inline_items(opening, promises),
+        filename=filename,
     )

@@ -3,6 +3,7 @@
 from hindsight.core.rules import (  # noqa: F401
     acronyms,
     actions,
+    consistency,
     disclosure,
     language,
     meta,

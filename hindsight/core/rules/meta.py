@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from hindsight.core import incident
 from hindsight.core.context import Context
 from hindsight.core.items import tracked
 from hindsight.core.registry import Hit, rule
@@ -48,16 +49,27 @@ def document_length(context: Context, options: Mapping[str, Any]) -> Iterator[Hi
     options={"hours": 48},
 )
 def written_late(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    written = context.document.meta_time("written")
-    resolved = context.document.meta_time("resolved")
-    if written is None or resolved is None:
+    document = context.document
+    when = incident.written(document, document.filename)
+    if when is None:
         return
-    hours = (written - resolved).total_seconds() / 3600
+    stated = document.meta_time("written")
+    resolved = incident.incident_times(document).resolved
+    if stated and resolved:
+        hours = (stated - resolved).total_seconds() / 3600
+    else:
+        end = resolved.date() if resolved else incident.incident_end(document)
+        if end is None:
+            return
+        hours = (when.day - end).days * 24.0
     if hours > options["hours"]:
+        late = f"{hours:.0f} hours" if hours < 96 else f"{hours / 24:.0f} days"
+        source = "the file name" if when.line == 0 else f"line {when.line}"
         yield Hit(
-            1 + _meta_line(context, "written"),
-            f"Written {hours:.0f} hours after the incident was resolved (more than "
-            f"{options['hours']}); memories and chat logs fade fast, and details get lost.",
+            max(1, when.line),
+            f"Written {late} after the incident was resolved (dated {when.day} by {source}; "
+            f"more than {options['hours']} hours); memories and chat logs fade fast, and "
+            "details get lost.",
         )
 
 
@@ -77,12 +89,3 @@ def review_date_missing(context: Context, options: Mapping[str, Any]) -> Iterato
     untracked = [i for i in context.items if i.status != "done" and not tracked(i)]
     if untracked:
         yield Hit(1)
-
-
-def _meta_line(context: Context, key: str) -> int:
-    for index, line in enumerate(context.document.source.split("\n")[1:], start=1):
-        if line.startswith(f"{key}:"):
-            return index
-        if line.strip() == "---":
-            break
-    return 0
