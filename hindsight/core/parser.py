@@ -27,6 +27,8 @@ from hindsight.core.timeparse import find_date, parse_date_line, parse_leading
 
 _SUPPRESS = re.compile(r"<!--\s*hindsight:\s*disable(-file)?\s*=\s*([\w\-, ]+?)\s*-->")
 _LABEL = re.compile(r"^\*\*([^*]+?):?\*\*:?\s*(.*)$")
+# A paragraph that opens with a bold label: "**Root causes:** ...", "**What went well**\n..."
+_BOLD_LABEL = re.compile(r"^(?:\*\*|__)(?P<label>[^*_\n]{3,40}?):?(?:\*\*|__):?[ \t]*\n?")
 _INHERITING = {
     SectionKind.ROOT_CAUSE,
     SectionKind.IMPACT,
@@ -189,6 +191,11 @@ class _Builder:
             if block.kind not in {"html", "hr"}:
                 entry.text = " ".join(f"{entry.text} {block.text}".split())
             return
+        if block.kind == "paragraph" and self._area() is not SectionKind.TIMELINE:
+            label = _BOLD_LABEL.match(block.text)
+            if label and classify(label.group("label")) is not SectionKind.OTHER:
+                self._labelled(block, label)
+                return
         if not self.stack:
             self.preamble.append(Block(block.kind, block.text, block.line))
             return
@@ -206,6 +213,16 @@ class _Builder:
                 section.items.extend(found)
                 return
         section.blocks.append(Block(block.kind, block.text, block.line))
+
+    def _labelled(self, block: RawBlock, label: re.Match[str]) -> None:
+        """ "**Root causes:** ..." opens a section one level below the current one, as a
+        heading would, holding the rest of the paragraph."""
+        level = min(6, self.stack[-1].level + 1) if self.stack else 2
+        self.heading(RawBlock("heading", label.group("label").strip(), block.line, level))
+        rest = block.text[label.end() :].strip("\n")
+        if rest.strip():
+            lead = block.text[: label.end()].count("\n")
+            self.content(RawBlock("paragraph", rest.strip(), block.line + lead))
 
     def _timeline_block(self, section: Section, block: RawBlock) -> bool:
         if block.kind == "paragraph":

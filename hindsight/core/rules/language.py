@@ -13,9 +13,14 @@ from hindsight.core.registry import Hit, rule
 _ABSOLUTE = re.compile(
     r"\b(human error|careless(ness|ly)?|negligen(t|ce|tly)|mistakes? (by|of)|fault of|"
     r"'s fault|at fault|should have known|incompeten\w*|sloppy|lazy|reckless\w*|"
-    r"blame[sd]?|screw(ed)? up|messed up|dropped the ball)\b"
+    r"blame[sd]?|screw(ed)? up|messed up|dropped the ball|act of laziness|laziness|"
+    r"rookie mistake|didn.?t bother|carelessly)\b"
 )  # matched against lower-cased text
-_PERSON_VERB = r"(forgot|neglected|didn.?t bother|was careless|messed up|screwed up|ignored)"
+_PERSON_VERB = (
+    r"(forgot|neglected|didn.?t bother|was careless|messed up|screwed up|ignored|dismiss(ed|es)|"
+    r"misjudged|overlooked|was lazy|got lazy|was sloppy|didn.?t care|"
+    r"should(?:n.?t)? have (?:tested|checked|known|caught|noticed|asked|waited|read))"
+)
 _NAME_VERB = (
     r"(failed to|should have|shouldn.?t have|didn.?t (check|notice|test|read|follow|think)|"
     r"broke|overlooked|misconfigured|made (a|an|the) (mistake|error))"
@@ -41,6 +46,8 @@ _ROLES = frozenset(
         "sre",
     ]
 )
+# Capitalised words before a verb that are not someone to blame: "We should have tested".
+_NOT_PEOPLE = frozenset(["we", "i", "you", "they", "it", "this", "that", "there", "which", "who"])
 _FAILURE_VERB = re.compile(rf"(?<=\s)(?:(?P<person>{_PERSON_VERB})|{_NAME_VERB})\b")  # lower-case
 # Words blame needs (matched against lower-cased text; a superset of the checks), each with
 # a piece of plain text that every match of it contains: `str.find` skips text without any
@@ -55,6 +62,10 @@ _TRIGGERS = (
     ("messed", "messed"),
     ("screw", "screw"),
     ("ignored", "ignored"),
+    ("dismiss", "dismiss"),
+    ("misjudg", "misjudg"),
+    ("lazi", "lazi"),
+    ("rookie", "rookie mistake"),
     ("broke", "broke"),
     ("overlook", "overlook"),
     ("misconfig", "misconfig"),
@@ -124,6 +135,11 @@ def _blames(prose: str, names: set[str]) -> bool:
         if subject in names or subject in _ROLES:
             return True
         # Systems fail and break, but only people forget or neglect: any capitalised name.
-        if match.group("person") and word[:1].isupper() and word[1:].islower():
+        if (
+            match.group("person")
+            and word[:1].isupper()
+            and word[1:].islower()
+            and subject not in _NOT_PEOPLE
+        ):
             return True
     return False

@@ -12,9 +12,10 @@ from hindsight.core.registry import Hit, rule
 
 
 def word_count(context: Context) -> int:
-    """Words of prose, entries and items; link targets count too, close enough for pages."""
+    """Words readers must read: prose and action items. The timeline is reference (read when
+    needed, scanned otherwise) and code and logs are evidence, so neither counts."""
     texts = [b.text for b in context.all_blocks() if b.kind not in {"code", "html"}]
-    texts += [e.text for e in context.entries] + [i.text for i in context.items]
+    texts += [i.text for i in context.items]
     # Tokens with a letter or digit at either end: markup such as "|" or "-" doesn't count.
     return sum(1 for t in "\n".join(texts).split() if t[0].isalnum() or t[-1].isalnum())
 

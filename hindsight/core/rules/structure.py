@@ -10,7 +10,7 @@ from hindsight.core.context import Context
 from hindsight.core.model import Section, SectionKind
 from hindsight.core.recognise import is_postmortem
 from hindsight.core.registry import Hit, rule
-from hindsight.core.sections import CANONICAL_TITLES, is_narrative
+from hindsight.core.sections import CANONICAL_TITLES, classify, is_narrative
 
 _PLACEHOLDER = re.compile(
     r"<!--.*?-->|\{\{.*?\}\}|^\s*(?:[-*+]|\d+[.)])?\s*(?:tbd|tbc|n/?a|todo|xxx|\.\.\.|-)?\s*$",
@@ -24,7 +24,11 @@ REQUIRED = (
 )
 # A character no placeholder is made of: text with one (and no comment or {{...}}) has content.
 _CONTENT_CHAR = re.compile(r"[^\s\d\-*+.)/tbdcnaoxTBDCNAOX]")
-_CAUSES = re.compile(r"\b(cause[ds]?|because|due to|root)\b", re.I)
+_CAUSES = re.compile(
+    r"\b(cause[ds]?|because|due to|root|contribut\w*|result(ed|ing)? in|as a result|led to|"
+    r"triggered)\b",
+    re.I,
+)
 _WENT_WRONG = re.compile(r"went (wrong|poorly|badly)|didn.?t go well", re.I)
 
 
@@ -59,13 +63,18 @@ def root_cause_sections(context: Context) -> list[Section]:
     if found:
         return found
     improvements = context.find(SectionKind.IMPROVEMENTS)
-    went_wrong = [s for s in improvements if _WENT_WRONG.search(s.title)]
+    went_wrong = [s for s in improvements if _WENT_WRONG.search(s.title) and _explains(s)]
     if went_wrong:
         return went_wrong
     explaining = context.find(SectionKind.LESSONS) + [
         s for s in context.find(SectionKind.SUMMARY) if is_narrative(s.title)
     ]
-    return [s for s in explaining if _CAUSES.search(s.text)]
+    return [s for s in explaining if _explains(s)]
+
+
+def _explains(section: Section) -> bool:
+    """The section speaks of causes ("because", "due to", "led to", "contributed")."""
+    return any(_CAUSES.search(inner.text) for inner in section.walk())
 
 
 # Rules that report a part of the practice as absent: the score counts the part as missing
@@ -89,19 +98,42 @@ def present_parts(context: Context) -> dict[str, bool]:
 
 
 def _present_parts(context: Context) -> dict[str, bool]:
-    def filled(kind: SectionKind) -> bool:
-        return any(has_content(section) for section in context.find(kind))
+    def filled(*kinds: SectionKind) -> bool:
+        return any(
+            has_content(s)
+            for s in context.sections
+            if s.kind in kinds or classify(s.title) in kinds
+        )
 
-    lessons = [s for s in context.find(SectionKind.LESSONS) if s.blocks]
     return {
         "summary": any(_has_text(b.text) for b in context.summary_blocks)
         or filled(SectionKind.SUMMARY),
         "timeline": bool(context.entries) or filled(SectionKind.TIMELINE),
         "root-cause": any(has_content(s) for s in root_cause_sections(context)),
-        "went-well": filled(SectionKind.WENT_WELL),
-        "improvements": filled(SectionKind.IMPROVEMENTS) or any(has_content(s) for s in lessons),
+        "went-well": filled(SectionKind.WENT_WELL) or _praises(context),
+        "improvements": filled(SectionKind.IMPROVEMENTS, SectionKind.LESSONS),
         "action-items": bool(context.items),
     }
+
+
+# What went well, said in passing: "the shared board worked well", "fortunately, backups ...".
+_PRAISE = re.compile(
+    r"\b(?:worked (?:well|great|as (?:intended|designed|expected))|went (?:well|smoothly)|"
+    r"proved (?:valuable|useful|helpful|effective|its worth)|(?:was|were) (?:very |really |"
+    r"quite |extremely )?(?:helpful|useful|valuable|effective|invaluable)|fortunately|luckily|"
+    r"thankfully|quick (?:identification|response|detection|work)|responded quickly|"
+    r"recogni[sz]e the (?:quick )?work|(?:has|have) (?:really )?matured|good response|"
+    r"kudos|thanks to)\b",
+    re.IGNORECASE,
+)
+
+
+def _praises(context: Context) -> bool:
+    sections = [s for s in context.sections if s.kind is not SectionKind.TIMELINE]
+    texts = [b.text for b in context.document.preamble] + [
+        b.text for s in sections for b in s.blocks
+    ]
+    return any(_PRAISE.search(text) for text in texts)
 
 
 def _anchor(context: Context) -> int:
