@@ -167,7 +167,11 @@ def summary_length(context: Context, options: Mapping[str, Any]) -> Iterator[Hit
     options={"min_reading_ease": 30},
 )
 def summary_readability(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    ease = textutil.reading_ease(summary_text(context), summary_sentences(context))
+    # Prose only: a list of facts ("- **Started:** 14:02") is read as a table, not as sentences.
+    prose = "\n\n".join(
+        textutil.plain(b.text) for b in context.summary_blocks if b.kind == "paragraph"
+    )
+    ease = textutil.reading_ease(prose)
     if ease is not None and ease < options["min_reading_ease"]:
         yield Hit(
             summary_line(context),
