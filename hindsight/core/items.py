@@ -38,10 +38,30 @@ _DONE_NOTE = re.compile(
     r"\s*\.?\s*$|(?:^|\s)(?:—|–|-{1,2}|:)\s*(?:done|completed|fixed|finished)\.?\s*$"
     r"|(?<!\w)[_*]{1,2}(?:done|completed|fixed)\b[^_*\n]*[_*]{1,2}|^~~.*~~$"
     r"|\b(?:this|it) (?:has|was) (?:been )?(?:done|completed|fixed|implemented)\b"
-    r"|\balready (?:done|in place|implemented|fixed|deployed|the case)\b|\bwe already do\b"
-    r"|^[^.;:]{0,80}\b(?:is|are|has been|have been) (?:now )?(?:updated|implemented|added|fixed|"
+    r"|\balready (?:done|in place|implemented|fixed|deployed|the case)\b|\bwe already do\b",
+    re.IGNORECASE,
+)
+# "EIP-6110 is updated to add filtering": a report of work done, written in the present.
+_REPORTED_DONE = re.compile(
+    r"^[^.;:]{0,80}\b(?:is|are|has been|have been) (?:now )?(?:updated|implemented|added|fixed|"
     r"deployed|merged|released|in place|done)\b(?!.*\b(?:will|should|must|to be)\b)",
     re.IGNORECASE,
+)
+_TICKS = frozenset("✅☑✔✓")
+# A piece of every _DONE_NOTE alternative, lower-cased, to skip it for most items.
+_DONE_PIECES = (
+    "done",
+    "complet",
+    "fix",
+    "finish",
+    "implement",
+    "resolv",
+    "merg",
+    "deploy",
+    "ship",
+    "~~",
+    "already",
+    "been",
 )
 # An item that starts with a verb in the past tense reports work done ("Added alerts").
 _PAST_LEAD = re.compile(
@@ -229,9 +249,15 @@ def tracked(item: ActionItem) -> bool:
 
 def strip_metadata(text: str) -> str:
     """The action itself, without "— @maria, due 2026-12-01, P1" and "(DONE)" bookkeeping."""
-    text = _TAIL.sub("", text)
-    text = _DUE.sub("", _DONE_NOTE.sub("", text))
-    return _PRIORITY.sub("", _HANDLE.sub("", text)).strip(" ,;")
+    if "—" in text or "–" in text or "--" in text:
+        text = _TAIL.sub("", text)
+    lowered = text.lower()
+    if any(piece in lowered for piece in _DONE_PIECES):
+        text = _DONE_NOTE.sub("", text)
+    text = _DUE.sub("", text)
+    if "@" in text:
+        text = _HANDLE.sub("", text)
+    return _PRIORITY.sub("", text).strip(" ,;")
 
 
 def _status(text: str) -> tuple[str, str]:
@@ -239,10 +265,14 @@ def _status(text: str) -> tuple[str, str]:
     checkbox = _CHECKBOX.match(text)
     if checkbox:
         return ("open" if checkbox.group(1) == " " else "done"), text[checkbox.end() :]
-    mark = _DONE_MARK.search(text)
+    mark = _DONE_MARK.search(text) if _TICKS.intersection(text) else None
     if mark:
         return "done", (text[: mark.start()] + text[mark.end() :]).strip()
-    if _DONE_NOTE.search(text) or _PAST_LEAD.match(text.lstrip("*_ ")) or _reports(text):
+    if _PAST_LEAD.match(text.lstrip("*_ ")) or _DONE_NOTE.search(text):
+        return "done", text
+    if (" is " in text or " are " in text or " been " in text) and _REPORTED_DONE.search(text):
+        return "done", text
+    if _reports(text):
         return "done", text
     return "", text
 
@@ -251,13 +281,12 @@ _PAST = re.compile(
     r"\b(?:was|were|had|did|didn.t|wasn.t|weren.t|took|made|got|found|saw|went|came|became|"
     r"gave|ran|began|created|needed|caused|led|turned out|implemented|fixed|added|deployed|"
     r"released|merged|removed|replaced|rolled back|reverted|migrated|upgraded|patched)\b",
-    re.IGNORECASE,
-)
+)  # matched against lower-cased text
 
 
 def _reports(text: str) -> bool:
     """A sentence that tells what happened rather than what to do: past tense, no plan in it."""
-    return bool(_PAST.search(text)) and not _FUTURE.search(text) and not _asks(text)
+    return bool(_PAST.search(text.lower())) and not _FUTURE.search(text) and not _asks(text)
 
 
 def _owner(text: str) -> str:
@@ -306,16 +335,19 @@ def items_from_list(block_text: str, line: int, defaults: Defaults | str = "") -
     """One item per top-level bullet; nested bullets are its detail, unless the bullet is only a
     short label ("- Lighthouse") over them, when they are the items."""
     found = []
+    lines = block_text.split("\n")
     for text, at in list_items(block_text, line):
-        lines = block_text.split("\n")
-        first = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", lines[at - line]).strip()
-        nested = "\n".join(lines[at - line + 1 :]).split("\n")
-        if _is_label(first) and nested and _NESTED.match(nested[0]):
-            inner = _nested_block(lines, at - line)
+        index = at - line
+        below = lines[index + 1] if index + 1 < len(lines) else ""
+        if _NESTED.match(below) and _is_label(_MARKER.sub("", lines[index]).strip()):
+            inner = _nested_block(lines, index)
             found += items_from_list(inner, at + 1, defaults)
         elif text:
             found.append(parse_item(text, at, defaults))
     return found
+
+
+_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
 _NESTED = re.compile(r"^\s{2,}(?:[-*+]|\d+[.)])\s")
@@ -402,6 +434,7 @@ def inline_items(section: Section, promises: bool) -> list[ActionItem]:
     """
     found: list[ActionItem] = []
     action_area = section.kind is SectionKind.ACTION_ITEMS
+    promising = promises and section.kind not in _NO_PROMISES
     labelled = False
     for block in section.blocks:
         if found and _DONE_NOTE.match(plain(block.text).strip(" -*")):
@@ -412,23 +445,30 @@ def inline_items(section: Section, promises: bool) -> list[ActionItem]:
             labelled = False
             continue
         labelled = False
-        if block.kind != "paragraph" and not (promises and block.kind == "list"):
+        if block.kind != "paragraph" and not (promising and block.kind == "list"):
             continue
         if block.kind == "paragraph":
             label = _LABEL.match(block.text.rstrip().split("\n")[-1])
             labelled = label is not None and classify(label.group(1)) is SectionKind.ACTION_ITEMS
-            points = _action_points(block)
+            points = _action_points(block) if ":" in block.text else []
             if points:
                 found += points
                 continue
+        filing = _FILED_HINT.search(block.text) is not None
+        if not (action_area and block.kind == "paragraph") and not promising and not filing:
+            continue  # nothing in this block can be an item: don't split it into sentences
         candidates = [i for i in _sentences(block) if not _NOT_A_PROMISE.search(i.text)]
         if action_area and block.kind == "paragraph":
             found += [i for i in candidates if _FUTURE.search(i.text) or _asks(i.text)]
-        elif promises and section.kind not in _NO_PROMISES:
+        elif promising:
             found += [i for i in candidates if _PROMISE.search(i.text) or _filed(i)]
         else:
             found += [i for i in candidates if _filed(i)]
     return found
+
+
+# What a sentence filed in a tracker needs: a link or number and a filing word.
+_FILED_HINT = re.compile(r"(?:#\d|/issues/|/pull/|[A-Z]-\d)", re.IGNORECASE)
 
 
 def _filed(item: ActionItem) -> bool:

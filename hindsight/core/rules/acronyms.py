@@ -90,8 +90,11 @@ def _possessive(acronym: str, source: str) -> bool:
 
 def _shouting(prose: str) -> bool:
     """A line written in capitals ("INCIDENT REPORT: REWARD FAILURE") has no acronyms to find."""
-    letters = [char for char in prose if char.isalpha()]
-    return len(letters) >= 12 and sum(char.isupper() for char in letters) > 0.7 * len(letters)
+    upper = sum(map(str.isupper, prose))
+    if upper < 9:
+        return False  # fewer than 12 letters, or under 70% capitals: the common case, cheaply
+    letters = sum(map(str.isalpha, prose))
+    return letters >= 12 and upper > 0.7 * letters
 
 
 # The acronym patterns begin with the acronym's first letter and check the word boundary before

@@ -38,6 +38,7 @@ _LASTED = re.compile(
     re.IGNORECASE,
 )
 _DAY = dt.timedelta(days=1)
+_YEAR = re.compile(r"\d{4}")
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,9 @@ def summary_consistency(context: Context, options: Mapping[str, Any]) -> Iterato
 def _headers(context: Context) -> list[Header]:
     """Report dates: "## Date: 15 Dec 2022" headings and "**Date:** 26/11/2019" lines in a
     report's sections (a "Date:" line at the very top is as often the day it was written)."""
-    found = []
+    found: list[Header] = []
+    if "date" not in context.lowered_source:
+        return found
     sections = context.sections
     for index, section in enumerate(sections):
         field = _DATE_FIELD.match(section.title)
@@ -129,6 +132,11 @@ def _moments(sections: list[Section]) -> list[tuple[dt.date, dt.time | None, int
 
 def _dated_lines(context: Context) -> list[tuple[int, dt.date]]:
     """Full dates the summary and the top-level impact give, with their lines."""
+    found: list[tuple[int, dt.date]] = context.memo("dated_lines", lambda: _find_dated(context))
+    return found
+
+
+def _find_dated(context: Context) -> list[tuple[int, dt.date]]:
     lines = [
         (b.line + offset, text)
         for b in context.summary_blocks
@@ -142,6 +150,8 @@ def _dated_lines(context: Context) -> list[tuple[int, dt.date]]:
     ]
     found = []
     for line, text in lines:
+        if not _YEAR.search(text):
+            continue  # every full date has a four-digit year
         for match in _FULL_DATE.finditer(textutil.plain(text)):
             day = find_date(match.group(0))
             if day:

@@ -35,12 +35,10 @@ _QUESTION = re.compile(
     r"think about|revisit|review whether|find (?:a|some|the) (?:way|path)|come up with|"
     r"determine (?:whether|if|how)|check (?:whether|if)|see (?:if|whether)|try to|"
     r"look at|brainstorm|ask (?:\w+ )?(?:if|whether))\b(?!\w* and (?:fix|resolve|remove))",
-    re.IGNORECASE,
-)
+)  # matched against lower-cased text, as are the four below
 _PLACEHOLDER = re.compile(
     r"\bsomething about\b|\bsome sort of\b|\ba certain (?:threshold|amount|level|number|point)"
     r"|\bsome threshold\b|\b(?:tbd|tbc)\b|\?\s*$",
-    re.IGNORECASE,
 )
 _AIM_OBJECT = (
     r"(?:monitoring|alert(?:s|ing)?|communications?|process(?:es)?|procedures?|practices?|"
@@ -53,7 +51,6 @@ _AIM = re.compile(
     r"\b(?:improv\w*|enhanc\w*|strengthen\w*|optimi[sz]\w*|refin\w*|harden\w*|"
     r"better|more|stricter|stronger|clearer|additional|further|increased?)\s+"
     rf"(?:\w+\s+){{0,3}}?{_AIM_OBJECT}\b",
-    re.IGNORECASE,
 )
 _PROMISE = re.compile(
     r"\b(?:prevent|avoid|stop)\w*\s+(?:\w+\s+){0,2}?(?:similar|such|this|these|future|further|"
@@ -63,7 +60,6 @@ _PROMISE = re.compile(
     r"(?:necessary|appropriate|further|all) (?:steps|measures|actions?)\b"
     r"|\b(?:additional|further|more) measures\b|\bimplement (?:\w+ )?(?:measures|safeguards|"
     r"improvements)\b(?! such as| like)|\bremains? (?:responsive|stable|available|reliable)\b",
-    re.IGNORECASE,
 )
 _NEED = re.compile(
     r"\bneeds? to (?:be )?(?:improv\w*|better|clear\w*|more|less)\b|\bneeds? (?:a )?(?:better|"
@@ -71,7 +67,6 @@ _NEED = re.compile(
     r"|\bbe (?:more )?careful\b|\bpay(?:ing)? (?:more )?attention\b|\bkeep an eye on\b"
     r"|\bdouble.?check\b|\btry (?:harder|to be)\b|\bmake sure (?:that )?(?:all|every|everything|"
     r"we)\b|\bensure (?:that )?(?:all|every|everything)\b|^(?:teach|train|educate|remind)\b",
-    re.IGNORECASE,
 )
 # Detail that makes an aim concrete: a number, date, code, link or a named system
 # (grafana-agent, kube-dns, a capitalised product name mid-sentence, an acronym).
@@ -92,17 +87,18 @@ _TOPIC = re.compile(
 def vagueness(text: str, linked: bool) -> str:
     """Why an action is too vague to act on, or "" when it is concrete enough."""
     plain = " ".join(textutil.plain(text).split()).strip(" *_-")
-    if _PLACEHOLDER.search(plain):
+    lowered = plain.lower()  # the patterns are written in lower case (see textutil.Caseless)
+    if _PLACEHOLDER.search(lowered):
         return "is a placeholder or an open question, not an action"
-    if _PROMISE.search(plain) and not linked:
+    if _PROMISE.search(lowered) and not linked:
         return "promises an outcome without saying what will be done"
     if linked or _MEASURE.search(plain):
         return ""
-    if _QUESTION.search(plain):
+    if _QUESTION.search(lowered):
         return "is something to look into, not a change: it says neither what will be decided nor by when"
-    if _NEED.search(plain):
+    if _NEED.search(lowered):
         return "states a need or an effort, not a change anyone can carry out"
-    if _AIM.search(plain) and not _NAMED.search(plain):
+    if _AIM.search(lowered) and not _NAMED.search(plain):
         return "has no measurable detail (a number, threshold, named system or date)"
     return ""
 
@@ -129,7 +125,7 @@ def vague_statement(context: Context, options: Mapping[str, Any]) -> Iterator[Hi
     if "prevent" not in context.lowered_source and "measures" not in context.lowered_source:
         return
     for line, text in context.lines(preamble=True):
-        if line not in reported and _PROMISE.search(textutil.plain(text)):
+        if line not in reported and _PROMISE.search(textutil.plain(text).lower()):
             reported.add(line)
             yield _hit(line, text, "promises an outcome without saying what will be done")
 

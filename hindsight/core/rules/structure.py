@@ -11,6 +11,7 @@ from hindsight.core.model import Section, SectionKind
 from hindsight.core.recognise import is_postmortem
 from hindsight.core.registry import Hit, rule
 from hindsight.core.sections import CANONICAL_TITLES, classify, is_narrative
+from hindsight.core.textutil import Caseless
 
 _PLACEHOLDER = re.compile(
     r"<!--.*?-->|\{\{.*?\}\}|^\s*(?:[-*+]|\d+[.)])?\s*(?:tbd|tbc|n/?a|todo|xxx|\.\.\.|-)?\s*$",
@@ -117,14 +118,13 @@ def _present_parts(context: Context) -> dict[str, bool]:
 
 
 # What went well, said in passing: "the shared board worked well", "fortunately, backups ...".
-_PRAISE = re.compile(
+_PRAISE = Caseless(
     r"\b(?:worked (?:well|great|as (?:intended|designed|expected))|went (?:well|smoothly)|"
     r"proved (?:valuable|useful|helpful|effective|its worth)|(?:was|were) (?:very |really |"
     r"quite |extremely )?(?:helpful|useful|valuable|effective|invaluable)|fortunately|luckily|"
     r"thankfully|quick (?:identification|response|detection|work)|responded quickly|"
     r"recogni[sz]e the (?:quick )?work|(?:has|have) (?:really )?matured|good response|"
     r"kudos|thanks to)\b",
-    re.IGNORECASE,
 )
 
 
@@ -133,7 +133,7 @@ def _praises(context: Context) -> bool:
     texts = [b.text for b in context.document.preamble] + [
         b.text for s in sections for b in s.blocks
     ]
-    return any(_PRAISE.search(text) for text in texts)
+    return _PRAISE.found("\n".join(texts))  # one search: no alternative spans a newline
 
 
 def _anchor(context: Context) -> int:
