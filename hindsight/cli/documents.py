@@ -264,12 +264,15 @@ def render_command(
         leaks = [
             f
             for f in review(public, audience="public", config=_disclosure_only()).findings
-            if f.category == "disclosure"
+            if f.category in {"disclosure", "blame"}
         ]
         if leaks:
             for finding in leaks:
                 typer.echo(f"{path}: {finding.rule}: {finding.message}", err=True)
-            typer.echo("hindsight: the public version would disclose internal details", err=True)
+            typer.echo(
+                "hindsight: the public version would disclose internal details or blame a person",
+                err=True,
+            )
             raise typer.Exit(1)
         markdown = render(public)
     else:
@@ -287,7 +290,9 @@ def render_command(
 
 
 def _disclosure_only() -> Config:
-    return Config(enable=frozenset(r.id for r in REGISTRY if r.category == "disclosure"))
+    """What must never reach customers: internal details, and wording that blames a person."""
+    checks = {"disclosure", "blame"}
+    return Config(enable=frozenset(r.id for r in REGISTRY if r.category in checks))
 
 
 def _body(markdown: str) -> str:

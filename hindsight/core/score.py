@@ -13,6 +13,8 @@ part's weight by severity, each rule's share capped, so forty owner-less items
 cost no more than a handful. A present part never earns less than `floor` of its
 weight, so a weak part always beats a missing one: a defect costs no more than
 the part's absence. Findings that only say a part is absent cost nothing more.
+For the public audience disclosure weighs 15 instead of 2 (the other weights
+shrink in proportion): a leak is what stops a customer-facing text.
 A document that was not reviewed has no score (None), never 0.
 """
 
@@ -70,6 +72,24 @@ COST: Mapping[str, tuple[float, float]] = {
 }
 
 
+# Customer-facing text that leaks internal details can't be published, so for the public
+# audience disclosure weighs this much and the other parts share the rest in proportion.
+PUBLIC_DISCLOSURE = 15
+
+
+def weights(audience: str) -> dict[str, float]:
+    """Each part's weight for the audience; they add up to 100."""
+    base = {part.name: float(part.weight) for part in PARTS}
+    if audience != "public":
+        return base
+    rest = 100 - base["disclosure"]
+    scale = (100 - PUBLIC_DISCLOSURE) / rest
+    return {
+        name: PUBLIC_DISCLOSURE if name == "disclosure" else weight * scale
+        for name, weight in base.items()
+    }
+
+
 def part_scores(context: Context, findings: Iterable[Scored]) -> dict[str, float]:
     """Points each part earns (its weight when present and clean)."""
     present = present_parts(context)
@@ -86,12 +106,14 @@ def part_scores(context: Context, findings: Iterable[Scored]) -> dict[str, float
     for (category, rule_id), value in spent.items():
         cost[category] = cost.get(category, 0.0) + min(value, caps[(category, rule_id)])
     earned = {}
+    weight = weights(context.audience)
     for part in PARTS:
         remaining = 1.0 - cost.get(part.name, 0.0)
         if part.coverage:
-            earned[part.name] = part.weight * max(FLOOR, remaining) if present[part.name] else 0.0
+            share = max(FLOOR, remaining) if present[part.name] else 0.0
         else:
-            earned[part.name] = part.weight * max(0.0, remaining)
+            share = max(0.0, remaining)
+        earned[part.name] = weight[part.name] * share
     return earned
 
 

@@ -151,6 +151,15 @@ def test_a_defect_in_a_part_costs_less_than_the_part_missing():
     assert review(parse(missing)).score < review(parse(vague)).score < 100
 
 
+def test_a_leak_costs_more_in_customer_facing_text():
+    leaking = FULL.replace(
+        "Deploys are not shown", "Deploys to db-prod-1.corp.internal are not shown"
+    )
+    internal = review(parse(leaking)).score
+    public = review(parse(leaking), audience="public").score
+    assert (internal, public) == (100, 85)  # a hostname and @handles: all 15 points
+
+
 def test_one_rule_cannot_cost_more_than_its_cap_however_often_it_fires():
     items = "".join(f"- [ ] Write runbook {n} for the checkout service\n" for n in range(40))
     many = FULL.replace("- [ ] Add a latency step", items + "- [ ] Add a latency step")

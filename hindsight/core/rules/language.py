@@ -97,12 +97,15 @@ _TRIGGER_PIECES = tuple(piece for piece, _ in _TRIGGERS)
 def blame_language(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     # The few lines with a word blame needs are found in the whole lower-cased text; only
     # those get the line checks (a search per line was a third of the review time).
-    candidates = _trigger_lines(context.lowered_source)
-    if not candidates:
+    # A document built rather than parsed (the customer-facing version) has no source and no
+    # line numbers: every line is a candidate.
+    built = not context.document.source
+    candidates = set() if built else _trigger_lines(context.lowered_source)
+    if not candidates and not built:
         return
     names = {name.lower() for name in context.names}
     for line, text in context.lines(preamble=True):
-        if line in candidates and _blames(textutil.plain(text), names):
+        if (built or line in candidates) and _blames(textutil.plain(text), names):
             yield Hit(line)
 
 

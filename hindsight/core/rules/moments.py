@@ -60,7 +60,13 @@ def names_actor(entry: TimelineEntry, names: frozenset[str] | tuple[str, ...]) -
     text = entry.text.strip("*_ ")
     if text.startswith(tuple(names)) or text.startswith("`") or _BY.search(text):
         return True
+    lowered = f" {text.lower()} "
+    if not any(word in lowered for word in _AUXILIARIES):
+        return True  # no "was", "are", "been"...: nothing passive to find
     return not _PASSIVE.search(text)
+
+
+_AUXILIARIES = (" is ", " are ", " was ", " were ", " been ", " being ", " get", " got ")
 
 
 @rule(
