@@ -144,10 +144,11 @@ def _anchor(context: Context) -> int:
     id="not-a-postmortem",
     category="structure",
     severity="warning",
-    message="This file doesn't look like a post-mortem: it has fewer than two of the practice's "
-    "sections (Summary, Timeline, Root cause, What went well, What could be improved, Action "
-    "items) and no incident front matter, so it was not reviewed further.",
-    suggestion="Start from `hindsight new PATH`, or leave this file out of the review.",
+    message="This file, found in a folder, doesn't read like an incident report (no two of the "
+    "practice's sections, no incident front matter, no title naming an incident), so it was "
+    "not reviewed and has no score.",
+    suggestion="Name the file on the command line to review it anyway, start from "
+    "`hindsight new PATH`, or keep it out of the post-mortems folder.",
 )
 def not_a_postmortem(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     if not is_postmortem(context.document):
