@@ -12,15 +12,12 @@ open items at all, promises in prose ("Going forward, we will ...").
 from __future__ import annotations
 
 import calendar
-import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
 
 from hindsight.core.blocks import list_items, table_rows
-from hindsight.core.model import ActionItem, Block, Section, SectionKind
-from hindsight.core.sections import classify
-from hindsight.core.textutil import plain
+from hindsight.core.model import ActionItem
 from hindsight.core.timeparse import MONTHS, find_date
 
 _ITEM_HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -33,7 +30,7 @@ _ITEM_HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _CHECKBOX = re.compile(r"^\[([ xX✓✔])\]\s*")
 _DONE_MARK = re.compile(r"^(?:✅|☑️?|✔️?|✓)\s*|\s*(?:✅|☑️?|✔️?|✓)\s*$")
-_DONE_NOTE = re.compile(
+DONE_NOTE = re.compile(
     r"\((?:done|completed?|fixed|finished|implemented|resolved|merged|deployed|shipped)\b[^)]*\)"
     r"\s*\.?\s*$|(?:^|\s)(?:—|–|-{1,2}|:)\s*(?:done|completed|fixed|finished)\.?\s*$"
     r"|(?<!\w)[_*]{1,2}(?:done|completed|fixed)\b[^_*\n]*[_*]{1,2}|^~~.*~~$"
@@ -48,7 +45,7 @@ _REPORTED_DONE = re.compile(
     re.IGNORECASE,
 )
 _TICKS = frozenset("✅☑✔✓")
-# A piece of every _DONE_NOTE alternative, lower-cased, to skip it for most items.
+# A piece of every DONE_NOTE alternative, lower-cased, to skip it for most items.
 _DONE_PIECES = (
     "done",
     "complet",
@@ -116,15 +113,6 @@ _TERM = re.compile(
 # avoid "i" and "s": only those letters have case-insensitive matches that lower() keeps apart
 # ("ı", "İ", "ſ"), so any text _TERM matches contains a piece once lower-cased.
 _TERM_PIECES = ("term", "mmed", "vent", "ck f")
-_ACTION_POINT = re.compile(r"^\W{0,4}(?:action (?:point|item)|follow.?up)\W{0,4}:\s*", re.I)
-# A follow-up filed in a tracker, written in a sentence: "Follow up in #123", "(filed #123)".
-_FILED = re.compile(r"\b(?:follow(?:ed|ing)?[ -]?up|tracked (?:in|at|by)|filed|opened)\b", re.I)
-_NOT_A_PROMISE = re.compile(
-    r"\bcontinue to\b|\bdo our best\b|\bthe following\b|:\s*$|\bkeep (?:you|everyone) "
-    r"(?:posted|updated|informed)\b",
-    re.IGNORECASE,
-)
-_LABEL = re.compile(r"^(?:\*\*|__)?([^*_:\n]{3,40}?)(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?:?\s*$")
 # An @handle: "@" first and the look-behind after it, which lets the regex engine jump between
 # "@"s; the same as (?<![\w/])@[\w.-]+.
 _HANDLE = re.compile(r"@(?<![\w/]@)[\w.-]+")
@@ -137,17 +125,6 @@ _TRACKER = re.compile(
     r"issue here|see issue[^\]]*)\]\s*[\[(]|\]\[[\w-]*(?:issue|pr|fix|ticket)[\w-]*\]",
     re.IGNORECASE,
 )
-# A promise in prose: who will do what ("Going forward, we will ...", "The bug will be fixed").
-_PROMISE = re.compile(
-    r"\b(?:we|the team|our team|the [\w-]+ team|i)\s+(?:will|shall|'ll|are going to|plan to|"
-    r"intend to|need to|must|have (?:begun|started)|are (?:working on|planning to|"
-    r"looking into|exploring))\b|\bwill be (?:\w+ly )?(?:fixed|added|implemented|deployed|"
-    r"distributed|released|updated|improved|addressed|rolled out|compensated|reviewed|"
-    r"changed|introduced|established|built|created)\b|\b(?:going forward|from now on)\b"
-    r"|\bwe need (?:a|an|to|better|more)\b|\bneeds? to (?:be |more |improve)",
-    re.IGNORECASE,
-)
-_NO_PROMISES = {SectionKind.SUMMARY, SectionKind.TIMELINE, SectionKind.IMPACT}
 
 
 @dataclass(frozen=True)
@@ -253,7 +230,7 @@ def strip_metadata(text: str) -> str:
         text = _TAIL.sub("", text)
     lowered = text.lower()
     if any(piece in lowered for piece in _DONE_PIECES):
-        text = _DONE_NOTE.sub("", text)
+        text = DONE_NOTE.sub("", text)
     text = _DUE.sub("", text)
     if "@" in text:
         text = _HANDLE.sub("", text)
@@ -268,7 +245,7 @@ def _status(text: str) -> tuple[str, str]:
     mark = _DONE_MARK.search(text) if _TICKS.intersection(text) else None
     if mark:
         return "done", (text[: mark.start()] + text[mark.end() :]).strip()
-    if _PAST_LEAD.match(text.lstrip("*_ ")) or _DONE_NOTE.search(text):
+    if _PAST_LEAD.match(text.lstrip("*_ ")) or DONE_NOTE.search(text):
         return "done", text
     if (" is " in text or " are " in text or " been " in text) and _REPORTED_DONE.search(text):
         return "done", text
@@ -286,7 +263,7 @@ _PAST = re.compile(
 
 def _reports(text: str) -> bool:
     """A sentence that tells what happened rather than what to do: past tense, no plan in it."""
-    return bool(_PAST.search(text.lower())) and not _FUTURE.search(text) and not _asks(text)
+    return bool(_PAST.search(text.lower())) and not FUTURE.search(text) and not asks(text)
 
 
 def _owner(text: str) -> str:
@@ -300,7 +277,7 @@ def _owner(text: str) -> str:
     if not tail:
         return ""
     for piece in (p.strip() for p in tail.group("tail").split(",")):
-        bookkeeping = _DUE.search(piece) or _PRIORITY.search(piece) or _DONE_NOTE.search(piece)
+        bookkeeping = _DUE.search(piece) or _PRIORITY.search(piece) or DONE_NOTE.search(piece)
         if piece and not bookkeeping and _NAME.fullmatch(piece) and not find_date(piece):
             return piece
     return ""
@@ -356,9 +333,7 @@ _NESTED = re.compile(r"^\s{2,}(?:[-*+]|\d+[.)])\s")
 def _is_label(text: str) -> bool:
     """A group label rather than an action: a few words, no verb of its own."""
     words = text.strip("*_:").split()
-    return (
-        0 < len(words) <= 3 and len(text) <= 30 and not _asks(text) and not _PAST_LEAD.match(text)
-    )
+    return 0 < len(words) <= 3 and len(text) <= 30 and not asks(text) and not _PAST_LEAD.match(text)
 
 
 def _nested_block(lines: list[str], index: int) -> str:
@@ -424,69 +399,9 @@ def items_from_table(block_text: str, line: int, defaults: Defaults | str = "") 
     return items
 
 
-def inline_items(section: Section, promises: bool) -> list[ActionItem]:
-    """Items written in passing in a section's prose; they stay in their blocks.
-
-    "Action point: ..." lines, follow-ups filed in a tracker, and lists under a
-    bold "**Next steps:**" label anywhere; what prose in an action-items section
-    asks for; and, when `promises` (the document lists no open items), promises
-    such as "Going forward, we will ..." in the analysis and follow-up sections.
-    """
-    found: list[ActionItem] = []
-    action_area = section.kind is SectionKind.ACTION_ITEMS
-    promising = promises and section.kind not in _NO_PROMISES
-    labelled = False
-    for block in section.blocks:
-        if found and _DONE_NOTE.match(plain(block.text).strip(" -*")):
-            found[-1] = dataclasses.replace(found[-1], status="done")  # "- This has been done."
-            continue
-        if block.kind == "list" and labelled and not action_area:
-            found += items_from_list(block.text, block.line)
-            labelled = False
-            continue
-        labelled = False
-        if block.kind != "paragraph" and not (promising and block.kind == "list"):
-            continue
-        if block.kind == "paragraph":
-            label = _LABEL.match(block.text.rstrip().split("\n")[-1])
-            labelled = label is not None and classify(label.group(1)) is SectionKind.ACTION_ITEMS
-            points = _action_points(block) if ":" in block.text else []
-            if points:
-                found += points
-                continue
-        filing = _FILED_HINT.search(block.text) is not None
-        if not (action_area and block.kind == "paragraph") and not promising and not filing:
-            continue  # nothing in this block can be an item: don't split it into sentences
-        candidates = [i for i in _sentences(block) if not _NOT_A_PROMISE.search(i.text)]
-        if action_area and block.kind == "paragraph":
-            found += [i for i in candidates if _FUTURE.search(i.text) or _asks(i.text)]
-        elif promising:
-            found += [i for i in candidates if _PROMISE.search(i.text) or _filed(i)]
-        else:
-            found += [i for i in candidates if _filed(i)]
-    return found
-
-
-# What a sentence filed in a tracker needs: a link or number and a filing word.
-_FILED_HINT = re.compile(r"(?:#\d|/issues/|/pull/|[A-Z]-\d)", re.IGNORECASE)
-
-
-def _filed(item: ActionItem) -> bool:
-    return tracked(item) and bool(_FILED.search(item.text))
-
-
-_FUTURE = re.compile(
+FUTURE = re.compile(
     r"\b(?:will|shall|should|must|needs?|have to|going to|plans? to)\b|'ll\b", re.IGNORECASE
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[])")
-
-
-def _asks(text: str) -> bool:
-    """An imperative: "Add alerts ...", "Document the rollover process"."""
-    first = text.lstrip("*_ ").split(" ", 1)[0].lower()
-    return first.isalpha() and not _PAST_LEAD.match(text) and first in _IMPERATIVES
-
-
 # fmt: off
 _IMPERATIVES = frozenset((
     "add", "adopt", "allow", "alert", "automate", "build", "change", "check", "clean", "configure",
@@ -500,36 +415,7 @@ _IMPERATIVES = frozenset((
 # fmt: on
 
 
-def _action_points(block: Block) -> list[ActionItem]:
-    items = []
-    for offset, line in enumerate(block.text.split("\n")):
-        found = _ACTION_POINT.match(line)
-        if found:
-            items.append(parse_item(line[found.end() :], block.line + offset))
-    return items
-
-
-def _top_lines(block: Block) -> list[tuple[str, int]]:
-    """A list's top-level items, each with its own first line only (not nested detail)."""
-    lines = block.text.split("\n")
-    return [
-        (re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", lines[at - block.line]), at)
-        for _, at in list_items(block.text, block.line)
-        if at - block.line < len(lines)
-    ]
-
-
-def _sentences(block: Block) -> list[ActionItem]:
-    """Each sentence of a paragraph, or each item of a list, as an item on its own line."""
-    if block.kind == "list":
-        return [parse_item(text.split("\n")[0], at) for text, at in _top_lines(block)]
-    items = []
-    flat = block.text.replace("\n", " ")
-    start = 0
-    for match in [*_SENTENCE_END.finditer(flat), None]:
-        end = match.start() if match else len(flat)
-        text = " ".join(flat[start:end].split())
-        if len(text.split()) >= 3:
-            items.append(parse_item(text, block.line + block.text.count("\n", 0, start)))
-        start = match.end() if match else end
-    return items
+def asks(text: str) -> bool:
+    """An imperative: "Add alerts ...", "Document the rollover process"."""
+    first = text.lstrip("*_ ").split(" ", 1)[0].lower()
+    return first.isalpha() and not _PAST_LEAD.match(text) and first in _IMPERATIVES

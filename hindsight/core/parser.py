@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from hindsight.core import extract, items
+from hindsight.core import extract, items, promises
 from hindsight.core.blocks import RawBlock, list_items, scan
 from hindsight.core.model import Block, Document, Section, SectionKind, TimelineEntry, flatten
 from hindsight.core.sections import classify
@@ -362,9 +362,9 @@ def parse(text: str, filename: str = "") -> Document:
     if not any(s.kind is SectionKind.TIMELINE or s.entries for s in sections):
         _loose_timeline(sections, builder.year)
     # Promises in prose count as items only where no open item is listed.
-    promises = not any(item.status != "done" for s in sections for item in s.items)
+    unlisted = not any(item.status != "done" for s in sections for item in s.items)
     for section in sections:
-        section.inline_items = items.inline_items(section, promises)
+        section.inline_items = promises.inline_items(section, unlisted)
     opening = Section(SectionKind.OTHER, "", 0, builder.preamble)
     return Document(
         meta=meta,
@@ -376,6 +376,6 @@ def parse(text: str, filename: str = "") -> Document:
         suppressions=per_line,
         file_suppressions=whole,
         problems=problems,
-        inline_items=items.inline_items(opening, promises),
+        inline_items=promises.inline_items(opening, unlisted),
         filename=filename,
     )
