@@ -30,6 +30,13 @@ def test_a_summary_that_agrees_with_the_title_is_fine():
     assert disagreements(text) == []
 
 
+def test_a_summary_date_outside_the_timeline_is_reported():
+    text = "# Outage\n\n## Summary\n\nOn 12 March 2026 checkout failed.\n\n" + TIMELINE
+    assert disagreements(text) == [
+        (5, "The summary gives 2026-03-12, but the timeline runs from 2026-03-02 to 2026-03-02.")
+    ]
+
+
 def test_a_report_date_its_own_timeline_contradicts_is_reported():
     text = (
         "# Reports\n\n## Disk full\n\n**Date:** 26/11/2025\n\n### Timeline\n\n"

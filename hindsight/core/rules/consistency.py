@@ -2,7 +2,7 @@
 
 Checked: a report's "Date:" (and "Time:") against the moments its timeline or
 incident table gives; the dates the summary and impact give against the title's
-date and the timeline's days; and, for Hindsight's own front matter, the
+date or, failing one, the timeline's days; and, for Hindsight's own front matter, the
 summary's date, start and duration against `started` and `resolved`.
 """
 
@@ -58,7 +58,8 @@ class Header:
 )
 def summary_consistency(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     yield from _header_against_moments(context)
-    yield from _summary_against_title(context)
+    against_title = list(_summary_against_title(context))
+    yield from against_title or _summary_against_timeline(context)
     yield from _summary_against_front_matter(context)
 
 
@@ -178,6 +179,20 @@ def _summary_against_title(context: Context) -> Iterator[Hit]:
         yield Hit(
             line,
             f"The summary gives {day}, but the title dates the incident {title_day}.",
+        )
+
+
+def _summary_against_timeline(context: Context) -> Iterator[Hit]:
+    days = [entry.day for entry in context.entries if entry.day]
+    dated = _dated_lines(context)
+    if not days or not dated:
+        return
+    first, last = min(days), max(days)
+    if all(day < first - _DAY or day > last + _DAY for _, day in dated):
+        line, day = dated[0]
+        yield Hit(
+            line,
+            f"The summary gives {day}, but the timeline runs from {first} to {last}.",
         )
 
 
