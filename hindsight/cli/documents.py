@@ -97,7 +97,7 @@ def render_command(
     ),
 ) -> None:
     """Render for an audience: internal (full), summary (one page) or public (customer-facing)."""
-    document = parse(_read(path))
+    document = parse(_read(path), path.name)
     title = document.title or str(document.meta.get("title") or path.stem)
     if audience is RenderAudience.summary:
         markdown = audiences.executive_summary(document)
@@ -106,12 +106,15 @@ def render_command(
         leaks = [
             f
             for f in review(public, audience="public", config=_disclosure_only()).findings
-            if f.category == "disclosure"
+            if f.category in {"disclosure", "blame"}
         ]
         if leaks:
             for finding in leaks:
                 typer.echo(f"{path}: {finding.rule}: {finding.message}", err=True)
-            typer.echo("hindsight: the public version would disclose internal details", err=True)
+            typer.echo(
+                "hindsight: the public version would disclose internal details or blame a person",
+                err=True,
+            )
             raise typer.Exit(1)
         markdown = render(public)
     else:
@@ -129,7 +132,9 @@ def render_command(
 
 
 def _disclosure_only() -> Config:
-    return Config(enable=frozenset(r.id for r in REGISTRY if r.category == "disclosure"))
+    """What must never reach customers: internal details, and wording that blames a person."""
+    checks = {"disclosure", "blame"}
+    return Config(enable=frozenset(r.id for r in REGISTRY if r.category in checks))
 
 
 def _body(markdown: str) -> str:

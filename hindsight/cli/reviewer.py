@@ -157,13 +157,12 @@ def _version() -> str:
 
 
 def _review_file(
-    path: Path, config: Config, max_size: int | None, audience: str
+    path: Path, config: Config, max_size: int | None, audience: str, *, explicit: bool
 ) -> formats.FileReport:
     text = read_document(path, max_size or config.max_size)
-    document = parse(text)
-    return formats.FileReport(
-        str(path), review(document, config=config, audience=audience), document
-    )
+    document = parse(text, path.name)
+    report = review(document, config=config, audience=audience, explicit=explicit)
+    return formats.FileReport(str(path), report, document)
 
 
 @app.command("review")
@@ -195,10 +194,12 @@ def review_command(
     cache: dict[Path, Config | ConfigError] = {}
     results: list[formats.FileReport] = []
     refusals: list[formats.Refusal] = []
+    named = {path for path in paths if not path.is_dir()}  # always reviewed, never skipped
     for path in collect(paths):
         try:
             config = fixed or find_config(path, cache)
-            results.append(_review_file(path, config, limit, audience.value))
+            explicit = path in named
+            results.append(_review_file(path, config, limit, audience.value, explicit=explicit))
             docs = docs or config.rule_docs
         except (CannotRead, ConfigError) as exc:
             reason = f"bad config: {exc}" if isinstance(exc, ConfigError) else str(exc)

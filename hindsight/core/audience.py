@@ -7,9 +7,9 @@ import datetime as dt
 import re
 
 from hindsight.core import textutil
-from hindsight.core.extract import strip_metadata
+from hindsight.core.context import Context
+from hindsight.core.items import strip_metadata
 from hindsight.core.model import ActionItem, Block, Document, Section, SectionKind, TimelineEntry
-from hindsight.core.review import Context
 from hindsight.core.rules.disclosure import CHANNEL, EMAIL, HOSTNAME, IPV4, IPV6, URL, internal_host
 from hindsight.core.rules.structure import root_cause_sections
 from hindsight.core.rules.timeline import CLOSURE, DETECTION, RESTORATION, ordered_moments

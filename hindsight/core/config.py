@@ -7,9 +7,12 @@ in `pyproject.toml`:
     enable = ["blame-language"]         # when given, only these rules run
     max_size = "10MB"                   # larger files are not reviewed
     rule_docs = "https://wiki.example.com/hindsight/{rule}"   # SARIF helpUri
+    acronyms = ["CE", "S&O"]            # the organisation's own abbreviations
     [rules.timeline-gap]                # in pyproject: [tool.hindsight.rules.timeline-gap]
     minutes = 90
     severity = "warning"
+    [rules.review-date-missing]
+    enabled = true                      # turn on a rule that is off by default
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from hindsight.core.review import REGISTRY, SEVERITIES, Registry, Severity
+from hindsight.core import rules  # noqa: F401  (the built-in rules must be known)
+from hindsight.core.registry import REGISTRY, SEVERITIES, Registry, Severity
 
 # The top-level settings, each with what it does (docs/reviewer.md must describe each one).
 SETTINGS = {
@@ -29,6 +33,7 @@ SETTINGS = {
     "rules": "per-rule tables: options, severity, enabled",
     "max_size": "files larger than this are not reviewed (bytes, or a size such as 512KB or 10MB)",
     "rule_docs": "the web page of each rule that SARIF output links to, {rule} standing for its id",
+    "acronyms": "the organisation's own abbreviations, never reported as undefined",
 }
 DEFAULT_MAX_SIZE = 10 * 1024 * 1024
 PROJECT_URL = "https://github.com/hindsight/hindsight"
@@ -51,11 +56,16 @@ class Config:
     source: str = ""
     max_size: int = DEFAULT_MAX_SIZE
     rule_docs: str = DEFAULT_RULE_DOCS
+    turned_on: frozenset[str] = frozenset()
+    acronyms: frozenset[str] = frozenset()
 
-    def enabled(self, rule_id: str) -> bool:
+    def enabled(self, rule_id: str, default: bool = True) -> bool:
+        """Whether a rule runs: `default` is whether it runs when nothing says otherwise."""
         if rule_id in self.disable:
             return False
-        return self.enable is None or rule_id in self.enable
+        if self.enable is not None:
+            return rule_id in self.enable
+        return default or rule_id in self.turned_on
 
 
 def _rule_ids(value: Any, key: str, where: str, registry: Registry) -> frozenset[str]:
@@ -71,14 +81,16 @@ def config_from_mapping(
     data: Mapping[str, Any], where: str, registry: Registry | None = None
 ) -> Config:
     """Validate a parsed table; every unknown key, rule or option is an error."""
-    from hindsight.core import rules  # noqa: F401  (the built-in rules must be known)
-
     registry = registry or REGISTRY
     unknown_keys = sorted(set(data) - set(SETTINGS))
     if unknown_keys:
         raise ConfigError(f"{where}: unknown setting(s): {', '.join(unknown_keys)}")
     enable = _rule_ids(data["enable"], "enable", where, registry) if "enable" in data else None
     disable = _rule_ids(data.get("disable", []), "disable", where, registry)
+    acronyms = data.get("acronyms", [])
+    if not isinstance(acronyms, list) or not all(isinstance(v, str) and v for v in acronyms):
+        raise ConfigError(f"{where}: `acronyms` must be a list of abbreviations")
+    turned_on: set[str] = set()
     options: dict[str, dict[str, Any]] = {}
     severities: dict[str, Severity] = {}
     tables = data.get("rules", {})
@@ -102,6 +114,8 @@ def config_from_mapping(
                     raise ConfigError(f"{where}: rules.{rule_id}.enabled must be true or false")
                 if not value:
                     disable = disable | {rule_id}
+                else:
+                    turned_on.add(rule_id)
             elif key not in defaults:
                 known = ", ".join(sorted(defaults)) or "none"
                 raise ConfigError(
@@ -118,6 +132,8 @@ def config_from_mapping(
         options,
         severities,
         where,
+        turned_on=frozenset(turned_on),
+        acronyms=frozenset(a.strip() for a in acronyms),
         max_size=parse_size(data["max_size"], f"{where}: `max_size`")
         if "max_size" in data
         else DEFAULT_MAX_SIZE,

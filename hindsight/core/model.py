@@ -53,6 +53,7 @@ class TimelineEntry:
     tz: str = ""
     time_text: str = field(default="", compare=False)
     line: int = field(default=0, compare=False)
+    problem: str = field(default="", compare=False)  # "13:55 PM mixes a 24-hour time with AM/PM"
 
 
 @dataclass
@@ -81,6 +82,9 @@ class Section:
     items: list[ActionItem] = field(default_factory=list)
     children: list[Section] = field(default_factory=list)
     line: int = field(default=0, compare=False)
+    # Action items written in passing in this section's prose ("Action point: ..."). They
+    # stay in their block, so rendering keeps them where they were; derived, not compared.
+    inline_items: list[ActionItem] = field(default_factory=list, compare=False, repr=False)
 
     def walk(self) -> Iterator[Section]:
         """Yield this section and every section below it, in document order."""
@@ -105,6 +109,9 @@ class Document:
     suppressions: dict[int, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
     file_suppressions: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     problems: list[tuple[int, str]] = field(default_factory=list, compare=False, repr=False)
+    filename: str = field(default="", compare=False, repr=False)  # dated names tell when written
+    # Action items written in passing before the first heading (see Section.inline_items).
+    inline_items: list[ActionItem] = field(default_factory=list, compare=False, repr=False)
 
     def walk(self) -> Iterator[Section]:
         """Every section in document order, nested ones included."""
@@ -120,14 +127,10 @@ class Document:
 
     def action_items(self) -> list[ActionItem]:
         """Action items in document order, plus "Action point: ..." lines written elsewhere."""
-        from hindsight.core.extract import inline_action_points
-
         sections = flatten(self.sections)
         items = [item for section in sections for item in section.items]
-        for section in sections:
-            if section.kind is not SectionKind.ACTION_ITEMS:
-                items += inline_action_points(section.blocks)
-        return items
+        inline = [item for section in sections for item in section.inline_items]
+        return self.inline_items + items + inline
 
     def meta_list(self, key: str) -> list[str]:
         """A front matter value that may be written as a list or a comma-separated string."""

@@ -14,18 +14,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tomllib
 from typing import Any
 
 import yaml
 
-from hindsight.core import extract
+from hindsight.core import extract, items, promises
 from hindsight.core.blocks import RawBlock, list_items, scan
-from hindsight.core.model import Block, Document, Section, SectionKind, TimelineEntry
+from hindsight.core.model import Block, Document, Section, SectionKind, TimelineEntry, flatten
 from hindsight.core.sections import classify
 from hindsight.core.timeparse import find_date, parse_date_line, parse_leading
 
 _SUPPRESS = re.compile(r"<!--\s*hindsight:\s*disable(-file)?\s*=\s*([\w\-, ]+?)\s*-->")
 _LABEL = re.compile(r"^\*\*([^*]+?):?\*\*:?\s*(.*)$")
+# A paragraph that opens with a bold label: "**Root causes:** ...", "**What went well**\n..."
+_BOLD_LABEL = re.compile(r"^(?:\*\*|__)(?P<label>[^*_\n]{3,40}?):?(?:\*\*|__):?[ \t]*\n?")
 _INHERITING = {
     SectionKind.ROOT_CAUSE,
     SectionKind.IMPACT,
@@ -116,8 +119,12 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], list[str], int, list[
 
     Front matter that can't be read is left out (a problem says why) and the body is
     still returned, so the document is reviewed anyway.
+
+    YAML between `---` lines, or TOML between `+++` lines (Hugo's front matter).
     """
     lines = text.split("\n")
+    if lines and lines[0].strip() == "+++":
+        return _toml_front_matter(lines)
     if not lines or lines[0].strip() != "---":
         return {}, lines, 1, []
     end = next((i for i in range(1, len(lines)) if lines[i].strip() in {"---", "..."}), 0)
@@ -135,6 +142,18 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], list[str], int, list[
         return {}, body, first_line, [(2, "it must be a mapping of keys to values")]
     found = [(2 + line, problem) for line, problem in problems]
     return {str(k): v for k, v in meta.items()}, body, first_line, found
+
+
+def _toml_front_matter(lines: list[str]) -> tuple[dict[str, Any], list[str], int, list[Problem]]:
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "+++":
+            body, first_line = lines[index + 1 :], index + 2
+            try:
+                meta = tomllib.loads("\n".join(lines[1:index]))
+            except tomllib.TOMLDecodeError as exc:
+                return {}, body, first_line, [(2, f"it is not valid TOML: {exc}")]
+            return meta, body, first_line, []
+    return {}, lines, 1, []
 
 
 def _suppressions(lines: list[str]) -> tuple[dict[int, frozenset[str]], frozenset[str]]:
@@ -205,7 +224,18 @@ class _Builder:
         self.close_entry()
         stamp = parse_leading(block.text, self.year) if self.timeline else None
         kind = classify(block.text)
-        if self.timeline is not None and stamp is not None and kind is SectionKind.OTHER:
+        # Inside a timeline a heading that starts with a time is an entry, whatever it says
+        # ("16:09 Post-incident follow-up"); a date alone opens a day, unless it names a section.
+        if self.timeline is not None and stamp is not None and stamp.day and stamp.clock is None:
+            self.day = stamp.day  # "## February 24, 2025": a day marker, not an entry
+            if kind is SectionKind.OTHER and len(stamp.rest.split()) <= 6:
+                self.entry_target = None
+                return
+        if (
+            self.timeline is not None
+            and stamp is not None
+            and (kind is SectionKind.OTHER or stamp.clock is not None)
+        ):
             entry = extract.entry_from_stamp(stamp, stamp.rest, block.line)
             if entry.day is not None:
                 self.day = entry.day
@@ -226,6 +256,7 @@ class _Builder:
         self.stack.append(section)
         if kind is SectionKind.TIMELINE:
             self.timeline = section
+            self.day = find_date(block.text, self.year) or self.day  # "Timeline - May 29, 2021"
         elif kind is not SectionKind.OTHER or (
             self.timeline is not None and block.level <= self.timeline.level
         ):
@@ -236,6 +267,11 @@ class _Builder:
             if block.kind not in {"html", "hr"}:
                 self.entry_text.append(block.text)
             return
+        if block.kind == "paragraph" and self._area() is not SectionKind.TIMELINE:
+            label = _BOLD_LABEL.match(block.text)
+            if label and classify(label.group("label")) is not SectionKind.OTHER:
+                self._labelled(block, label)
+                return
         if not self.stack:
             self.preamble.append(Block(block.kind, block.text, block.line))
             return
@@ -244,21 +280,38 @@ class _Builder:
         if area is SectionKind.TIMELINE and self._timeline_block(section, block):
             return
         if area is SectionKind.ACTION_ITEMS and block.kind in {"list", "table"}:
-            term = extract.term_of(" ".join(s.title for s in self.stack))
+            defaults = items.defaults_from([s.title for s in self.stack])
             if block.kind == "list":
-                found = extract.items_from_list(block.text, block.line, term)
+                found = items.items_from_list(block.text, block.line, defaults)
             else:
-                found = extract.items_from_table(block.text, block.line, term)
+                found = items.items_from_table(block.text, block.line, defaults)
             if found:
                 section.items.extend(found)
                 return
         section.blocks.append(Block(block.kind, block.text, block.line))
+
+    def _labelled(self, block: RawBlock, label: re.Match[str]) -> None:
+        """ "**Root causes:** ..." opens a section one level below the current one, as a
+        heading would, holding the rest of the paragraph."""
+        level = min(6, self.stack[-1].level + 1) if self.stack else 2
+        self.heading(RawBlock("heading", label.group("label").strip(), block.line, level))
+        rest = block.text[label.end() :].strip("\n")
+        if rest.strip():
+            lead = block.text[: label.end()].count("\n")
+            self.content(RawBlock("paragraph", rest.strip(), block.line + lead))
 
     def _timeline_block(self, section: Section, block: RawBlock) -> bool:
         if block.kind == "paragraph":
             day = parse_date_line(block.text, self.year)
             if day is not None:
                 self.day = day
+                return True
+            if "<br" in block.text:  # "10:02 alert fired<br>10:05 paged": one entry a line
+                found = extract.entries_from_lines(block.text, block.line, self.day, self.year)
+                if found is None:
+                    return False
+                section.entries.extend(found)
+                self._carry(found)
                 return True
             stamp = parse_leading(block.text, self.year)
             if stamp is None or stamp.clock is None:
@@ -275,10 +328,14 @@ class _Builder:
         if found is None:
             return False
         section.entries.extend(found)
+        self._carry(found)
+        return True
+
+    def _carry(self, found: list[TimelineEntry]) -> None:
+        """The day of the last dated entry goes on to the entries after it."""
         days = [entry.day for entry in found if entry.day]
         if days:
             self.day = days[-1]
-        return True
 
 
 def _labelled_sections(builder: _Builder, blocks: list[RawBlock]) -> bool:
@@ -310,8 +367,43 @@ def _labelled_sections(builder: _Builder, blocks: list[RawBlock]) -> bool:
     return False
 
 
-def parse(text: str) -> Document:
-    """Parse a post-mortem; never raises on content, problems are kept on the document."""
+def _loose_timeline(sections: list[Section], year: dt.date | None) -> None:
+    """With no Timeline heading, the first list or table of timed entries is the timeline."""
+    for section in sections:
+        if section.kind is SectionKind.ACTION_ITEMS:
+            continue
+        for index, block in enumerate(section.blocks):
+            found = None
+            if block.kind == "list":
+                found = extract.entries_from_list(block.text, block.line, None, year)
+            elif block.kind == "table":
+                found = extract.entries_from_table(block.text, block.line, None, year)
+            if (
+                found
+                and sum(entry.clock is not None for entry in found) >= 3
+                and sum(len(entry.text.split()) >= 3 for entry in found) * 2 >= len(found)
+            ):
+                section.entries.extend(found)
+                del section.blocks[index]
+                return
+
+
+def _heading_as_title(blocks: list[RawBlock], headings: list[RawBlock]) -> bool:
+    """A document that opens with "## Checkout outage" and has no level-1 heading: that
+    first heading is its title, unless it names one of the practice's sections."""
+    first = headings[0]
+    return (
+        blocks[0] is first
+        and not any(h.level == 1 for h in headings)
+        and classify(first.text) is SectionKind.OTHER
+    )
+
+
+def parse(text: str, filename: str = "") -> Document:
+    """Parse a post-mortem; never raises on content, problems are kept on the document.
+
+    `filename` (the file's name, without folders) can tell when it was written.
+    """
     text = text.replace("\r\n", "\n").lstrip("\ufeff")
     meta, lines, first_line, problems = split_front_matter(text)
     per_line: dict[int, frozenset[str]] = {}
@@ -321,7 +413,7 @@ def parse(text: str) -> Document:
     blocks = scan(lines, first_line)
     title, title_line = "", 0
     headings = [b for b in blocks if b.kind == "heading"]
-    if headings and headings[0].level == 1:
+    if headings and (headings[0].level == 1 or _heading_as_title(blocks, headings)):
         title, title_line = headings[0].text, headings[0].line
         blocks = [b for b in blocks if b is not headings[0]]
     builder = _Builder(_year_hint(meta, title, blocks))
@@ -334,6 +426,14 @@ def parse(text: str) -> Document:
     if not any(s.kind is not SectionKind.OTHER for s in builder.sections):
         _labelled_sections(builder, blocks)
         builder.close_entry()
+    sections = flatten(builder.sections)
+    if not any(s.kind is SectionKind.TIMELINE or s.entries for s in sections):
+        _loose_timeline(sections, builder.year)
+    # Promises in prose count as items only where no open item is listed.
+    unlisted = not any(item.status != "done" for s in sections for item in s.items)
+    for section in sections:
+        section.inline_items = promises.inline_items(section, unlisted)
+    opening = Section(SectionKind.OTHER, "", 0, builder.preamble)
     return Document(
         meta=meta,
         title=title,
@@ -344,4 +444,6 @@ def parse(text: str) -> Document:
         suppressions=per_line,
         file_suppressions=whole,
         problems=problems,
+        inline_items=promises.inline_items(opening, unlisted),
+        filename=filename,
     )

@@ -98,6 +98,14 @@ def test_render_public_refuses_when_a_leak_survives_redaction(runner, write, mon
     assert "would disclose internal details" in result.stderr
 
 
+def test_render_public_refuses_a_sentence_that_blames_a_person(runner, write):
+    blaming = "- The configuration review checklist has no step for provider latency."
+    path = write("blame.md", GOOD.replace(blaming, "- Tom forgot to check, an act of laziness."))
+    result = runner.invoke(app, ["render", str(path), "--audience", "public"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert f"{path}: blame-language:" in result.stderr
+
+
 def test_render_html_is_sanitised(runner, write):
     path = write(
         "x.md", GOOD.replace("## What went well", "<script>alert(1)</script>\n\n## What went well")

@@ -38,7 +38,7 @@ def test_json_output_follows_the_contract(runner, write):
     data = json.loads(result.stdout)
     assert list(data) == ["files"]
     assert [(f["path"], f["score"]) for f in data["files"]] == [
-        (str(blaming), 85),
+        (str(blaming), 94),
         (str(good), 100),
     ]
     finding = data["files"][0]["findings"][0]
@@ -69,12 +69,26 @@ def test_the_public_audience_turns_on_the_disclosure_rules(runner, write):
     assert "disclosure-personal-name" in rules
 
 
-def test_a_file_that_is_not_a_postmortem_is_reported_as_such(runner, write):
-    path = write("README.md", "# Tools\n\nRun `make`.\n")
-    result = runner.invoke(app, ["review", str(path)])
+def test_a_readme_found_in_a_folder_is_reported_and_not_reviewed(runner, write):
+    path = write("postmortems/README.md", "# Tools\n\nRun `make`.\n")
+    result = runner.invoke(app, ["review", str(path.parent)])
     assert result.exit_code == 0
     assert f"{path}:1: warning not-a-postmortem:" in result.stdout
     assert result.stdout.splitlines()[-1] == f"{path}: not a post-mortem, not scored"
+
+
+def test_a_readme_found_in_a_folder_has_no_score_in_json(runner, write):
+    path = write("postmortems/README.md", "# Tools\n\nRun `make`.\n")
+    result = runner.invoke(app, ["review", "--format", "json", str(path.parent)])
+    assert json.loads(result.stdout)["files"][0]["score"] is None
+
+
+def test_a_file_named_on_the_command_line_is_always_reviewed(runner, write):
+    path = write("README.md", "# Tools\n\nRun `make`.\n")
+    result = runner.invoke(app, ["review", str(path)])
+    assert result.exit_code == 1
+    assert "not-a-postmortem" not in result.stdout
+    assert f"{path}:1: error missing-section: There is no Timeline section" in result.stdout
 
 
 def test_a_missing_file_cannot_run(runner, tmp_path):
@@ -103,4 +117,4 @@ def test_text_output_groups_findings_per_section_and_per_action_item(runner, wri
         '── Action items › "Add a provider-latency step to the review checklist"',
     ]
     under_item = lines[lines.index(headings[1]) + 1]
-    assert under_item.startswith(f"{path}:48: warning action-owner: ")
+    assert under_item.startswith(f"{path}:48: warning action-item-incomplete: ")

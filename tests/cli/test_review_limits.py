@@ -187,10 +187,10 @@ def test_a_crash_on_one_file_is_reported_and_the_others_are_reviewed(
 
     real_parse = reviewer.parse
 
-    def parse(text: str):
+    def parse(text: str, filename: str = ""):
         if "CRASH" in text:
             raise RuntimeError("boom")
-        return real_parse(text)
+        return real_parse(text, filename)
 
     monkeypatch.setattr(reviewer, "parse", parse)
     write("pms/a.md", "CRASH\n")

@@ -15,22 +15,6 @@ from .conftest import corpus_file
 
 K = SectionKind
 
-# Real post-mortems the reviewer still takes for something else (issue 11: no
-# document may be skipped). Strict xfail: the test fails once one is recognised,
-# so the entry has to be removed then.
-NOT_YET_RECOGNISED = {
-    "cocoa-mhlw__cocoa__accident_v140.md",
-    "comdex-official__incident-reports__incident_report_patch_fix_16_dec.md",
-    "conda-forge__conda-forge.github.io__2021-09-24-travis-security.md",
-    "conda-forge__conda-forge.github.io__2023-03-12-circle-ci-security-breach.md",
-    "conda-forge__conda-forge.github.io__2025-04-02-security-incident-with-package-uploads.md",
-    "ethereum__pm__holesky-postmortem.md",
-    "ethereum__pm__sepolia-postmortem.md",
-    "foundriesio__status__2022-04-06-aws.md",
-    "foundriesio__status__2023-01-13-hub-fio.md",
-    "tuna__mirror-web__2017-12-25-bravo-no-space.md",
-}
-
 
 def test_the_corpus_holds_every_file_sources_md_lists():
     assert len(corpus_postmortems()) == 41  # 37 post-mortems and 4 templates
@@ -39,13 +23,7 @@ def test_the_corpus_holds_every_file_sources_md_lists():
 @pytest.mark.parametrize(
     "path",
     [
-        pytest.param(
-            path,
-            id=path.name,
-            marks=[pytest.mark.xfail(strict=True, reason="issue 11")]
-            if path.name in NOT_YET_RECOGNISED
-            else [],
-        )
+        pytest.param(path, id=path.name)
         for path in (corpus_postmortems() if CORPUS.is_dir() else [])
     ],
 )
@@ -61,7 +39,7 @@ def test_every_corpus_file_parses_and_is_recognised_as_a_postmortem(path: Path):
         (
             "dfds__postmortems__PM2019-009_-_Kubernetes_network_infrastructure_IP_starvation.md",
             [K.SUMMARY, K.TIMELINE, K.ROOT_CAUSE, K.LESSONS, K.ACTION_ITEMS],
-            5,
+            6,
             14,
             4,
         ),
@@ -87,7 +65,7 @@ def test_every_corpus_file_parses_and_is_recognised_as_a_postmortem(path: Path):
             ],
             12,
             11,
-            3,
+            2,
         ),
         (
             "kubernetes__test-infra__2019-03-26.md",
@@ -172,10 +150,14 @@ def test_a_heading_timeline_carries_its_date_and_its_text():
 def test_blame_is_reported_only_where_a_careful_reader_sees_it_in_the_real_documents(
     corpus: Path,
 ):
-    # The one blaming line in the corpus names a person and judges what they did
-    # ("Nishant ignored it thinking it would resolve by itself"); a blameless
-    # version says what the dashboards showed and why waiting looked reasonable.
-    expected = {("prysmaticlabs__documentation__testnet-postmortems.md", 283, "blame-language")}
+    # The two blaming lines in the corpus name a person and judge what they did ("Nishant
+    # ignored it thinking it would resolve by itself", "Raul dismisses it as likely just a
+    # bootnode failure"); a blameless version says what the dashboards showed and why
+    # waiting or another explanation looked reasonable (bench/review_eval/judgments.tsv).
+    expected = {
+        ("prysmaticlabs__documentation__testnet-postmortems.md", 168, "blame-language"),
+        ("prysmaticlabs__documentation__testnet-postmortems.md", 283, "blame-language"),
+    }
     found = {
         (path.name, f.line, f.rule)
         for path in sorted(corpus.rglob("*.md"))
@@ -205,4 +187,4 @@ def test_templates_score_lower_than_a_filled_in_postmortem():
     blank = review(parse(template.read_text(encoding="utf-8")))
     real = review(parse(filled.read_text(encoding="utf-8")))
     assert blank.score < real.score
-    assert {"empty-section", "document-length"} <= {f.rule for f in blank.findings}
+    assert "empty-section" in {f.rule for f in blank.findings}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
 
 from hindsight.core import rules  # noqa: F401  (registers the built-in rules)
-from hindsight.core.config import Config
+from hindsight.core.config import Config, config_from_toml
 from hindsight.core.parser import parse
 from hindsight.core.review import CATEGORIES, REGISTRY, Registry, Rule, review
 
@@ -16,20 +17,28 @@ from .conftest import RULE_DOCS
 ALL_RULES = [rule.id for rule in REGISTRY]
 
 
-def example(rule_id: str, heading: str) -> str:
-    """The first ```markdown block under `## Bad` or `## Good` in docs/rules/<id>.md."""
+def example(rule_id: str, heading: str) -> tuple[str, Config]:
+    """The first ```markdown block under `## Bad` or `## Good` in docs/rules/<id>.md, and the
+    configuration it runs with: a ```toml block just before it, if the page shows one."""
     text = (RULE_DOCS / f"{rule_id}.md").read_text(encoding="utf-8")
     start = re.search(rf"^## {heading}$", text, re.M)
     assert start, f"docs/rules/{rule_id}.md has no ## {heading} section"
     # The example itself contains "## " headings, so take the fenced block after the heading.
-    block = re.search(r"^```markdown\n(.*?)^```$", text[start.end() :], re.M | re.S)
+    section = text[start.end() :]
+    block = re.search(r"^```markdown\n(.*?)^```$", section, re.M | re.S)
     assert block, f"docs/rules/{rule_id}.md: ## {heading} has no ```markdown example"
-    return block.group(1)
+    settings = re.search(r"^```toml\n(.*?)^```$", section[: block.start()], re.M | re.S)
+    config = config_from_toml(settings.group(1), f"{rule_id}.md") if settings else None
+    only = Config(enable=frozenset({rule_id}))
+    if config is not None:
+        only = dataclasses.replace(config, enable=frozenset({rule_id}))
+    return block.group(1), only
 
 
-def findings(rule: Rule, text: str) -> list[str]:
+def findings(rule: Rule, sample: tuple[str, Config]) -> list[str]:
+    text, config = sample
     audience = "internal" if "internal" in rule.audiences else "public"
-    report = review(parse(text), config=Config(enable=frozenset({rule.id})), audience=audience)
+    report = review(parse(text), config=config, audience=audience)
     return [f.rule for f in report.findings if f.rule == rule.id]
 
 

@@ -1,4 +1,4 @@
-"""Action items: a person owns each, with a real deadline and a priority; a long-term fix too."""
+"""Action items: there are some, a person owns each, with a real deadline and a priority."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hindsight.core.model import SectionKind
-from hindsight.core.review import Context, Hit, rule
+from hindsight.core.context import Context
+from hindsight.core.items import strip_metadata, tracked
+from hindsight.core.model import ActionItem, SectionKind
+from hindsight.core.registry import Hit, rule
 from hindsight.core.rules.structure import has_content
 from hindsight.core.textutil import looks_like_team
 
@@ -16,99 +18,75 @@ from hindsight.core.textutil import looks_like_team
     id="action-items-none",
     category="action-items",
     severity="error",
-    message="The action items section has text but no action items: nothing is assigned, so "
-    "nothing will change.",
-    suggestion="List each follow-up as a bullet or table row: `- [ ] Add CPU alerts at 80% and "
-    "90% — @maria, due 2026-12-01, P1`.",
+    message="There are no action items: nothing is assigned, so nothing will change.",
+    suggestion="Add `## Action items` and list each follow-up as a bullet or table row: "
+    "`- [ ] Add CPU alerts at 80% and 90% — @maria, due 2026-12-01, P1`.",
 )
 def action_items_none(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    if context.items:
+        return
     sections = context.find(SectionKind.ACTION_ITEMS)
-    if sections and not context.items and any(has_content(s) for s in sections):
-        yield Hit(sections[0].line)
+    if not sections:
+        yield Hit(context.document.title_line or 1)
+    elif any(has_content(s) for s in sections):
+        yield Hit(
+            sections[0].line,
+            "The action items section has text but no action items: nothing is assigned, so "
+            "nothing will change.",
+            "List each follow-up as a bullet or table row: `- [ ] Add CPU alerts at 80% and "
+            "90% — @maria, due 2026-12-01, P1`.",
+        )
 
 
 def _short(text: str) -> str:
+    text = " ".join(strip_metadata(text).split()) or text
     return text if len(text) <= 60 else text[:57].rstrip() + "..."
 
 
 @rule(
-    id="action-owner",
+    id="action-item-incomplete",
     category="action-items",
     severity="warning",
-    message="An action item has no owner; items without a named person are the ones that "
-    "don't get done.",
-    suggestion="Name one person who owns it: `— @maria`, or an Owner column.",
+    message="An open action item is missing its owner, deadline or priority.",
+    suggestion="Give each open item one person as owner, a date and a priority: `— @maria, due "
+    "2026-12-01, P1` (or Owner, Due and Priority columns), or link it to its tracker issue.",
+    options={"max_days": 365, "tracked_items_complete": True, "require_priority": True},
 )
-def action_owner(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    for item in context.items:
-        if item.status == "done":
-            continue
-        if not item.owner:
-            yield Hit(
-                item.line,
-                f'"{_short(item.text)}" has no owner; items without a named '
-                "person are the ones that don't get done.",
-            )
-        elif looks_like_team(item.owner):
-            yield Hit(
-                item.line,
-                f'"{_short(item.text)}" is owned by a team ({item.owner}); when everyone owns '
-                "an item nobody does.",
-                "Name one person in that team who will drive it.",
-            )
-
-
-@rule(
-    id="action-deadline",
-    category="action-items",
-    severity="warning",
-    message="An action item has no usable deadline.",
-    suggestion="Give a date: `due 2026-12-01`, or a Due column.",
-    options={"max_days": 365},
-)
-def action_deadline(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+def action_item_incomplete(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     written = context.document.meta_time("written") or context.document.meta_time("resolved")
     for item in context.items:
         if item.status == "done":
             continue
-        label = _short(item.text)
-        if item.due is None:
-            detail = f' ("{item.due_text}" is not a date)' if item.due_text else ""
-            yield Hit(
-                item.line,
-                f'"{label}" has no deadline{detail}; without a date it never becomes urgent.',
-            )
-        elif written and item.due < written.date():
-            yield Hit(
-                item.line,
-                f'"{label}" is due {item.due}, before the post-mortem was written '
-                f"({written.date()}); a deadline in the past is a typo or a missed item.",
-                "Set a date after the post-mortem was written.",
-            )
-        elif written and item.due > written.date() + dt.timedelta(days=options["max_days"]):
-            yield Hit(
-                item.line,
-                f'"{label}" is due {item.due}, more than {options["max_days"]} days out; a '
-                "deadline that far away is a wish, not a plan.",
-                "Split it into a first step that can be done within months.",
-            )
+        gaps = _gaps(item, options, written.date() if written else None)
+        if gaps:
+            yield Hit(item.line, f'"{_short(item.text)}" has ' + _join(gaps) + ".")
 
 
-@rule(
-    id="action-priority",
-    category="action-items",
-    severity="info",
-    message="An action item has no priority, so it can't be weighed against other work.",
-    suggestion="Add a priority: `P1`, or a Priority column.",
-)
-def action_priority(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    for item in context.items:
-        if not item.priority and item.status != "done":
-            yield Hit(
-                item.line,
-                f'"{_short(item.text)}" has no priority, so it can\'t be '
-                "weighed against other work.",
-            )
+def _gaps(item: ActionItem, options: Mapping[str, Any], written: dt.date | None) -> list[str]:
+    """What the item lacks, in the order a reader would fix it."""
+    gaps = []
+    in_tracker = options["tracked_items_complete"] and tracked(item)
+    if not item.owner and not in_tracker:
+        gaps.append("no owner")
+    elif item.owner and looks_like_team(item.owner):
+        gaps.append(f"a team as owner ({item.owner}) rather than one person")
+    if item.due is None and not in_tracker:
+        gaps.append(f'no date ("{item.due_text}" is not one)' if item.due_text else "no deadline")
+    elif item.due is not None and written and item.due < written:
+        gaps.append(f"a deadline ({item.due}) before the post-mortem was written ({written})")
+    elif (
+        item.due is not None
+        and written
+        and item.due > written + dt.timedelta(days=options["max_days"])
+    ):
+        gaps.append(f"a deadline ({item.due}) more than {options['max_days']} days out")
+    if options["require_priority"] and not item.priority and not in_tracker:
+        gaps.append("no priority")
+    return gaps
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 @rule(
@@ -118,6 +96,7 @@ def action_priority(context: Context, options: Mapping[str, Any]) -> Iterator[Hi
     message="The action items don't include both immediate fixes and a long-term item.",
     suggestion="Mark items `immediate` or `long-term` (a Term column or sub-headings) and add "
     "at least one long-term item that removes the cause, not only the symptom.",
+    default=False,
 )
 def action_term(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     items = context.items

@@ -7,7 +7,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from hindsight.core import textutil
-from hindsight.core.review import Context, Hit, rule
+from hindsight.core.context import Context
+from hindsight.core.registry import Hit, rule
 
 PUBLIC = ("public",)
 IPV4 = re.compile(

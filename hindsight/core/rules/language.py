@@ -1,47 +1,26 @@
-"""Language: specific rather than vague, blameless, plain."""
+"""Language: blameless and plain."""
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from hindsight.core import textutil
-from hindsight.core.extract import strip_metadata
-from hindsight.core.model import SectionKind
-from hindsight.core.review import Context, Hit, rule
+from hindsight.core.context import Context
+from hindsight.core.registry import Hit, rule
 
-_VAGUE_OBJECT = (
-    r"(monitoring|alerting|alerts|communications?|process(es)?|testing|tests|documentation|docs|"
-    r"awareness|visibility|observability|resilience|reliability|logging|coordination|checks|"
-    r"review(s)?|quality|response|handling|tooling|understanding|knowledge)"
-)
-_VAGUE = re.compile(
-    rf"\b(improve[sd]?|improving|better|more|enhance[sd]?|increase[sd]?|strengthen|add more)\s+"
-    rf"(the |our |overall |general |some )?{_VAGUE_OBJECT}\b"
-    r"|\blook(ing)? into\b|\b(be|being) (more )?careful\b|\bpay(ing)? (more )?attention\b"
-    r"|\bkeep an eye on\b|\bdouble.?check\b|\btry (harder|to be)\b",
-)  # matched against lower-cased text
-_VAGUE_TOPIC = re.compile(_VAGUE_OBJECT, re.I)
-# A number, a date, code, a link, a name with internal punctuation (grafana-agent,
-# kube-dns) or a capitalised product name mid-sentence count as measurable detail.
-_SPECIFIC = re.compile(
-    r"\d|`|\]\(|https?://|\b\w+[-_./]\w+\b|(?<=[a-z,] )[A-Z][a-zA-Z]+|\b[A-Z]{2,}\b"
-)
-_SUGGESTIONS = {
-    "monitoring": "Add CPU utilisation alerts at 80% and 90% on the api-gateway hosts",
-    "alerting": "Page on-call when the 5xx rate exceeds 1% for 5 minutes",
-    "communication": "Post a status page update within 15 minutes of declaring an incident",
-    "testing": "Add an integration test that replays the failing config in CI",
-    "documentation": "Write the node-replacement runbook in docs/runbooks/nodes.md by 2026-12-01",
-}
 _ABSOLUTE = re.compile(
     r"\b(human error|careless(ness|ly)?|negligen(t|ce|tly)|mistakes? (by|of)|fault of|"
     r"'s fault|at fault|should have known|incompeten\w*|sloppy|lazy|reckless\w*|"
-    r"blame[sd]?|screw(ed)? up|messed up|dropped the ball)\b"
+    r"blame[sd]?|screw(ed)? up|messed up|dropped the ball|act of laziness|laziness|"
+    r"rookie mistake|didn.?t bother|carelessly)\b"
 )  # matched against lower-cased text
-_PERSON_VERB = r"(forgot|neglected|didn.?t bother|was careless|messed up|screwed up|ignored)"
+_PERSON_VERB = (
+    r"(forgot|neglected|didn.?t bother|was careless|messed up|screwed up|ignored|dismiss(ed|es)|"
+    r"misjudged|overlooked|was lazy|got lazy|was sloppy|didn.?t care|"
+    r"should(?:n.?t)? have (?:tested|checked|known|caught|noticed|asked|waited|read))"
+)
 _NAME_VERB = (
     r"(failed to|should have|shouldn.?t have|didn.?t (check|notice|test|read|follow|think)|"
     r"broke|overlooked|misconfigured|made (a|an|the) (mistake|error))"
@@ -67,6 +46,8 @@ _ROLES = frozenset(
         "sre",
     ]
 )
+# Capitalised words before a verb that are not someone to blame: "We should have tested".
+_NOT_PEOPLE = frozenset(["we", "i", "you", "they", "it", "this", "that", "there", "which", "who"])
 _FAILURE_VERB = re.compile(rf"(?<=\s)(?:(?P<person>{_PERSON_VERB})|{_NAME_VERB})\b")  # lower-case
 # Words blame needs (matched against lower-cased text; a superset of the checks), each with
 # a piece of plain text that every match of it contains: `str.find` skips text without any
@@ -81,6 +62,10 @@ _TRIGGERS = (
     ("messed", "messed"),
     ("screw", "screw"),
     ("ignored", "ignored"),
+    ("dismiss", "dismiss"),
+    ("misjudg", "misjudg"),
+    ("lazi", "lazi"),
+    ("rookie", "rookie mistake"),
     ("broke", "broke"),
     ("overlook", "overlook"),
     ("misconfig", "misconfig"),
@@ -98,118 +83,6 @@ _TRIGGERS = (
 )
 _BLAME_TRIGGER = re.compile("|".join(pattern for _, pattern in _TRIGGERS))
 _TRIGGER_PIECES = tuple(piece for piece, _ in _TRIGGERS)
-# \b[A-Z][A-Z0-9]{1,4}s?\b, written to start with the capital (see the note at _product_name).
-_ACRONYM = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z0-9]{1,4}s?\b")
-KNOWN_ACRONYMS = frozenset(
-    [
-        "AM",
-        "PM",
-        "UTC",
-        "GMT",
-        "CET",
-        "CEST",
-        "PST",
-        "PDT",
-        "EST",
-        "EDT",
-        "BST",
-        "IST",
-        "US",
-        "UK",
-        "EU",
-        "API",
-        "CPU",
-        "GPU",
-        "RAM",
-        "DNS",
-        "HTTP",
-        "HTTPS",
-        "URL",
-        "IP",
-        "ID",
-        "IT",
-        "OK",
-        "SQL",
-        "SSH",
-        "TLS",
-        "SSL",
-        "VPN",
-        "JSON",
-        "HTML",
-        "CSS",
-        "PDF",
-        "CEO",
-        "CTO",
-        "FAQ",
-        "OS",
-        "DB",
-        "TV",
-        "PC",
-        "USB",
-        "GB",
-        "MB",
-        "TB",
-        "KB",
-        "CI",
-        "CD",
-        "PR",
-        "UI",
-        "UX",
-        "AWS",
-        "GCP",
-        "SMS",
-        "IO",
-        "TODO",
-        "TL",
-        "DR",
-        "TLDR",
-    ]
-)
-
-
-def _is_vague(text: str) -> re.Match[str] | None:
-    if not _VAGUE.search(text.lower()):
-        return None  # most statements have no vague phrase; skip the clean-up below
-    plain = textutil.plain(text)
-    match = _VAGUE.search(plain.lower())
-    if match and not _SPECIFIC.search(plain):
-        return match
-    return None
-
-
-@rule(
-    id="vague-statement",
-    category="specificity",
-    severity="warning",
-    message="This is too vague to act on or to check later.",
-    suggestion='Say exactly what, where and how much: "Add CPU utilisation alerts at 80% and '
-    '90%" rather than "improve monitoring".',
-)
-def vague_statement(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    for item in context.items:
-        if _VAGUE.search(item.text.lower()) and _is_vague(strip_metadata(item.text)):
-            yield _vague_hit(item.line, item.text)
-    for section in context.sections:
-        if section.kind not in {SectionKind.IMPROVEMENTS, SectionKind.LESSONS}:
-            continue
-        for block in section.blocks:
-            for offset, text in enumerate(block.text.split("\n")):
-                if _is_vague(text) and len(textutil.words(text)) <= 12:
-                    yield _vague_hit(block.line + offset, text)
-
-
-def _vague_hit(line: int, text: str) -> Hit:
-    topic = _VAGUE_TOPIC.search(textutil.plain(text))
-    key = topic.group(1).lower() if topic else ""
-    key = {"alerts": "alerting", "tests": "testing", "process": "documentation"}.get(key, key)
-    example = _SUGGESTIONS.get(key)
-    short = " ".join(text.split())[:60]
-    return Hit(
-        line,
-        f'"{short}" has no measurable detail (a number, threshold, named system or date), so '
-        "nobody can tell when it is done.",
-        f'Make it specific, e.g. "{example}".' if example else "",
-    )
 
 
 @rule(
@@ -224,12 +97,15 @@ def _vague_hit(line: int, text: str) -> Hit:
 def blame_language(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     # The few lines with a word blame needs are found in the whole lower-cased text; only
     # those get the line checks (a search per line was a third of the review time).
-    candidates = _trigger_lines(context.lowered_source)
-    if not candidates:
+    # A document built rather than parsed (the customer-facing version) has no source and no
+    # line numbers: every line is a candidate.
+    built = not context.document.source
+    candidates = set() if built else _trigger_lines(context.lowered_source)
+    if not candidates and not built:
         return
     names = {name.lower() for name in context.names}
     for line, text in context.lines(preamble=True):
-        if line in candidates and _blames(textutil.plain(text), names):
+        if (built or line in candidates) and _blames(textutil.plain(text), names):
             yield Hit(line)
 
 
@@ -272,76 +148,11 @@ def _blames(prose: str, names: set[str]) -> bool:
         if subject in names or subject in _ROLES:
             return True
         # Systems fail and break, but only people forget or neglect: any capitalised name.
-        if match.group("person") and word[:1].isupper() and word[1:].islower():
+        if (
+            match.group("person")
+            and word[:1].isupper()
+            and word[1:].islower()
+            and subject not in _NOT_PEOPLE
+        ):
             return True
     return False
-
-
-@rule(
-    id="undefined-acronym",
-    category="plain-language",
-    severity="info",
-    message="An acronym is used without being spelled out.",
-    suggestion='Spell it out on first use: "Container Network Interface (CNI)".',
-    options={"known": []},
-)
-def undefined_acronym(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    known = KNOWN_ACRONYMS | {k.upper() for k in options["known"] if k}
-    if context.audience == "public":
-        lines = list(context.lines(preamble=True))
-    else:
-        lines = [
-            (b.line + offset, text)
-            for b in context.summary_blocks
-            for offset, text in enumerate(b.text.split("\n"))
-        ] + list(context.lines(SectionKind.IMPACT))
-    source = context.document.source
-    seen: set[str] = set()
-    for line, text in lines:
-        prose = textutil.plain(text)
-        for match in _ACRONYM.finditer(prose):
-            word = match.group(0)
-            base = word[:-1] if word.endswith("s") and word[:-1].isupper() else word
-            if base in known or base in seen or len(base) < 2:
-                continue
-            seen.add(base)
-            if _defined(base, source) or _product_name(base, source):
-                continue
-            yield Hit(
-                line,
-                f'"{base}" isn\'t spelled out; readers outside the team may not know it.',
-                f'Write it out on first use, e.g. "<full name> ({base})".',
-            )
-
-
-# The acronym patterns begin with the acronym's first letter and check the word boundary before
-# it with a look-behind: a pattern that starts with "\b" makes the regex engine try every
-# position of the document, one that starts with a letter lets it skip ahead (2-20x faster).
-# Acronyms start with a letter (see _ACRONYM), so the look-behind is exactly that "\b".
-
-# What re.IGNORECASE matches for a capital besides itself and its lower case; spelling the
-# letters out as classes lets the engine skip ahead on the first one, which it can't under re.I.
-_CASE_VARIANTS = {"I": "İı", "K": "\u212a", "S": "ſ"}
-
-
-def ignorecase_chars(char: str) -> str:
-    """Every character `char` matches under re.IGNORECASE, for an ASCII letter or digit."""
-    return char + char.lower() + _CASE_VARIANTS.get(char, "") if char.isalpha() else char
-
-
-@functools.lru_cache(maxsize=1024)
-def _product_name(acronym: str, source: str) -> bool:
-    """Also written in lower or mixed case ("NGINX" and "nginx"): a name, not an acronym."""
-    first, *rest = (f"[{ignorecase_chars(char)}]" for char in acronym)
-    pattern = rf"{first}(?<!\w.){''.join(rest)}(?!\w)"  # the same as \bACRONYM\b under re.I
-    return any(m.group(0) != acronym for m in re.finditer(pattern, source))
-
-
-@functools.lru_cache(maxsize=1024)
-def _defined(acronym: str, source: str) -> bool:
-    """Defined as "Long Name (ABC)" or "ABC (long name)" somewhere in the document."""
-    escaped = re.escape(acronym)
-    return bool(
-        re.search(rf"\(\s*{escaped}s?\s*\)", source)
-        or re.search(rf"{escaped}(?<!\w{escaped})\s*\((?![A-Z0-9 ]+\))[^)]{{4,}}\)", source)
-    )

@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hindsight.core.model import SectionKind
-from hindsight.core.review import Context, Hit, rule
+from hindsight.core import incident
+from hindsight.core.context import Context
+from hindsight.core.items import tracked
+from hindsight.core.registry import Hit, rule
 
 
 def word_count(context: Context) -> int:
-    """Words of prose, entries and items; link targets count too, close enough for pages."""
+    """Words readers must read: prose and action items. The timeline is reference (read when
+    needed, scanned otherwise) and code and logs are evidence, so neither counts."""
     texts = [b.text for b in context.all_blocks() if b.kind not in {"code", "html"}]
-    texts += [e.text for e in context.entries] + [i.text for i in context.items]
+    texts += [i.text for i in context.items]
     # Tokens with a letter or digit at either end: markup such as "|" or "-" doesn't count.
     return sum(1 for t in "\n".join(texts).split() if t[0].isalnum() or t[-1].isalnum())
 
@@ -21,25 +24,20 @@ def word_count(context: Context) -> int:
     id="document-length",
     category="length",
     severity="warning",
-    message="The document's length doesn't fit a post-mortem.",
-    suggestion="Aim for one to four pages with an executive summary at the top.",
-    options={"max_words": 2000, "min_words": 150},
+    message="The document is too long to be read in one sitting.",
+    suggestion="Keep the post-mortem to about four pages: move logs, runbook steps and release "
+    "lists to an appendix or a linked page.",
+    options={"max_words": 2000},
 )
 def document_length(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    # Judged on its own: a summary at the top doesn't make ten pages short. A thin document
+    # shows in the parts it lacks, so only length is checked here.
     count = word_count(context)
-    anchor = context.document.title_line or 1
-    if count > options["max_words"] and not context.find(SectionKind.SUMMARY):
+    if count > options["max_words"]:
         yield Hit(
-            anchor,
-            f"The document has {count} words (over {options['max_words']}, about four pages) "
-            "and no summary; most readers will not get to the point.",
-            "Add a `## Summary` of 3-4 sentences at the top, or move detail to an appendix.",
-        )
-    elif count < options["min_words"]:
-        yield Hit(
-            anchor,
-            f"The document has only {count} words; too thin to explain what happened and why.",
-            "Fill in the timeline, the contributing factors and what could be improved.",
+            context.document.title_line or 1,
+            f"The document has {count} words (over {options['max_words']}, about four pages); "
+            "most readers will stop before the end.",
         )
 
 
@@ -52,16 +50,27 @@ def document_length(context: Context, options: Mapping[str, Any]) -> Iterator[Hi
     options={"hours": 48},
 )
 def written_late(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    written = context.document.meta_time("written")
-    resolved = context.document.meta_time("resolved")
-    if written is None or resolved is None:
+    document = context.document
+    when = incident.written(document, document.filename)
+    if when is None:
         return
-    hours = (written - resolved).total_seconds() / 3600
+    stated = document.meta_time("written")
+    resolved = incident.incident_times(document).resolved
+    if stated and resolved:
+        hours = (stated - resolved).total_seconds() / 3600
+    else:
+        end = resolved.date() if resolved else incident.incident_end(document)
+        if end is None:
+            return
+        hours = (when.day - end).days * 24.0
     if hours > options["hours"]:
+        late = f"{hours:.0f} hours" if hours < 96 else f"{hours / 24:.0f} days"
+        source = "the file name" if when.line == 0 else f"line {when.line}"
         yield Hit(
-            1 + _meta_line(context, "written"),
-            f"Written {hours:.0f} hours after the incident was resolved (more than "
-            f"{options['hours']}); memories and chat logs fade fast, and details get lost.",
+            max(1, when.line),
+            f"Written {late} after the incident was resolved (dated {when.day} by {source}; "
+            f"more than {options['hours']} hours); memories and chat logs fade fast, and "
+            "details get lost.",
         )
 
 
@@ -69,19 +78,15 @@ def written_late(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     id="review-date-missing",
     category="timeliness",
     severity="info",
-    message="There is no follow-up `review_date`, so nobody is reminded to check that the "
-    "action items were done.",
-    suggestion="Add `review_date: YYYY-MM-DD` to the front matter, a few weeks out.",
+    message="Open action items have no tracker link and there is no follow-up `review_date`, so "
+    "nobody is reminded to check that they were done.",
+    suggestion="Link each item to its issue, or add `review_date: YYYY-MM-DD` to the front "
+    "matter, a few weeks out.",
+    default=False,
 )
 def review_date_missing(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    if not context.document.meta.get("review_date"):
+    if context.document.meta.get("review_date"):
+        return
+    untracked = [i for i in context.items if i.status != "done" and not tracked(i)]
+    if untracked:
         yield Hit(1)
-
-
-def _meta_line(context: Context, key: str) -> int:
-    for index, line in enumerate(context.document.source.split("\n")[1:], start=1):
-        if line.startswith(f"{key}:"):
-            return index
-        if line.strip() == "---":
-            break
-    return 0

@@ -8,7 +8,9 @@ from typing import Any
 
 from hindsight.core import textutil
 from hindsight.core.blocks import list_items
-from hindsight.core.review import Context, Hit, rule
+from hindsight.core.context import Context
+from hindsight.core.model import Section, SectionKind
+from hindsight.core.registry import Hit, rule
 from hindsight.core.rules.structure import root_cause_sections
 
 _CAUSAL = textutil.Caseless(r"\b(because|due to|caus\w*|led to|result\w*|trigger\w*|so that|why)\b")
@@ -30,20 +32,51 @@ _GENERIC_CAUSE = re.compile(
 )
 
 
-def factors(context: Context) -> list[tuple[str, int]]:
-    """Contributing factors: list items, or causal paragraphs when there are no lists."""
+def factors(context: Context, dedicated: bool = False) -> list[tuple[str, int]]:
+    """Contributing factors: list items, or causal sentences when there are no lists; a
+    sentence that joins causes ("a combination of X and Y") counts each.
+
+    `dedicated`: only sections headed as a cause analysis, not "What went wrong" or lessons
+    standing in for one.
+    """
     found: list[tuple[str, int]] = []
     prose: list[tuple[str, int]] = []
-    for section in root_cause_sections(context):
+    sections = context.find(SectionKind.ROOT_CAUSE) if dedicated else root_cause_sections(context)
+    for section in sections:
         for inner in section.walk():
             for block in inner.blocks:
                 if block.kind == "list":
                     found += list_items(block.text, block.line)
                 elif block.kind == "paragraph" and _CAUSAL.found(block.text):
-                    prose.append((block.text, block.line))
+                    for sentence in textutil.sentences(textutil.plain(block.text)):
+                        if _CAUSAL.found(sentence) or _JOINED.search(sentence):
+                            prose += [(sentence, block.line)] * (
+                                2 if _JOINED.search(sentence) else 1
+                            )
             if inner is not section and inner.blocks:
                 prose.append((inner.title, inner.line))
     return [(text, line) for text, line in (found or prose) if text.strip()]
+
+
+_JOINED = re.compile(
+    r"\b(?:combination of|combined with|compounded by|as well as|along with|together with|"
+    r"coupled with)\b|\bboth\b.{1,60}\band\b",
+    re.IGNORECASE,
+)
+# Causes that name a kind of failure rather than explain one.
+_LABEL_CAUSE = re.compile(
+    r"\b(?:caused by|due to|because of|result of|root causes? (?:was|is|were)|cause (?:was|is)|"
+    r"(?:failure|incident|outage|problem|issue) (?:occurred|happened) (?:due to|because of))\s+"
+    r"(?:an? |the |some )?(?:mix of |combination of )?(?:minor |small |simple |unknown |"
+    r"technical (?:and|or) )?(?:bugs?|human errors?|errors?|glitch(?:es)?|mistakes?|"
+    r"misconfigurations?|issues?|problems?|oversights?)\b(?!\s*(?:like|such as|where|whereby|:))",
+    re.IGNORECASE,
+)
+_UNDETERMINED = re.compile(
+    r"^\W*(?:yet to be determined|to be determined|tbd|unknown|under investigation|"
+    r"still (?:being )?investigat\w*|n/?a)\W*$",
+    re.IGNORECASE,
+)
 
 
 @rule(
@@ -56,81 +89,41 @@ def factors(context: Context) -> list[tuple[str, int]]:
     "impact was as large as it was.",
 )
 def single_factor(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    found = factors(context)
+    found = factors(context, dedicated=True)
     if len(found) == 1:
         yield Hit(found[0][1])
 
 
 @rule(
-    id="five-whys-shallow",
+    id="root-cause-shallow",
     category="root-cause",
     severity="warning",
-    message="The 5 Whys chain stops early.",
-    suggestion='Keep asking "why?" until you reach a cause the team can change, usually three '
-    "to five levels down.",
-    options={"min_depth": 3},
+    message='The cause is named, not explained: "a bug" or "human error" stops where the '
+    "analysis should start.",
+    suggestion="Say what the bug or error was, why it was possible and why it wasn't caught "
+    "earlier; if the cause is still unknown, say what is being done to find it and by when.",
+    options={"min_words": 80},
 )
-def five_whys(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    if "why" not in context.lowered_source:
-        return  # no chain to measure; saves a pass over every line
-    chain: list[int] = []
-    lines = [(line, text) for line, text in context.lines()] + [(10**9, "")]
-    for line, text in lines:
-        if _WHY.match(text):
-            chain.append(line)
-            continue
-        if chain and text.strip() and not text.startswith((" ", "\t")):
-            if 0 < len(chain) < options["min_depth"]:
-                yield Hit(
-                    chain[0],
-                    f"This 5 Whys chain has {len(chain)} level(s); a chain shorter than "
-                    f"{options['min_depth']} usually stops at a symptom, not a cause.",
-                )
-            chain = []
-
-
-@rule(
-    id="root-cause-technical-only",
-    category="root-cause",
-    severity="info",
-    message="Every contributing factor is technical; the process, communication or "
-    "organisational factors that let the technical fault do harm are missing.",
-    suggestion="Ask what in review, testing, on-call, ownership or communication let this "
-    "through, and add it as a factor.",
-)
-def technical_only(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    found = factors(context)
-    if len(found) >= 2 and not any(_PROCESS.found(text) for text, _ in found):
-        yield Hit(found[0][1])
-
-
-@rule(
-    id="root-cause-person",
-    category="root-cause",
-    severity="error",
-    message="A person is named as the root cause. People act within systems; naming them stops "
-    "the analysis before the fixable cause and makes the next report less honest.",
-    suggestion='Name the condition that let the action cause harm: "the deploy script targeted '
-    'production without confirmation".',
-)
-def person_as_cause(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    sections = root_cause_sections(context)
-    text = "\n".join(inner.text for section in sections for inner in section.walk()).lower()
-    if not _CAUSAL_PHRASE.search(text):
-        return  # no "caused by", "due to"... anywhere: nothing can name a person as the cause
-    names = {name.lower() for name in context.names}
-    for section in sections:
-        for inner in section.walk():
-            for block in inner.blocks:
-                for offset, text in enumerate(textutil.plain(block.text).split("\n")):
-                    if _GENERIC_CAUSE.search(text) or _names_a_cause(text, names):
-                        yield Hit(block.line + offset)
-
-
-def _names_a_cause(text: str, names: set[str]) -> bool:
-    """A person from the document within a few words after "caused by", "due to"..."""
-    for match in _CAUSAL_PHRASE.finditer(text):
-        window = text[match.end() : match.end() + 40].split(".")[0]
-        if {w.lstrip("@").lower() for w in re.findall(r"@?[\w-]+", window)} & names:
-            return True
-    return False
+def root_cause_shallow(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
+    analysis = root_cause_sections(context)
+    for section in context.find(SectionKind.ROOT_CAUSE):
+        text = " ".join(textutil.plain(b.text) for b in section.blocks)
+        if _UNDETERMINED.match(text) and not section.children:
+            yield Hit(
+                section.line,
+                "The root cause is still undetermined, and the post-mortem doesn't say how or "
+                "by when it will be found.",
+            )
+    words = sum(len(b.text.split()) for s in analysis for inner in s.walk() for b in inner.blocks)
+    if words > options["min_words"]:
+        return  # an analysis of some length: a label in passing is a summary of it
+    opening = Section(SectionKind.SUMMARY, "", 0, context.document.preamble)
+    hits = [
+        Hit(block.line + offset)
+        for section in [*analysis, *context.find(SectionKind.SUMMARY), opening]
+        for block in section.blocks
+        for offset, text in enumerate(textutil.plain(block.text).split("\n"))
+        if _LABEL_CAUSE.search(text)
+    ]
+    if hits:
+        yield min(hits, key=lambda hit: hit.line)

@@ -6,9 +6,12 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from hindsight.core.context import Context
 from hindsight.core.model import Section, SectionKind
-from hindsight.core.review import Context, Hit, is_postmortem, rule
-from hindsight.core.sections import CANONICAL_TITLES
+from hindsight.core.recognise import is_postmortem
+from hindsight.core.registry import Hit, rule
+from hindsight.core.sections import CANONICAL_TITLES, classify, is_narrative
+from hindsight.core.textutil import Caseless
 
 _PLACEHOLDER = re.compile(
     r"<!--.*?-->|\{\{.*?\}\}|^\s*(?:[-*+]|\d+[.)])?\s*(?:tbd|tbc|n/?a|todo|xxx|\.\.\.|-)?\s*$",
@@ -22,7 +25,11 @@ REQUIRED = (
 )
 # A character no placeholder is made of: text with one (and no comment or {{...}}) has content.
 _CONTENT_CHAR = re.compile(r"[^\s\d\-*+.)/tbdcnaoxTBDCNAOX]")
-_CAUSES = re.compile(r"\b(cause[ds]?|because|due to|root)\b", re.I)
+_CAUSES = re.compile(
+    r"\b(cause[ds]?|because|due to|root|contribut\w*|result(ed|ing)? in|as a result|led to|"
+    r"triggered)\b",
+    re.I,
+)
 _WENT_WRONG = re.compile(r"went (wrong|poorly|badly)|didn.?t go well", re.I)
 
 
@@ -48,17 +55,85 @@ def _has_text(text: str) -> bool:
 
 
 def root_cause_sections(context: Context) -> list[Section]:
-    """Root-cause sections; "What went wrong" stands in, as many teams analyse causes there."""
+    """Root-cause sections; failing those, where many teams analyse causes instead.
+
+    "What went wrong", and lessons, conclusions or the "What happened" story when
+    they explain causes.
+    """
     found = context.find(SectionKind.ROOT_CAUSE)
     if found:
         return found
     improvements = context.find(SectionKind.IMPROVEMENTS)
-    went_wrong = [s for s in improvements if _WENT_WRONG.search(s.title)]
+    went_wrong = [s for s in improvements if _WENT_WRONG.search(s.title) and _explains(s)]
     if went_wrong:
         return went_wrong
-    # "Lessons learned" or "Conclusions" that explain causes are the analysis for many teams.
-    lessons = context.find(SectionKind.LESSONS)
-    return [s for s in lessons if _CAUSES.search(s.text)]
+    explaining = context.find(SectionKind.LESSONS) + [
+        s for s in context.find(SectionKind.SUMMARY) if is_narrative(s.title)
+    ]
+    return [s for s in explaining if _explains(s)]
+
+
+def _explains(section: Section) -> bool:
+    """The section speaks of causes ("because", "due to", "led to", "contributed")."""
+    return any(_CAUSES.search(inner.text) for inner in section.walk())
+
+
+# Rules that report a part of the practice as absent: the score counts the part as missing
+# instead of charging for these findings (hindsight.core.score).
+ABSENCE_RULES = frozenset(
+    [
+        "not-a-postmortem",
+        "missing-section",
+        "empty-section",
+        "went-well-missing",
+        "improvements-missing",
+        "action-items-none",
+    ]
+)
+
+
+def present_parts(context: Context) -> dict[str, bool]:
+    """Which parts of the practice the document has, with something in them, by category."""
+    found: dict[str, bool] = context.memo("present_parts", lambda: _present_parts(context))
+    return found
+
+
+def _present_parts(context: Context) -> dict[str, bool]:
+    def filled(*kinds: SectionKind) -> bool:
+        return any(
+            has_content(s)
+            for s in context.sections
+            if s.kind in kinds or classify(s.title) in kinds
+        )
+
+    return {
+        "summary": any(_has_text(b.text) for b in context.summary_blocks)
+        or filled(SectionKind.SUMMARY),
+        "timeline": bool(context.entries) or filled(SectionKind.TIMELINE),
+        "root-cause": any(has_content(s) for s in root_cause_sections(context)),
+        "went-well": filled(SectionKind.WENT_WELL) or _praises(context),
+        "improvements": filled(SectionKind.IMPROVEMENTS, SectionKind.LESSONS),
+        "action-items": bool(context.items),
+    }
+
+
+# What went well, said in passing: "the shared board worked well", "fortunately, backups ...".
+_PRAISE = Caseless(
+    r"\b(?:worked (?:well|great|as (?:intended|designed|expected))|went (?:well|smoothly)|"
+    r"proved (?:valuable|useful|helpful|effective|its worth)|(?:was|were) (?:very |really |"
+    r"quite |extremely )?(?:helpful|useful|valuable|effective|invaluable)|fortunately|luckily|"
+    r"thankfully|quick (?:identification|response|detection|work)|responded quickly|"
+    r"recogni[sz]e the (?:quick )?work|(?:has|have) (?:really )?matured|good response|"
+    r"kudos|thanks to)\b",
+)
+
+
+def _praises(context: Context) -> bool:
+    sections = [s for s in context.sections if s.kind is not SectionKind.TIMELINE]
+    texts = [b.text for b in context.document.preamble] + [
+        b.text for s in sections for b in s.blocks
+    ]
+    return _PRAISE.found("\n".join(texts))  # one search: no alternative spans a newline
 
 
 def _anchor(context: Context) -> int:
@@ -69,10 +144,11 @@ def _anchor(context: Context) -> int:
     id="not-a-postmortem",
     category="structure",
     severity="warning",
-    message="This file doesn't look like a post-mortem: it has fewer than two of the practice's "
-    "sections (Summary, Timeline, Root cause, What went well, What could be improved, Action "
-    "items) and no incident front matter, so it was not reviewed further.",
-    suggestion="Start from `hindsight new PATH`, or leave this file out of the review.",
+    message="This file, found in a folder, doesn't read like an incident report (no two of the "
+    "practice's sections, no incident front matter, no title naming an incident), so it was "
+    "not reviewed and has no score.",
+    suggestion="Name the file on the command line to review it anyway, start from "
+    "`hindsight new PATH`, or keep it out of the post-mortems folder.",
 )
 def not_a_postmortem(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
     if not is_postmortem(context.document):
@@ -106,19 +182,16 @@ def missing_section(context: Context, options: Mapping[str, Any]) -> Iterator[Hi
     present = {
         SectionKind.SUMMARY: bool(context.summary_blocks)
         or bool(context.find(SectionKind.SUMMARY)),
-        SectionKind.TIMELINE: bool(context.find(SectionKind.TIMELINE)),
+        SectionKind.TIMELINE: bool(context.find(SectionKind.TIMELINE)) or bool(context.entries),
         SectionKind.ROOT_CAUSE: bool(root_cause_sections(context)),
-        SectionKind.ACTION_ITEMS: bool(context.find(SectionKind.ACTION_ITEMS))
-        or bool(context.items),
     }
     why = {
         SectionKind.SUMMARY: "readers who stop after one paragraph don't learn what happened",
         SectionKind.TIMELINE: "without it, detection and response delays can't be seen",
         SectionKind.ROOT_CAUSE: "without analysis the same failure will come back",
-        SectionKind.ACTION_ITEMS: "nothing will change unless someone is asked to change it",
     }
-    for kind in REQUIRED:
-        if not present[kind]:
+    for kind, found in present.items():
+        if not found:
             title = CANONICAL_TITLES[kind]
             yield Hit(
                 _anchor(context),
@@ -154,7 +227,7 @@ def empty_section(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]
     suggestion="Add `## What went well` with the detection, tooling or teamwork that helped.",
 )
 def went_well_missing(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    if not any(has_content(s) for s in context.find(SectionKind.WENT_WELL)):
+    if not present_parts(context)["went-well"]:
         yield Hit(_anchor(context))
 
 
@@ -167,8 +240,5 @@ def went_well_missing(context: Context, options: Mapping[str, Any]) -> Iterator[
     suggestion='Add `## What could be improved` (or "What went wrong") listing the gaps.',
 )
 def improvements_missing(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    found = context.find(SectionKind.IMPROVEMENTS) + [
-        s for s in context.find(SectionKind.LESSONS) if s.blocks
-    ]
-    if not any(has_content(section) for section in found):
+    if not present_parts(context)["improvements"]:
         yield Hit(_anchor(context))
