@@ -71,7 +71,8 @@ def monitor_problems(monitor: Monitor) -> dict[str, str]:
     elif "kind" not in problems and "target" not in problems:
         error = engine.spec_error(monitor)
         if error:
-            problems["config" if "config" in error.lower() else "target"] = error
+            on_target = any(word in error for word in ("target", "Port ", "URL"))
+            problems["target" if on_target else "config"] = error
     return problems
 
 
