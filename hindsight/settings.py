@@ -156,6 +156,13 @@ WEB_WORKERS = config.env_int(
     "HINDSIGHT_WEB_WORKERS", min(os.cpu_count() or 1, 4), minimum=1, maximum=64
 )
 WEB_THREADS = config.env_int("HINDSIGHT_WEB_THREADS", 4, minimum=1, maximum=256)
+# Bodies are read by the front (hindsight.front) before a thread is given to Django.
+WEB_BODY_TIMEOUT_SECONDS = config.env_int(
+    "HINDSIGHT_WEB_BODY_TIMEOUT_SECONDS", 60, minimum=1, maximum=3600
+)
+WEB_MAX_BODY_BYTES = config.env_int(
+    "HINDSIGHT_WEB_MAX_BODY_BYTES", 100 * 1024 * 1024, minimum=1024 * 1024
+)
 
 WORKER_REGION = config.env_str("HINDSIGHT_WORKER_REGION", "default").strip() or "default"
 WORKER_CONCURRENCY = config.env_int("HINDSIGHT_WORKER_CONCURRENCY", 200, minimum=1, maximum=10000)
