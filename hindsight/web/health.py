@@ -23,10 +23,10 @@ def database_problem() -> str | None:
     name = str(connection.settings_dict.get("NAME") or "")
     # SQLite creates a missing file on connect, and SELECT 1 then succeeds on
     # an empty database: look for the file first.
-    if connection.vendor == "sqlite" and name != ":memory:" and "mode=memory" not in name:
-        if not Path(name).is_file():
-            log.error("health: the database file %s is missing", name)
-            return "missing"
+    on_disk = connection.vendor == "sqlite" and ":memory:" not in name and "mode=memory" not in name
+    if on_disk and not Path(name).is_file():
+        log.error("health: the database file %s is missing", name)
+        return "missing"
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT app, name FROM django_migrations")
