@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from hindsight.accounts.models import hash_token
 from hindsight.catalog.models import Service
+from hindsight.core import inputs
 from hindsight.incidents.models import (
     EventKind,
     EventSource,
@@ -29,6 +30,10 @@ log = logging.getLogger(__name__)
 TOKEN_PREFIX = "hsi_"
 # Alert deliveries are small; anything bigger is a mistake or an attack.
 MAX_BODY_BYTES = 1024 * 1024
+# Fingerprints, idempotency keys and titles are columns of 200 characters.
+ID_LIMIT = 200
+# Alert times further ahead than this are a sender's broken clock, not an event.
+FUTURE_LIMIT = timedelta(days=1)
 
 
 def create_integration(
@@ -87,9 +92,9 @@ def decode(body: bytes) -> dict[str, Any]:
     if len(body) > MAX_BODY_BYTES:
         raise WebhookError(413, "too_large", f"The body is larger than {MAX_BODY_BYTES} bytes.")
     try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise WebhookError(400, "malformed_json", f"The body is not valid JSON: {exc}") from None
+        payload = inputs.load_json(body, where="The body")
+    except inputs.InputError as exc:
+        raise WebhookError(400, exc.code, str(exc)) from None
     if not isinstance(payload, dict):
         raise WebhookError(400, "invalid", "The body must be a JSON object.")
     return payload
@@ -111,9 +116,29 @@ _SOURCES = {
 }
 
 
+def check_signal(signal: Signal, *, where: str, now: datetime) -> None:
+    """Refuse a signal that cannot be stored as it is: over-long ids, a time far ahead."""
+    try:
+        inputs.check_length(signal.fingerprint, limit=ID_LIMIT, field=f"{where} fingerprint")
+        inputs.check_length(signal.key, limit=ID_LIMIT, field=f"{where} id")
+        inputs.check_length(signal.title, limit=ID_LIMIT, field=f"{where} title")
+    except inputs.InputError as exc:
+        raise WebhookError(400, "too_long", str(exc)) from None
+    if signal.occurred_at is not None and signal.occurred_at > now + FUTURE_LIMIT:
+        raise WebhookError(
+            400,
+            "bad_timestamp",
+            f"{where} is dated {signal.occurred_at.isoformat()}, more than a day in the future; "
+            "check the sender's clock.",
+        )
+
+
 def receive_delivery(*, integration: Integration, body: bytes) -> DeliveryResult:
     """Apply one webhook delivery in one transaction; bad input raises before any write."""
     signals = PARSERS[integration.kind](decode(body))
+    now = timezone.now()
+    for n, signal in enumerate(signals):
+        check_signal(signal, where=f"alert {n + 1}", now=now)
     source = _SOURCES[IntegrationKind(integration.kind)]
     result = DeliveryResult()
     with transaction.atomic():
