@@ -191,4 +191,4 @@ def urlpatterns() -> list[URLPattern | URLResolver]:
     for pattern in patterns:
         if isinstance(pattern, URLPattern) and pattern.name not in ("openapi-json", "openapi-view"):
             pattern.callback.login_required = False  # type: ignore[attr-defined]
-    return [*patterns, re_path(r"^(?P<rest>.*)$", unknown_path)]
+    return [*patterns, re_path(r"^(?P<rest>.*)$", unknown_path, name="unknown")]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from hindsight.accounts.models import hash_token
@@ -21,7 +21,7 @@ from hindsight.incidents.models import (
     TimelineEvent,
 )
 from hindsight.incidents.services import append_event, open_or_attach, record_recovery
-from hindsight.integrations.models import Integration, IntegrationKind
+from hindsight.integrations.models import EarlyRecovery, Integration, IntegrationKind
 from hindsight.integrations.webhooks.common import Signal, WebhookError
 from hindsight.integrations.webhooks.registry import PARSERS
 
@@ -34,6 +34,8 @@ MAX_BODY_BYTES = 1024 * 1024
 ID_LIMIT = 200
 # Alert times further ahead than this are a sender's broken clock, not an event.
 FUTURE_LIMIT = timedelta(days=1)
+# A resolved alert waits this long for a late firing, then is dropped.
+EARLY_RECOVERY_KEPT = timedelta(days=1)
 
 
 def create_integration(
@@ -75,6 +77,7 @@ class DeliveryResult:
     updated: list[int] = field(default_factory=list)
     duplicates: int = 0
     ignored: int = 0
+    held: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -84,6 +87,7 @@ class DeliveryResult:
             "updated": self.updated,
             "duplicates": self.duplicates,
             "ignored": self.ignored,
+            "held": self.held,
         }
 
 
@@ -114,6 +118,41 @@ _SOURCES = {
     IntegrationKind.PAGERDUTY: EventSource.PAGERDUTY,
     IntegrationKind.GENERIC: EventSource.WEBHOOK,
 }
+
+
+def _keep_early_recovery(signal: Signal, *, source: str) -> None:
+    now = timezone.now()
+    EarlyRecovery.objects.filter(received_at__lt=now - EARLY_RECOVERY_KEPT).delete()
+    EarlyRecovery.objects.create(
+        fingerprint=signal.fingerprint,
+        source=source,
+        text=signal.text,
+        occurred_at=signal.occurred_at or now,
+        idempotency_key=signal.key,
+        raw=signal.raw,
+    )
+
+
+def _apply_early_recovery(signal: Signal, *, result: DeliveryResult) -> None:
+    """Apply a resolved alert that arrived before this firing, if it is later than the firing."""
+    early = EarlyRecovery.objects.filter(fingerprint=signal.fingerprint)
+    if signal.occurred_at is not None:
+        early = early.filter(occurred_at__gte=signal.occurred_at)
+    recovery = early.order_by("occurred_at").first()
+    if recovery is None:
+        return
+    recovery.delete()
+    recovered = record_recovery(
+        fingerprint=recovery.fingerprint,
+        source=recovery.source,
+        text=recovery.text,
+        occurred_at=recovery.occurred_at,
+        raw=recovery.raw,
+        idempotency_key=recovery.idempotency_key,
+        kind=EventKind.ALERT_RESOLVED,
+    )
+    if recovered is not None:
+        result.resolved.append(recovered.pk)
 
 
 def check_signal(signal: Signal, *, where: str, now: datetime) -> None:
@@ -152,7 +191,15 @@ def receive_delivery(*, integration: Integration, body: bytes) -> DeliveryResult
 def _apply(
     signal: Signal, *, integration: Integration, source: str, result: DeliveryResult
 ) -> None:
-    if TimelineEvent.objects.filter(idempotency_key=signal.key).exists():
+    if connection.vendor == "postgresql":
+        # Identical concurrent deliveries queue here, so each one after the
+        # first sees the stored event and is reported as a duplicate.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [signal.key])
+    if (
+        TimelineEvent.objects.filter(idempotency_key=signal.key).exists()
+        or EarlyRecovery.objects.filter(idempotency_key=signal.key).exists()
+    ):
         result.duplicates += 1
         return
     if signal.action == "firing":
@@ -168,6 +215,7 @@ def _apply(
             idempotency_key=signal.key,
         )
         (result.opened if created else result.attached).append(incident.pk)
+        _apply_early_recovery(signal, result=result)
         return
     if signal.action == "resolved":
         recovered = record_recovery(
@@ -179,10 +227,13 @@ def _apply(
             idempotency_key=signal.key,
             kind=EventKind.ALERT_RESOLVED,
         )
-        if recovered is None:
-            result.ignored += 1
-        else:
+        if recovered is not None:
             result.resolved.append(recovered.pk)
+        else:
+            # No open incident: kept, so a firing that arrives late (dated
+            # before this resolve) is resolved at once instead of staying open.
+            _keep_early_recovery(signal, source=source)
+            result.held += 1
         return
     claim = (
         IncidentFingerprint.objects.filter(fingerprint=signal.fingerprint, active=True)
