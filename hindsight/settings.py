@@ -164,6 +164,10 @@ WEB_MAX_BODY_BYTES = config.env_int(
     "HINDSIGHT_WEB_MAX_BODY_BYTES", 100 * 1024 * 1024, minimum=1024 * 1024
 )
 
+# Every API list is paginated (?limit=&offset=); no page holds more than this.
+NINJA_PAGINATION_PER_PAGE = 100
+NINJA_PAGINATION_MAX_LIMIT = 500
+
 WORKER_REGION = config.env_str("HINDSIGHT_WORKER_REGION", "default").strip() or "default"
 WORKER_CONCURRENCY = config.env_int("HINDSIGHT_WORKER_CONCURRENCY", 200, minimum=1, maximum=10000)
 WORKER_LEASE_GRACE_SECONDS = config.env_int(
