@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from hindsight.accounts.models import User
-from hindsight.incidents.models import EventSource, TimelineEventRevision
+from hindsight.incidents.models import EventSource, TimelineEvent, TimelineEventRevision
 from hindsight.incidents.services import append_event, declare_incident
 from hindsight.incidents.timeline import EditError, revise_event
 
@@ -103,3 +103,18 @@ def test_edits_refuse_empty_text_and_non_editors(
     with pytest.raises(EditError, match="hide it instead"):
         revise_event(event=event, by=an_editor, text="  ")
     assert event.revisions.count() == 0
+
+
+def test_a_long_timeline_is_shown_one_page_at_a_time(incident, the_viewer: User) -> None:  # type: ignore[no-untyped-def]
+    start = incident.started_at
+    TimelineEvent.objects.bulk_create(
+        TimelineEvent(incident=incident, text=f"tick {n}", occurred_at=start + timedelta(seconds=n))
+        for n in range(1200)
+    )
+    client = _login(the_viewer)
+    first = client.get(f"/incidents/{incident.pk}/").content.decode()
+    assert first.count('id="event-') == 500
+    assert "Events 1–500 of 1204" in first
+    last = client.get(f"/incidents/{incident.pk}/?page=3").content.decode()
+    assert last.count('id="event-') == 204
+    assert "rolled back" in last and "Later →" not in last
