@@ -37,6 +37,12 @@ def status_of(url: str, *, data: bytes | None = None, headers: dict[str, str] | 
         return int(exc.code)
 
 
+def plain_env(data_dir: Path) -> dict[str, str]:
+    """The environment `make run` gives: no HINDSIGHT_* settings of the test run (its database)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HINDSIGHT_")}
+    return {**env, "HINDSIGHT_DATA_DIR": str(data_dir)}
+
+
 def answers(url: str) -> int | None:
     """The status code of a GET, or None when the connection failed."""
     try:
@@ -142,7 +148,7 @@ def test_a_second_serve_on_the_same_port_refuses_while_the_first_listens(tmp_pat
     with serving(tmp_path, free_port) as server:
         second = subprocess.run(
             [sys.executable, "-m", "hindsight", "serve", "--port", str(free_port)],
-            env={**os.environ, "HINDSIGHT_DATA_DIR": str(tmp_path / "other")},
+            env=plain_env(tmp_path / "other"),
             cwd=REPO,
             capture_output=True,
             text=True,
@@ -163,7 +169,7 @@ def test_a_second_serve_refuses_while_orphaned_workers_of_a_killed_one_listen(tm
         first.proc.wait(timeout=30)
         second = subprocess.run(
             [sys.executable, "-m", "hindsight", "serve", "--port", str(free_port)],
-            env={**os.environ, "HINDSIGHT_DATA_DIR": str(tmp_path)},
+            env=plain_env(tmp_path),
             cwd=REPO,
             capture_output=True,
             text=True,
@@ -182,7 +188,7 @@ def test_a_chunked_alert_is_read_and_stored(tmp_path, free_port):
     with serving(tmp_path, free_port) as server:
         token = subprocess.run(
             [sys.executable, "-c", CREATE_INTEGRATION],
-            env={**os.environ, "HINDSIGHT_DATA_DIR": str(tmp_path)},
+            env=plain_env(tmp_path),
             cwd=REPO,
             capture_output=True,
             text=True,
