@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "hindsight.web.middleware.RefusedInputMiddleware",
 ]
 
 ROOT_URLCONF = "hindsight.urls"

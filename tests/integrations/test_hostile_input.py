@@ -15,6 +15,7 @@ from django.test import Client
 from hindsight.accounts.models import User
 from hindsight.accounts.services import create_token
 from hindsight.incidents.models import Incident, TimelineEvent
+from hindsight.monitors.models import Monitor
 
 GOOD = {"status": "firing", "fingerprint": "f1", "title": "Disk full"}
 DEEP = ("[" * 100_000 + "]" * 100_000).encode()
@@ -118,3 +119,25 @@ def test_deep_json_to_the_api_is_a_400(editor_api):
     assert response.status_code == 400
     assert response.json()["code"] == "too_deep"
     assert Incident.objects.count() == 0
+
+
+def test_a_nul_in_a_monitor_form_config_is_cleaned_and_stored(an_editor):
+    browser = Client()
+    browser.force_login(an_editor)
+    saved = browser.post(
+        "/monitors/new/",
+        {
+            "name": "api",
+            "kind": "keyword",
+            "target": "http://127.0.0.1:9/",
+            "interval_seconds": 60,
+            "timeout_seconds": 5,
+            "confirmations_down": 2,
+            "confirmations_up": 1,
+            "quorum": 1,
+            "config_text": '{"keyword": "o\\u0000k\\ud800"}',
+        },
+    )
+    assert saved.status_code == 302
+    assert Monitor.objects.get().config == {"keyword": "ok\ufffd"}
+    assert browser.get("/monitors/").status_code == 200
