@@ -1,7 +1,9 @@
 """Compare web servers for `hindsight serve` on the same Django pages.
 
-Starts Hindsight under granian (WSGI, what `serve` uses), gunicorn (gthread)
-and uvicorn (ASGI) in turn on a loopback port with the same data dir, and
+Starts Hindsight under granian running the ASGI front (`hindsight.asgi`, what
+`serve` uses: bodies read on the event loop, Django on a thread pool), granian
+running Django as plain WSGI (the reference: what `serve` used before the
+front), gunicorn (gthread) and uvicorn (the same ASGI front) in turn on a loopback port with the same data dir, and
 loads each with wrk: the login page (a full Django request: middleware,
 session, CSRF, template) and a static file. Prints requests/s and p99 latency,
 median of the runs. Bounded: RUNS × DURATION seconds per server and page.
@@ -39,6 +41,22 @@ def free_port() -> int:
 def servers(port: int, static_root: Path) -> dict[str, list[str]]:
     threads = str(2 * (os.cpu_count() or 1))
     return {
+        "granian (ASGI front)": [
+            str(VENV_BIN / "granian"),
+            "--interface",
+            "asginl",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--static-path-route",
+            "/static",
+            "--static-path-mount",
+            str(static_root),
+            "--log-level",
+            "warning",
+            "hindsight.asgi:application",
+        ],
         "granian (WSGI)": [
             str(VENV_BIN / "granian"),
             "--interface",
@@ -69,7 +87,7 @@ def servers(port: int, static_root: Path) -> dict[str, list[str]]:
             "warning",
             "hindsight.wsgi:application",
         ],
-        "uvicorn (ASGI)": [
+        "uvicorn (ASGI front)": [
             str(VENV_BIN / "uvicorn"),
             "--host",
             "127.0.0.1",

@@ -19,6 +19,7 @@ This module imports no Django: it runs where the database may be unreachable.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
 import sys
@@ -40,8 +41,16 @@ Response = tuple[str, list[tuple[str, str]], bytes]
 SPOOL_BYTES = 1024 * 1024
 
 
+class Snapshot(Protocol):
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
 class Snapshots(Protocol):
     """Answers status-page requests from files, or None when the application must."""
+
+    def hot(self, host: str, path: str) -> Snapshot | None:
+        """A fresh page already served for this host and path, or None."""
 
     def answer(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes] | None:
         """The response for this request, without rendering, or None."""
@@ -86,22 +95,53 @@ class Front:
             return
         if scope["type"] != "http":
             return
-        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as body:
-            response: Response | None
-            try:
-                await self._read_body(scope, receive, body)
-            except BodyRefused as refused:
-                response = refused.response
-            else:
-                environ = wsgi_environ(scope)
-                environ["wsgi.input"] = body
-                environ["CONTENT_LENGTH"] = str(body.tell())
-                body.seek(0)
-                response = self.snapshots.answer(environ) if self.snapshots is not None else None
-                if response is None:
-                    loop = asyncio.get_running_loop()
-                    response = await loop.run_in_executor(self.pool, run_wsgi, self.app, environ)
+        if self.snapshots is not None and scope["method"] in ("GET", "HEAD"):
+            page = self._hot_page(scope)
+            if page is not None:
+                await _send(
+                    send, ("200 OK", page.headers, page.body), head=scope["method"] == "HEAD"
+                )
+                return
+        environ = wsgi_environ(scope)
+        if not _has_body(environ):
+            # Most requests (every status-page GET) carry no body: nothing to wait for.
+            environ["wsgi.input"] = io.BytesIO()
+            environ["CONTENT_LENGTH"] = "0"
+            response = await self._respond(environ)
+        else:
+            with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as body:
+                try:
+                    await self._read_body(scope, receive, body)
+                except BodyRefused as refused:
+                    response = refused.response
+                else:
+                    environ["wsgi.input"] = body
+                    environ["CONTENT_LENGTH"] = str(body.tell())
+                    body.seek(0)
+                    response = await self._respond(environ)
         await _send(send, response, head=scope["method"] == "HEAD")
+
+    def _hot_page(self, scope: Scope) -> Snapshot | None:
+        assert self.snapshots is not None
+        host = ""
+        for name, value in scope.get("headers", ()):
+            if name == b"host":
+                host = value.decode("latin-1")
+            elif name in (b"if-none-match", b"if-modified-since", b"content-length"):
+                return None  # conditional, or a GET with a body: the full path decides
+            elif name == b"transfer-encoding":
+                return None
+        path = scope["path"]
+        if scope.get("root_path") or not path.isascii():
+            return None  # PATH_INFO would differ from the decoded path: the full path decides
+        return self.snapshots.hot(host, path)
+
+    async def _respond(self, environ: dict[str, Any]) -> Response:
+        response = self.snapshots.answer(environ) if self.snapshots is not None else None
+        if response is None:
+            loop = asyncio.get_running_loop()
+            response = await loop.run_in_executor(self.pool, run_wsgi, self.app, environ)
+        return response
 
     async def _read_body(self, scope: Scope, receive: Receive, body: IO[bytes]) -> None:
         declared = _declared_length(scope)
@@ -165,7 +205,9 @@ def wsgi_environ(scope: Scope) -> dict[str, Any]:
         if name == "CONTENT_TYPE" or name == "CONTENT_LENGTH":
             key = name
         elif name == "TRANSFER_ENCODING":
-            continue  # the body is already de-chunked; Django sees its length
+            # The body arrives de-chunked; Django sees its length instead.
+            environ["hindsight.chunked"] = True
+            continue
         else:
             key = "HTTP_" + name
         environ[key] = f"{environ[key]},{value}" if key in environ else value
@@ -192,6 +234,15 @@ def run_wsgi(app: WSGIApp, environ: dict[str, Any]) -> Response:
             close()
     status, headers = started
     return status, headers, b"".join([*written, *chunks])
+
+
+def _has_body(environ: dict[str, Any]) -> bool:
+    """Whether the request may carry a body: a length above 0, chunked, or HTTP/2 data."""
+    if environ.get("CONTENT_LENGTH", "") not in ("", "0") or environ.get("hindsight.chunked"):
+        return True
+    # HTTP/2 frames a body without either header.
+    http2 = environ["SERVER_PROTOCOL"] == "HTTP/2"
+    return http2 and environ["REQUEST_METHOD"] not in ("GET", "HEAD")
 
 
 def _declared_length(scope: Scope) -> int | None:

@@ -118,19 +118,11 @@ class SnapshotApp:
         if method != "GET" and method != "HEAD":
             self._route_custom_domain(environ)
             return None
-        # Fast path: a page already served and unchanged since (publishing
-        # rewrites site.json last, so an unchanged manifest means unchanged files).
-        self._manifest()
         key = (environ.get("HTTP_HOST", ""), environ.get("PATH_INFO", ""))
-        hit = self._hot.get(key)
-        if (
-            hit is not None
-            and hit[0] > time.time()
-            and "HTTP_IF_NONE_MATCH" not in environ
-            and "HTTP_IF_MODIFIED_SINCE" not in environ
-        ):
-            cached = hit[1]
-            return "200 OK", list(cached.headers), b"" if method == "HEAD" else cached.body
+        if "HTTP_IF_NONE_MATCH" not in environ and "HTTP_IF_MODIFIED_SINCE" not in environ:
+            cached = self.hot(*key)
+            if cached is not None:
+                return "200 OK", list(cached.headers), b"" if method == "HEAD" else cached.body
         found = self._found(environ)
         if found is None:
             return None
@@ -144,6 +136,19 @@ class SnapshotApp:
             self._hot.clear()  # bounded: Host headers are chosen by clients
         self._hot[key] = (fresh_until, found)
         return _response(environ, found)
+
+    def hot(self, host: str, path: str) -> _File | None:
+        """A page already served and unchanged since, still fresh; None otherwise.
+
+        Publishing rewrites site.json last, so an unchanged manifest means
+        unchanged files. The cheapest answer there is: the web front calls it
+        before it builds a WSGI environ.
+        """
+        self._manifest()
+        hit = self._hot.get((host, path))
+        if hit is not None and hit[0] > time.time():
+            return hit[1]
+        return None
 
     def _found(self, environ: dict[str, Any]) -> _File | None:
         """The snapshot file for this request (routing custom domains on the way), if any."""

@@ -56,11 +56,15 @@ def test_it_refuses_a_declared_body_over_the_limit_without_reading_it():
 
 def test_it_refuses_a_chunked_body_that_grows_over_the_limit():
     parts = [{"type": "http.request", "body": b"x" * 60, "more_body": True}] * 2
-    assert call(parts)[0] == 413
+    assert call(parts, [(b"transfer-encoding", b"chunked")])[0] == 413
 
 
 def test_it_answers_408_when_the_body_stalls():
     parts = [{"type": "http.request", "body": b"x", "more_body": True}]
-    status, body = call(parts, body_timeout=0.2)
+    status, body = call(parts, [(b"content-length", b"50")], body_timeout=0.2)
     assert status == 408
     assert json.loads(body)["code"] == "body_timeout"
+
+
+def test_it_answers_a_request_without_a_body_without_waiting_for_one():
+    assert call([]) == (200, b"0:")
