@@ -38,43 +38,39 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def granian(port: int, static_root: Path, target: str, *options: str) -> list[str]:
+    return [
+        str(VENV_BIN / "granian"),
+        *options,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--static-path-route",
+        "/static",
+        "--static-path-mount",
+        str(static_root),
+        "--log-level",
+        "warning",
+        target,
+    ]
+
+
 def servers(port: int, static_root: Path) -> dict[str, list[str]]:
     threads = str(2 * (os.cpu_count() or 1))
     return {
-        "granian (ASGI front)": [
-            str(VENV_BIN / "granian"),
-            "--interface",
-            "asginl",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--static-path-route",
-            "/static",
-            "--static-path-mount",
-            str(static_root),
-            "--log-level",
-            "warning",
-            "hindsight.asgi:application",
-        ],
-        "granian (WSGI)": [
-            str(VENV_BIN / "granian"),
+        "granian (ASGI front)": granian(
+            port, static_root, "hindsight.asgi:application", "--interface", "asginl"
+        ),
+        "granian (WSGI)": granian(
+            port,
+            static_root,
+            "hindsight.wsgi:application",
             "--interface",
             "wsgi",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
             "--blocking-threads",
             threads,
-            "--static-path-route",
-            "/static",
-            "--static-path-mount",
-            str(static_root),
-            "--log-level",
-            "warning",
-            "hindsight.wsgi:application",
-        ],
+        ),
         "gunicorn (gthread)": [
             str(VENV_BIN / "gunicorn"),
             "-k",
