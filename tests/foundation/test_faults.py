@@ -51,6 +51,14 @@ def answers(url: str) -> int | None:
         return None
 
 
+def dead(pid: int) -> bool:
+    """Gone, or a zombie its parent has not reaped yet."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
 def children(pid: int) -> set[int]:
     found: set[int] = set()
     for task in Path(f"/proc/{pid}/task").iterdir():
@@ -119,6 +127,24 @@ def test_killing_a_web_worker_leaves_the_status_page_and_api_answering(tmp_path,
             lambda: len(web_workers(server)) == 2 and min(workers) not in web_workers(server)
         )
         assert server.proc.poll() is None, "serve itself kept running"
+
+
+def test_serve_keeps_answering_when_its_monitor_worker_dies(tmp_path, free_port):
+    server = Server(tmp_path, free_port, "--workers", "2")
+    try:
+        server.wait_ready()
+        worker = next(
+            pid
+            for pid in children(server.proc.pid)
+            if b"hindsight\0worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        )
+        os.kill(worker, signal.SIGKILL)
+        assert wait_until(lambda: dead(worker))
+        assert status_of(server.base + "/status/") == 200
+        assert status_of(server.base + "/api/incidents/") == 401
+        assert server.proc.poll() is None
+    finally:
+        server.stop()
 
 
 def test_stalled_bodies_from_32_connections_leave_every_page_answering(tmp_path, free_port):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from typing import Any
 
 from hindsight.front import Front
@@ -68,3 +69,49 @@ def test_it_answers_408_when_the_body_stalls():
 
 def test_it_answers_a_request_without_a_body_without_waiting_for_one():
     assert call([]) == (200, b"0:")
+
+
+class OnePage:
+    """A snapshot server that knows one fresh page."""
+
+    headers = [("Content-Type", "text/html")]
+    body = b"<h1>All systems operational</h1>"
+
+    def hot(self, host: str, path: str) -> OnePage | None:
+        return self if path == "/status/" else None
+
+    def answer(self, environ: dict[str, Any]) -> None:
+        return None
+
+
+def test_the_status_page_answers_while_every_django_thread_is_busy():
+    release = threading.Event()
+
+    def stuck(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        release.wait(30)
+        start_response("200 OK", [])
+        return [b"late"]
+
+    front = Front(stuck, threads=1, body_timeout=5.0, max_body=100, snapshots=OnePage())
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    def get(path: str) -> Any:
+        scope = {"type": "http", "method": "GET", "path": path, "headers": [(b"host", b"x")]}
+        return front(scope, receive, send)
+
+    async def scenario() -> None:
+        busy = asyncio.ensure_future(get("/incidents/"))
+        await asyncio.sleep(0.1)  # the one Django thread is now stuck
+        await asyncio.wait_for(get("/status/"), timeout=10)
+        release.set()
+        await busy
+
+    asyncio.run(scenario())
+    assert sent[1]["body"] == b"<h1>All systems operational</h1>"
+    assert sent[3]["body"] == b"late"
