@@ -10,6 +10,7 @@ import errno
 import socket
 import ssl
 
+from hindsight.probe.egress import EgressRefused
 from hindsight.probe.model import ErrorClass
 from hindsight.probe.wire import ProtocolError, ServerDisconnected
 
@@ -55,6 +56,8 @@ def classify_exception(
     within the deadline) apart from a server that never answered.
     """
     where = f"{host}:{port}" if port else host
+    if isinstance(exc, EgressRefused):
+        return ErrorClass.EGRESS_REFUSED, str(exc)
     if isinstance(exc, TimeoutError):
         if reading_body:
             return (

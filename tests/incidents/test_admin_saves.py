@@ -62,8 +62,6 @@ def opened_form(client: Client, incident: Incident) -> dict[str, list[str]]:
 
 @pytest.fixture
 def admin_browser(an_admin: User) -> Client:
-    an_admin.is_staff = an_admin.is_superuser = True
-    an_admin.save()
     client = Client()
     client.force_login(an_admin)
     return client

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.admin.sites import site
 from django.test import Client
 
-from hindsight.accounts.models import User
+from hindsight.accounts.models import Role, User
 from hindsight.accounts.services import create_token
 from hindsight.incidents.models import Incident, TimelineEvent
 from hindsight.monitors.models import Monitor
@@ -37,8 +37,9 @@ def the_site_still_works(user: User) -> None:
     browser.force_login(user)
     assert browser.get("/incidents/").status_code == 200
     assert api_client(user).get("/api/incidents/").status_code == 200
-    user.is_staff = user.is_superuser = True
+    user.role = Role.ADMIN  # the role grants the admin
     user.save()
+    browser.force_login(user)
     assert browser.get("/admin/incidents/incident/").status_code == 200
     assert browser.get("/admin/incidents/timelineevent/").status_code == 200
     assert site.is_registered(Incident)
