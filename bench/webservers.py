@@ -1,7 +1,9 @@
 """Compare web servers for `hindsight serve` on the same Django pages.
 
-Starts Hindsight under granian (WSGI, what `serve` uses), gunicorn (gthread)
-and uvicorn (ASGI) in turn on a loopback port with the same data dir, and
+Starts Hindsight under granian running the ASGI front (`hindsight.asgi`, what
+`serve` uses: bodies read on the event loop, Django on a thread pool), granian
+running Django as plain WSGI (the reference: what `serve` used before the
+front), gunicorn (gthread) and uvicorn (the same ASGI front) in turn on a loopback port with the same data dir, and
 loads each with wrk: the login page (a full Django request: middleware,
 session, CSRF, template) and a static file. Prints requests/s and p99 latency,
 median of the runs. Bounded: RUNS × DURATION seconds per server and page.
@@ -36,27 +38,39 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def granian(port: int, static_root: Path, target: str, *options: str) -> list[str]:
+    return [
+        str(VENV_BIN / "granian"),
+        *options,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--static-path-route",
+        "/static",
+        "--static-path-mount",
+        str(static_root),
+        "--log-level",
+        "warning",
+        target,
+    ]
+
+
 def servers(port: int, static_root: Path) -> dict[str, list[str]]:
     threads = str(2 * (os.cpu_count() or 1))
     return {
-        "granian (WSGI)": [
-            str(VENV_BIN / "granian"),
+        "granian (ASGI front)": granian(
+            port, static_root, "hindsight.asgi:application", "--interface", "asginl"
+        ),
+        "granian (WSGI)": granian(
+            port,
+            static_root,
+            "hindsight.wsgi:application",
             "--interface",
             "wsgi",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
             "--blocking-threads",
             threads,
-            "--static-path-route",
-            "/static",
-            "--static-path-mount",
-            str(static_root),
-            "--log-level",
-            "warning",
-            "hindsight.wsgi:application",
-        ],
+        ),
         "gunicorn (gthread)": [
             str(VENV_BIN / "gunicorn"),
             "-k",
@@ -69,7 +83,7 @@ def servers(port: int, static_root: Path) -> dict[str, list[str]]:
             "warning",
             "hindsight.wsgi:application",
         ],
-        "uvicorn (ASGI)": [
+        "uvicorn (ASGI front)": [
             str(VENV_BIN / "uvicorn"),
             "--host",
             "127.0.0.1",

@@ -8,16 +8,36 @@ Errors always have the body ``{"detail": "<message>", "code": "<code>"}``
 from __future__ import annotations
 
 import importlib
-from typing import Any
+import logging
+from datetime import datetime
+from typing import Annotated, Any
 
-from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, URLResolver
+from django.contrib.auth.decorators import login_not_required
+from django.db import DataError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import URLPattern, URLResolver, re_path
+from django.utils.datastructures import MultiValueDict
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+from pydantic import AfterValidator
 
 from hindsight.accounts.models import User
 from hindsight.accounts.services import user_for_token
+from hindsight.core import inputs
+
+log = logging.getLogger(__name__)
+
+
+def _moment(value: datetime) -> datetime:
+    # A naive time is refused by each operation with its own 400 message.
+    return value if value.tzinfo is None else inputs.check_time(value)
+
+
+# A time a client sends: a UTC offset PostgreSQL accepts, within 1970–2200.
+Moment = Annotated[datetime, AfterValidator(_moment)]
 
 # Routers mounted under /api/<prefix>/ — (module, prefix).
 ROUTERS: list[tuple[str, str]] = [
@@ -56,12 +76,26 @@ class ActiveSessionAuth(SessionAuth):
         return user if user is not None and user.is_active else None
 
 
+class CleanParser(Parser):
+    """JSON bodies and query strings pass the edge (hindsight.core.inputs) before any schema."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        return inputs.load_json(request.body, where="The body")
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        parsed = super().parse_querydict(data, list_fields, request)
+        return inputs.clean_json(parsed, where="The query")  # type: ignore[no-any-return]
+
+
 api = NinjaAPI(
     title="Hindsight API",
     version="1",
     description="Incidents, timelines, monitors, status pages and post-mortems.",
     urls_namespace="api",
     auth=[TokenAuth(), TokenHeaderAuth(), ActiveSessionAuth()],
+    parser=CleanParser(),
 )
 
 
@@ -96,6 +130,8 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, inputs.InputError):  # ninja wraps what the parser raised
+        return _error(request, 400, exc.__cause__.code, str(exc.__cause__))
     codes = {
         400: "bad_request",
         403: "forbidden",
@@ -104,6 +140,41 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         413: "too_large",
     }
     return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 404, "not_found", "No such object, or you may not see it.")
+
+
+@api.exception_handler(inputs.InputError)
+def _bad_input(request: HttpRequest, exc: inputs.InputError) -> HttpResponse:
+    return _error(request, 400, exc.code, str(exc))
+
+
+@api.exception_handler(DataError)
+def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The database refused a value the schemas let through (PostgreSQL checks
+    # lengths and ranges; the transaction rolled back, nothing was stored).
+    log.warning("api: database refused input on %s: %s", request.path, exc)
+    return _error(request, 400, "out_of_range", "A value is too long or out of range.")
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if isinstance(exc, OverflowError | RecursionError):
+        return _error(request, 400, "out_of_range", "A date or number is out of range.")
+    log.exception("api: %s %s failed", request.method, request.path)
+    return _error(request, 500, "server_error", "Something went wrong on our side; it is logged.")
+
+
+@csrf_exempt
+@login_not_required
+def unknown_path(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Any path under /api/ that is no endpoint: the same JSON error as every other."""
+    return JsonResponse(
+        {"detail": f"No API endpoint at {request.path}.", "code": "not_found"}, status=404
+    )
 
 
 def _mount() -> None:
@@ -120,4 +191,4 @@ def urlpatterns() -> list[URLPattern | URLResolver]:
     for pattern in patterns:
         if isinstance(pattern, URLPattern) and pattern.name not in ("openapi-json", "openapi-view"):
             pattern.callback.login_required = False  # type: ignore[attr-defined]
-    return list(patterns)
+    return [*patterns, re_path(r"^(?P<rest>.*)$", unknown_path, name="unknown")]

@@ -1,8 +1,19 @@
-"""ASGI entry point (for ASGI servers; `hindsight serve` uses WSGI on granian)."""
+"""ASGI entry point `hindsight serve` runs on granian (see hindsight.front).
 
-import os
+Requests are read on the event loop within bounded time and size; status-page
+snapshots are answered there; Django (behind the snapshot server in
+hindsight.wsgi) runs on a fixed pool of threads.
+"""
 
-from django.core.asgi import get_asgi_application
+from django.conf import settings
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hindsight.settings")
-application = get_asgi_application()
+from hindsight.front import Front
+from hindsight.wsgi import application as wsgi_application
+
+application = Front(
+    wsgi_application,
+    threads=settings.WEB_THREADS,
+    body_timeout=settings.WEB_BODY_TIMEOUT_SECONDS,
+    max_body=settings.WEB_MAX_BODY_BYTES,
+    snapshots=wsgi_application,
+)

@@ -82,6 +82,16 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("HINDSIGHT_WEB_THREADS", "4", "Threads per web worker for Django requests."),
     Setting(
+        "HINDSIGHT_WEB_BODY_TIMEOUT_SECONDS",
+        "60",
+        "Longest time a client may take to send a request body; slower ones get 408.",
+    ),
+    Setting(
+        "HINDSIGHT_WEB_MAX_BODY_BYTES",
+        "104857600",
+        "Largest request body accepted (uploads included); larger ones get 413.",
+    ),
+    Setting(
         "HINDSIGHT_POSTMORTEM_DUE",
         "SEV1=24h/7d,SEV2=48h,SEV3=48h,SEV4=48h",
         "When a post-mortem is due after resolution, per severity; 'debrief/review' sets both.",

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "hindsight.accounts.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "hindsight.web.middleware.RefusedInputMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
@@ -197,6 +198,17 @@ WEB_WORKERS = config.env_int(
     "HINDSIGHT_WEB_WORKERS", min(os.cpu_count() or 1, 4), minimum=1, maximum=64
 )
 WEB_THREADS = config.env_int("HINDSIGHT_WEB_THREADS", 4, minimum=1, maximum=256)
+# Bodies are read by the front (hindsight.front) before a thread is given to Django.
+WEB_BODY_TIMEOUT_SECONDS = config.env_int(
+    "HINDSIGHT_WEB_BODY_TIMEOUT_SECONDS", 60, minimum=1, maximum=3600
+)
+WEB_MAX_BODY_BYTES = config.env_int(
+    "HINDSIGHT_WEB_MAX_BODY_BYTES", 100 * 1024 * 1024, minimum=1024 * 1024
+)
+
+# Every API list is paginated (?limit=&offset=); no page holds more than this.
+NINJA_PAGINATION_PER_PAGE = 100
+NINJA_PAGINATION_MAX_LIMIT = 500
 
 WORKER_REGION = config.env_str("HINDSIGHT_WORKER_REGION", "default").strip() or "default"
 WORKER_CONCURRENCY = config.env_int("HINDSIGHT_WORKER_CONCURRENCY", 200, minimum=1, maximum=10000)

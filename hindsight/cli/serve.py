@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -43,6 +45,22 @@ def prepare(*, host: str, port: int, demo: bool) -> list[str]:
     return lines
 
 
+def port_taken(host: str, port: int) -> bool:
+    """Whether something already listens on host:port (another serve, or its orphaned workers)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # SO_REUSEADDR (not SO_REUSEPORT): old connections in TIME_WAIT do not
+        # count, a listening socket does, even one opened with SO_REUSEPORT.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return True
+            raise
+    return False
+
+
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
@@ -55,6 +73,14 @@ def serve(
 ) -> None:
     """Start Hindsight: web UI, API, status page (and the monitor worker)."""
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    if port_taken(host, port):
+        typer.echo(
+            f"Port {port} on {host} is already in use: another `hindsight serve` (or worker "
+            "processes left behind by one that was killed) is still listening there. "
+            f"Stop it first (`ss -ltnp 'sport = :{port}'` shows who), or pass --port.",
+            err=True,
+        )
+        raise typer.Exit(1)
     os.environ.setdefault("HINDSIGHT_BASE_URL", f"http://{shown_host}:{port}")
     setup()
     from django.conf import settings
@@ -71,15 +97,21 @@ def serve(
         typer.echo(f"Monitoring runs: monitor worker started (pid {monitor_worker.pid}).")
     static_root = Path(settings.STATIC_ROOT)
     server = Granian(
-        "hindsight.wsgi:application",
+        # The front reads bodies on the event loop and runs Django on its own
+        # pool of HINDSIGHT_WEB_THREADS threads (hindsight/front.py).
+        "hindsight.asgi:application",
         address=host,
         port=port,
-        interface=Interfaces.WSGI,
+        interface=Interfaces.ASGINL,
         workers=workers or settings.WEB_WORKERS,
-        blocking_threads=settings.WEB_THREADS,
         static_path_route=["/static"],
         static_path_mount=[static_root],
         log_level=LogLevels(settings.LOG_LEVEL.lower()),
+        # A worker that dies (killed, out of memory) is started again; the
+        # others keep serving meanwhile.
+        respawn_failed_workers=True,
+        respawn_interval=1.0,
+        workers_kill_timeout=10,
     )
     try:
         server.serve()

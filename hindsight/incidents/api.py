@@ -14,7 +14,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import BaseModel, ConfigDict, Field
 
 from hindsight.accounts.models import User
-from hindsight.api import api, require_role
+from hindsight.api import Moment, api, require_role
 from hindsight.catalog.models import Service
 from hindsight.incidents import lifecycle, services
 from hindsight.incidents.metrics import incident_metrics
@@ -127,14 +127,14 @@ class DeclareIn(Strict):
     services: list[str] = Field(default_factory=list, description="Service slugs")
     commander: str | None = Field(None, description="Username")
     summary: str = ""
-    started_at: datetime | None = None
+    started_at: Moment | None = None
     restricted: bool = False
 
 
 class StatusIn(Strict):
     status: str
     note: str = ""
-    at: datetime | None = None
+    at: Moment | None = None
 
 
 class SeverityIn(Strict):
@@ -147,13 +147,13 @@ class CommanderIn(Strict):
 
 class MomentIn(Strict):
     moment: str
-    at: datetime | None
+    at: Moment | None
     reason: str = ""
 
 
 class EventIn(Strict):
     text: str = Field(min_length=1, max_length=10_000)
-    occurred_at: datetime | None = None
+    occurred_at: Moment | None = None
     kind: str = EventKind.NOTE
     visibility: Visibility = Visibility.INTERNAL
     is_key: bool = False
@@ -182,7 +182,7 @@ class BatchOut(Schema):
 
 class EventPatch(Strict):
     text: str | None = None
-    occurred_at: datetime | None = None
+    occurred_at: Moment | None = None
     is_key: bool | None = None
     hidden: bool | None = None
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 
 from hindsight.accounts.models import Role, User
 from hindsight.catalog.models import Service
-from hindsight.incidents.models import KEY_MOMENTS, IncidentStatus, Severity
+from hindsight.core import inputs
+from hindsight.incidents.models import KEY_MOMENTS, IncidentStatus, Severity, TimelineEvent
 
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -27,6 +29,11 @@ def responders() -> forms.ModelChoiceField:  # type: ignore[type-arg]
 def _not_future(value: datetime | None) -> datetime | None:
     if value is not None and value > timezone.now():
         raise forms.ValidationError("This time is in the future.")
+    if value is not None:
+        try:
+            return inputs.check_time(value)
+        except inputs.InputError:
+            raise forms.ValidationError("This time is before 1970.") from None
     return value
 
 
@@ -94,9 +101,31 @@ class MomentForm(forms.Form):
 
 class EventEditForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000)
-    occurred_at = forms.DateTimeField(widget=_DATETIME, label="When (UTC)")
+    # Seconds are shown and kept: events seconds apart must not re-order on save.
+    occurred_at = forms.DateTimeField(
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "step": "1"}, format="%Y-%m-%dT%H:%M:%S"
+        ),
+        label="When (UTC)",
+    )
     is_key = forms.BooleanField(required=False, label="Key event")
     hidden = forms.BooleanField(required=False, label="Hidden from the timeline")
+    # The event as it was when the form was opened (timeline.event_version).
+    version = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def clean_occurred_at(self) -> datetime | None:
         return _not_future(self.cleaned_data.get("occurred_at"))
+
+    def changes(self, event: TimelineEvent) -> dict[str, Any]:
+        """Only the fields the editor changed, compared with the event as shown."""
+        data = self.cleaned_data
+        changed: dict[str, Any] = {}
+        if data["text"].strip() != event.text:
+            changed["text"] = data["text"]
+        # The form shows whole seconds; an unchanged time keeps its microseconds.
+        if data["occurred_at"] != event.occurred_at.replace(microsecond=0):
+            changed["occurred_at"] = data["occurred_at"]
+        for flag in ("is_key", "hidden"):
+            if data[flag] != getattr(event, flag):
+                changed[flag] = data[flag]
+        return changed

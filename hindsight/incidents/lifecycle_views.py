@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -23,7 +24,7 @@ from hindsight.incidents.forms import (
     StatusForm,
 )
 from hindsight.incidents.models import Incident, TimelineEvent
-from hindsight.incidents.timeline import EditError, revise_event
+from hindsight.incidents.timeline import EditConflict, EditError, event_version, revise_event
 
 
 def _apply(
@@ -128,23 +129,34 @@ def correct_moment(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _shown(event: TimelineEvent) -> dict[str, Any]:
+    return {
+        "text": event.text,
+        "occurred_at": event.occurred_at,
+        "is_key": event.is_key,
+        "hidden": event.hidden,
+        "version": event_version(event),
+    }
+
+
 @role_required("editor")
 def edit_event(request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
     """Edit, mark key or hide a timeline event (editors); history is kept."""
     incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=pk)
     event = get_object_or_404(TimelineEvent, pk=event_id, incident=incident)
-    form = EventEditForm(
-        request.POST or None,
-        initial={
-            "text": event.text,
-            "occurred_at": event.occurred_at,
-            "is_key": event.is_key,
-            "hidden": event.hidden,
-        },
-    )
+    form = EventEditForm(request.POST or None, initial=_shown(event))
     if request.method == "POST" and form.is_valid():
         try:
-            revise_event(event=event, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            revise_event(
+                event=event,
+                by=request.user,  # type: ignore[arg-type]
+                expected_version=form.cleaned_data["version"],
+                **form.changes(event),
+            )
+        except EditConflict as exc:
+            event.refresh_from_db()
+            form = EventEditForm(initial=_shown(event))
+            messages.error(request, str(exc))
         except EditError as exc:
             form.add_error(None, str(exc))
         else:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from hindsight.accounts import audit
@@ -138,7 +139,7 @@ def declare_incident(
     return incident
 
 
-def visible_events(incident: Incident, *, include_hidden: bool = False) -> Iterable[TimelineEvent]:
+def visible_events(incident: Incident, *, include_hidden: bool = False) -> QuerySet[TimelineEvent]:
     """Return the incident's timeline in time order."""
     events = incident.events.select_related("actor").order_by("occurred_at", "id")
     return events if include_hidden else events.filter(hidden=False)

@@ -6,6 +6,7 @@ Views, the API, the chat importer and the webhooks call these; like
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -226,6 +227,16 @@ class EditError(ValueError):
     """An edit was refused; the message says why."""
 
 
+class EditConflict(EditError):
+    """The event changed after the editor opened it; nothing was saved."""
+
+
+def event_version(event: TimelineEvent) -> str:
+    """A short digest of an event's editable fields, to tell a stale edit form apart."""
+    state = f"{event.text}\x1f{event.occurred_at.isoformat()}\x1f{event.is_key}\x1f{event.hidden}"
+    return hashlib.sha256(state.encode("utf-8", "replace")).hexdigest()[:16]
+
+
 def revise_event(
     *,
     event: TimelineEvent,
@@ -234,8 +245,14 @@ def revise_event(
     occurred_at: datetime | None = None,
     is_key: bool | None = None,
     hidden: bool | None = None,
+    expected_version: str | None = None,
 ) -> TimelineEvent:
-    """Edit, mark or hide an event (editors); the earlier version is kept as a revision."""
+    """Edit, mark or hide an event (editors); the earlier version is kept as a revision.
+
+    Fields left None keep their current value. With `expected_version` (from
+    `event_version` when the form was opened) an event changed since then is
+    not touched: EditConflict.
+    """
     if not by.has_role("editor"):
         raise EditError("Editing the timeline needs the editor role.")
     if text is not None and not text.strip():
@@ -244,6 +261,11 @@ def revise_event(
         raise EditError("An event cannot be dated in the future.")
     with transaction.atomic():
         event = TimelineEvent.objects.select_for_update().get(pk=event.pk)
+        if expected_version is not None and expected_version != event_version(event):
+            raise EditConflict(
+                "Someone changed this event after you opened it; nothing was saved. "
+                "The form now shows the current version: make your change again."
+            )
         changes = {
             "text": text.strip() if text is not None else event.text,
             "occurred_at": occurred_at or event.occurred_at,

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -36,6 +37,7 @@ LIST_FILTERS: dict[str, tuple[str, dict[str, Any]]] = {
 # Quiet stretches shown in the gap view, in minutes; 0 turns it off.
 GAP_CHOICES = (0, 15, 30, 60, 240)
 DEFAULT_GAP_MINUTES = 30
+TIMELINE_PAGE = 500
 
 
 def incident_list(request: HttpRequest) -> HttpResponse:
@@ -104,13 +106,17 @@ def _metrics(incident: Incident) -> list[tuple[str, str]]:
 
 def _timeline(request: HttpRequest, incident: Incident, can_edit: bool) -> dict[str, Any]:
     show_hidden = can_edit and request.GET.get("hidden") == "1"
-    events = list(services.visible_events(incident, include_hidden=show_hidden))
-    present = sorted({e.source for e in events})
+    timeline = services.visible_events(incident, include_hidden=show_hidden)
+    present = sorted(set(timeline.order_by().values_list("source", flat=True).distinct()))
     source = request.GET.get("source", "")
     if source in present:
-        events = [e for e in events if e.source == source]
+        timeline = timeline.filter(source=source)
     else:
         source = ""
+    # One page of the timeline at a time: an incident with 100,000 events
+    # must not become one 100 MB page.
+    page = Paginator(timeline, TIMELINE_PAGE).get_page(request.GET.get("page"))
+    events = list(page.object_list)
     try:
         gap_minutes = int(request.GET.get("gap", DEFAULT_GAP_MINUTES))
     except ValueError:
@@ -129,7 +135,8 @@ def _timeline(request: HttpRequest, incident: Incident, can_edit: bool) -> dict[
             items.append(("gap", humanize(gaps[event.pk].length)))
     return {
         "timeline": items,
-        "event_count": len(events),
+        "page": page,
+        "event_count": page.paginator.count,
         "gap_count": len(gaps),
         "sources": [(s, EventSource(s).label if s in EventSource.values else s) for s in present],
         "current_source": source,

@@ -3,7 +3,12 @@ from urllib.parse import urlsplit
 from django import forms
 from django.contrib import admin
 
-from hindsight.integrations.models import Delivery, Integration, NotificationChannel
+from hindsight.integrations.models import (
+    Delivery,
+    EarlyRecovery,
+    Integration,
+    NotificationChannel,
+)
 
 
 @admin.register(Integration)
@@ -54,3 +59,9 @@ class NotificationChannelAdmin(admin.ModelAdmin[NotificationChannel]):
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin[Delivery]):
     list_display = ("channel", "event", "attempts", "delivered_at", "last_error")
+
+
+@admin.register(EarlyRecovery)
+class EarlyRecoveryAdmin(admin.ModelAdmin[EarlyRecovery]):
+    list_display = ("fingerprint", "occurred_at", "source", "received_at")
+    search_fields = ("fingerprint",)

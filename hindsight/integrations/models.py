@@ -77,3 +77,22 @@ class Delivery(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class EarlyRecovery(models.Model):
+    """A resolved alert that arrived before its firing; applied when the firing comes.
+
+    Senders retry and reorder: Alertmanager may deliver an alert's "resolved"
+    before its "firing". Dropping it would leave the incident open forever.
+    """
+
+    fingerprint = models.CharField(max_length=200, db_index=True)
+    source = models.CharField(max_length=32)
+    text = models.TextField()
+    occurred_at = models.DateTimeField()
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    raw = models.JSONField(null=True, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.fingerprint} resolved at {self.occurred_at:%Y-%m-%d %H:%M:%S}"

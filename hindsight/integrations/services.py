@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from hindsight.accounts import audit
 from hindsight.accounts.models import hash_token
 from hindsight.catalog.models import Service
+from hindsight.core import inputs
 from hindsight.incidents.models import (
     EventKind,
     EventSource,
@@ -21,7 +22,7 @@ from hindsight.incidents.models import (
     TimelineEvent,
 )
 from hindsight.incidents.services import append_event, open_or_attach, record_recovery
-from hindsight.integrations.models import Integration, IntegrationKind
+from hindsight.integrations.models import EarlyRecovery, Integration, IntegrationKind
 from hindsight.integrations.webhooks.common import Signal, WebhookError
 from hindsight.integrations.webhooks.registry import PARSERS
 
@@ -30,6 +31,12 @@ log = logging.getLogger(__name__)
 TOKEN_PREFIX = "hsi_"
 # Alert deliveries are small; anything bigger is a mistake or an attack.
 MAX_BODY_BYTES = 1024 * 1024
+# Fingerprints, idempotency keys and titles are columns of 200 characters.
+ID_LIMIT = 200
+# Alert times further ahead than this are a sender's broken clock, not an event.
+FUTURE_LIMIT = timedelta(days=1)
+# A resolved alert waits this long for a late firing, then is dropped.
+EARLY_RECOVERY_KEPT = timedelta(days=1)
 
 
 def create_integration(
@@ -82,6 +89,7 @@ class DeliveryResult:
     updated: list[int] = field(default_factory=list)
     duplicates: int = 0
     ignored: int = 0
+    held: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -91,6 +99,7 @@ class DeliveryResult:
             "updated": self.updated,
             "duplicates": self.duplicates,
             "ignored": self.ignored,
+            "held": self.held,
         }
 
 
@@ -99,9 +108,9 @@ def decode(body: bytes) -> dict[str, Any]:
     if len(body) > MAX_BODY_BYTES:
         raise WebhookError(413, "too_large", f"The body is larger than {MAX_BODY_BYTES} bytes.")
     try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise WebhookError(400, "malformed_json", f"The body is not valid JSON: {exc}") from None
+        payload = inputs.load_json(body, where="The body")
+    except inputs.InputError as exc:
+        raise WebhookError(400, exc.code, str(exc)) from None
     if not isinstance(payload, dict):
         raise WebhookError(400, "invalid", "The body must be a JSON object.")
     return payload
@@ -123,9 +132,64 @@ _SOURCES = {
 }
 
 
+def _keep_early_recovery(signal: Signal, *, source: str) -> None:
+    now = timezone.now()
+    EarlyRecovery.objects.filter(received_at__lt=now - EARLY_RECOVERY_KEPT).delete()
+    EarlyRecovery.objects.create(
+        fingerprint=signal.fingerprint,
+        source=source,
+        text=signal.text,
+        occurred_at=signal.occurred_at or now,
+        idempotency_key=signal.key,
+        raw=signal.raw,
+    )
+
+
+def _apply_early_recovery(signal: Signal, *, result: DeliveryResult) -> None:
+    """Apply a resolved alert that arrived before this firing, if it is later than the firing."""
+    early = EarlyRecovery.objects.filter(fingerprint=signal.fingerprint)
+    if signal.occurred_at is not None:
+        early = early.filter(occurred_at__gte=signal.occurred_at)
+    recovery = early.order_by("occurred_at").first()
+    if recovery is None:
+        return
+    recovery.delete()
+    recovered = record_recovery(
+        fingerprint=recovery.fingerprint,
+        source=recovery.source,
+        text=recovery.text,
+        occurred_at=recovery.occurred_at,
+        raw=recovery.raw,
+        idempotency_key=recovery.idempotency_key,
+        kind=EventKind.ALERT_RESOLVED,
+    )
+    if recovered is not None:
+        result.resolved.append(recovered.pk)
+
+
+def check_signal(signal: Signal, *, where: str, now: datetime) -> None:
+    """Refuse a signal that cannot be stored as it is: over-long ids, a time far ahead."""
+    try:
+        inputs.check_length(signal.fingerprint, limit=ID_LIMIT, field=f"{where} fingerprint")
+        inputs.check_length(signal.key, limit=ID_LIMIT, field=f"{where} id")
+        inputs.check_length(signal.title, limit=ID_LIMIT, field=f"{where} title")
+    except inputs.InputError as exc:
+        raise WebhookError(400, "too_long", str(exc)) from None
+    if signal.occurred_at is not None and signal.occurred_at > now + FUTURE_LIMIT:
+        raise WebhookError(
+            400,
+            "bad_timestamp",
+            f"{where} is dated {signal.occurred_at.isoformat()}, more than a day in the future; "
+            "check the sender's clock.",
+        )
+
+
 def receive_delivery(*, integration: Integration, body: bytes) -> DeliveryResult:
     """Apply one webhook delivery in one transaction; bad input raises before any write."""
     signals = PARSERS[integration.kind](decode(body))
+    now = timezone.now()
+    for n, signal in enumerate(signals):
+        check_signal(signal, where=f"alert {n + 1}", now=now)
     source = _SOURCES[IntegrationKind(integration.kind)]
     result = DeliveryResult()
     with transaction.atomic():
@@ -139,7 +203,15 @@ def receive_delivery(*, integration: Integration, body: bytes) -> DeliveryResult
 def _apply(
     signal: Signal, *, integration: Integration, source: str, result: DeliveryResult
 ) -> None:
-    if TimelineEvent.objects.filter(idempotency_key=signal.key).exists():
+    if connection.vendor == "postgresql":
+        # Identical concurrent deliveries queue here, so each one after the
+        # first sees the stored event and is reported as a duplicate.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [signal.key])
+    if (
+        TimelineEvent.objects.filter(idempotency_key=signal.key).exists()
+        or EarlyRecovery.objects.filter(idempotency_key=signal.key).exists()
+    ):
         result.duplicates += 1
         return
     if signal.action == "firing":
@@ -155,6 +227,7 @@ def _apply(
             idempotency_key=signal.key,
         )
         (result.opened if created else result.attached).append(incident.pk)
+        _apply_early_recovery(signal, result=result)
         return
     if signal.action == "resolved":
         recovered = record_recovery(
@@ -166,10 +239,13 @@ def _apply(
             idempotency_key=signal.key,
             kind=EventKind.ALERT_RESOLVED,
         )
-        if recovered is None:
-            result.ignored += 1
-        else:
+        if recovered is not None:
             result.resolved.append(recovered.pk)
+        else:
+            # No open incident: kept, so a firing that arrives late (dated
+            # before this resolve) is resolved at once instead of staying open.
+            _keep_early_recovery(signal, source=source)
+            result.held += 1
         return
     claim = (
         IncidentFingerprint.objects.filter(fingerprint=signal.fingerprint, active=True)

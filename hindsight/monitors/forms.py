@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from hindsight.core import inputs
 from hindsight.monitors import credentials
 from hindsight.monitors.models import MaintenanceWindow, Monitor
 from hindsight.monitors.services import monitor_problems, window_problem
@@ -78,9 +79,9 @@ class MonitorForm(forms.ModelForm):  # type: ignore[type-arg]
         data = super().clean() or {}
         raw = (data.get("config_text") or "").strip()
         try:
-            config = json.loads(raw) if raw else {}
-        except json.JSONDecodeError as exc:
-            self.add_error("config_text", f"Not valid JSON: {exc.msg}")
+            config = inputs.load_json(raw, where="Check options") if raw else {}
+        except inputs.InputError as exc:
+            self.add_error("config_text", str(exc))
             return data
         forms.models.construct_instance(self, self.instance, self._meta.fields)
         self.instance.config = config

@@ -15,6 +15,7 @@ from django.utils import timezone
 from hindsight import egress, probe
 from hindsight.accounts import audit
 from hindsight.catalog.models import Component, ComponentStatus
+from hindsight.core import inputs
 from hindsight.incidents import lifecycle
 from hindsight.incidents import services as incidents
 from hindsight.incidents.models import (
@@ -77,7 +78,8 @@ def monitor_problems(monitor: Monitor) -> dict[str, str]:
     elif "kind" not in problems and "target" not in problems:
         error = engine.spec_error(monitor)
         if error:
-            problems["config" if "config" in error.lower() else "target"] = error
+            on_target = any(word in error for word in ("target", "Port ", "URL"))
+            problems["target" if on_target else "config"] = error
         else:
             refused = target_refusal(monitor)
             if refused:
@@ -101,6 +103,11 @@ def window_problem(window: MaintenanceWindow) -> str | None:
     """What is wrong with a maintenance window, in words; None when it is usable."""
     if window.recurrence not in ("", "weekly", "daily"):
         return f"recurrence must be empty, 'weekly' or 'daily', not {window.recurrence!r}"
+    for name in ("starts_at", "ends_at"):
+        try:
+            inputs.check_time(getattr(window, name), field=name)
+        except inputs.InputError as exc:
+            return str(exc)
     if window.ends_at <= window.starts_at:
         return "ends_at must be after starts_at"
     if window.recurrence == "daily" and window.ends_at - window.starts_at > timedelta(days=1):

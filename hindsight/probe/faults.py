@@ -1,7 +1,7 @@
 """Turn the exceptions a check can meet into an `ErrorClass` and a sentence a user understands.
 
-Both the aiohttp path (http/keyword) and the raw asyncio path (tls/tcp) land here,
-so the same fault reads the same way whichever check met it.
+Every check (http/keyword through `wire.py`, tls/tcp on raw asyncio streams) lands
+here, so the same fault reads the same way whichever check met it.
 """
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ from __future__ import annotations
 import errno
 import socket
 import ssl
-
-import aiohttp
 
 from hindsight.probe.egress import EgressRefused
 from hindsight.probe.model import ErrorClass
@@ -70,61 +68,37 @@ def classify_exception(
     cert_error = _certificate_error(exc)
     if cert_error is not None:
         return classify_certificate_error(cert_error, host)
-    if isinstance(exc, aiohttp.ClientConnectorSSLError | ssl.SSLError):
+    if isinstance(exc, ssl.SSLError):
         return ErrorClass.TLS_HANDSHAKE, f"TLS handshake with {where} failed: {_ssl_reason(exc)}"
-    if _is_dns_error(exc):
+    if isinstance(exc, socket.gaierror):
         return ErrorClass.DNS, f"Could not resolve host name {host}"
-    os_error = exc.os_error if isinstance(exc, aiohttp.ClientConnectorError) else exc
-    if isinstance(os_error, ConnectionRefusedError) or _errno(os_error) == errno.ECONNREFUSED:
+    if isinstance(exc, ConnectionRefusedError) or _errno(exc) == errno.ECONNREFUSED:
         return ErrorClass.CONNECTION_REFUSED, f"Connection refused by {where}"
-    if isinstance(
-        exc, ServerDisconnected | aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError
-    ) or (_errno(os_error) in (errno.ECONNRESET, errno.EPIPE)):
+    if isinstance(exc, ServerDisconnected) or _errno(exc) in (errno.ECONNRESET, errno.EPIPE):
         return (
             ErrorClass.CONNECTION_RESET,
             f"Connection to {where} was reset before the response was complete",
         )
-    if isinstance(exc, aiohttp.InvalidURL):
-        return ErrorClass.INVALID_URL, f"Invalid URL: {exc}"
-    if isinstance(exc, aiohttp.ClientResponseError):
-        return ErrorClass.PROTOCOL, f"{where} sent an invalid HTTP response: {exc.message}"
     if isinstance(exc, ProtocolError):
         return ErrorClass.PROTOCOL, f"{where} sent an invalid HTTP response: {exc}"
-    if isinstance(exc, OSError | aiohttp.ClientError):
+    if isinstance(exc, OSError):
         return ErrorClass.NETWORK, f"Network error talking to {where}: {exc}"
     return ErrorClass.INTERNAL, f"Check failed unexpectedly: {type(exc).__name__}: {exc}"
 
 
 def _certificate_error(exc: BaseException) -> ssl.SSLCertVerificationError | None:
-    # aiohttp's wrapper also subclasses ssl.CertificateError but carries no verify_code
-    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
-        inner = exc.certificate_error
-        return inner if isinstance(inner, ssl.SSLCertVerificationError) else None
     if isinstance(exc, ssl.SSLCertVerificationError):
         return exc
-    if isinstance(exc, aiohttp.ClientConnectorError) and isinstance(
-        exc.os_error, ssl.SSLCertVerificationError
-    ):
-        return exc.os_error
-    return None
+    # asyncio may wrap the handshake failure; the verification error is its cause
+    cause = exc.__cause__
+    return cause if isinstance(cause, ssl.SSLCertVerificationError) else None
 
 
 def _errno(exc: BaseException) -> int | None:
-    # aiohttp re-raises a reset as ClientOSError(errno, ...), not as ConnectionResetError
     return exc.errno if isinstance(exc, OSError) else None
 
 
-def _is_dns_error(exc: BaseException) -> bool:
-    if isinstance(exc, aiohttp.ClientConnectorDNSError | socket.gaierror):
-        return True
-    return isinstance(exc, aiohttp.ClientConnectorError) and isinstance(
-        exc.os_error, socket.gaierror
-    )
-
-
 def _ssl_reason(exc: BaseException) -> str:
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        exc = exc.os_error
     if isinstance(exc, ssl.SSLError) and exc.reason:
         return str(exc.reason).replace("_", " ").lower()
     return str(exc)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import ssl
 import time
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from yarl import URL
 
 from hindsight.probe.egress import Guard
 from hindsight.probe.faults import classify_exception
+from hindsight.probe.keyword import KeywordError, compile_keyword
 from hindsight.probe.model import (
     KIB,
     CheckResult,
@@ -111,12 +111,12 @@ async def check_http(
             f"Invalid URL {redact(spec.url)!r}: it needs an http:// or https:// scheme and a host",
             url=redact(spec.url),
         )
-    pattern: re.Pattern[str] | None = None
+    pattern: Any = None
     if spec.kind == "keyword":
         try:
-            pattern = _keyword_pattern(spec)
-        except re.error as exc:
-            return failed(spec, started, ErrorClass.INVALID_SPEC, f"Invalid keyword regex: {exc}")
+            pattern = compile_keyword(spec.keyword, is_regex=spec.keyword_is_regex)
+        except KeywordError as exc:
+            return failed(spec, started, ErrorClass.INVALID_SPEC, str(exc))
     progress = _Progress(url=url)
     t0 = time.perf_counter()
     try:
@@ -203,19 +203,13 @@ def _redirect_target(current: URL, location: str) -> URL:
     return target
 
 
-def _keyword_pattern(spec: CheckSpec) -> re.Pattern[str]:
-    if spec.keyword_is_regex:
-        return re.compile(spec.keyword)
-    return re.compile(re.escape(spec.keyword))
-
-
 def _judge(
     spec: CheckSpec,
     started: datetime,
     latency_ms: float,
     response: Response,
     progress: _Progress,
-    pattern: re.Pattern[str] | None,
+    pattern: Any,
 ) -> CheckResult:
     evidence = _evidence(spec, progress)
     code = response.status
@@ -240,7 +234,7 @@ def _judge(
 
 
 def _match_keyword(
-    spec: CheckSpec, pattern: re.Pattern[str], response: Response, progress: _Progress
+    spec: CheckSpec, pattern: Any, response: Response, progress: _Progress
 ) -> tuple[Status, ErrorClass | None, str, str]:
     encoding = response.charset or "utf-8"
     try:

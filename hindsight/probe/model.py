@@ -9,11 +9,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from hindsight.probe.keyword import KeywordError, compile_keyword
+
 CheckKind = Literal["http", "keyword", "tls", "tcp"]
 KeywordMode = Literal["present", "absent"]
 
 KIB = 1024
 DEFAULT_MAX_BODY_BYTES = 64 * KIB
+# A check reads at most this much of a body, whatever its monitor asks: the worker
+# holds hundreds of bodies at once.
+MAX_BODY_BYTES_CEILING = 4 * 1024 * KIB
 DEFAULT_STATUS_CODES: frozenset[int] = frozenset(range(200, 300))
 
 
@@ -141,10 +146,20 @@ def spec_problem(spec: CheckSpec) -> str | None:
         return "Maximum redirects cannot be negative"
     if spec.max_body_bytes < 1:
         return "The body limit must be at least 1 byte"
+    if spec.max_body_bytes > MAX_BODY_BYTES_CEILING:
+        return (
+            f"The body limit is at most {MAX_BODY_BYTES_CEILING} bytes (4 MiB), "
+            f"not {spec.max_body_bytes}"
+        )
     if not 0 <= spec.port < 65536:
         return f"Port {spec.port} is out of range"
     if spec.kind == "keyword" and not spec.keyword:
         return "A keyword check needs a keyword"
+    if spec.kind == "keyword":
+        try:
+            compile_keyword(spec.keyword, is_regex=spec.keyword_is_regex)
+        except KeywordError as exc:
+            return str(exc)
     if spec.tls_critical_days > spec.tls_warning_days:
         return "The TLS critical threshold must not exceed the warning threshold"
     if spec.method.upper() not in METHODS:

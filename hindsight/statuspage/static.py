@@ -43,6 +43,8 @@ HOT_ENTRIES = 10_000
 # Other processes' publications are seen within this many seconds.
 MANIFEST_CHECK = 0.2
 _generation = [0]
+# Set in a request's environ when it was picked to re-render a stale snapshot.
+REFRESH_CLAIMED = "hindsight.snapshot_refresh"
 CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=30, stale-if-error=86400"
 
 
@@ -90,56 +92,94 @@ class SnapshotApp:
         self._refreshing = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        method = environ.get("REQUEST_METHOD", "GET")
-        if method == "GET" or method == "HEAD":
-            # Fast path: a page already served and unchanged since (publishing
-            # rewrites site.json last, so an unchanged manifest means unchanged files).
-            self._manifest()
-            hit = self._hot.get((environ.get("HTTP_HOST", ""), environ.get("PATH_INFO", "")))
-            if (
-                hit is not None
-                and hit[0] > time.time()
-                and "HTTP_IF_NONE_MATCH" not in environ
-                and "HTTP_IF_MODIFIED_SINCE" not in environ
-            ):
-                found = hit[1]
-                start_response("200 OK", list(found.headers))
-                return [b""] if method == "HEAD" else [found.body]
-        return self._serve(environ, start_response, method)
+        claimed = environ.pop(REFRESH_CLAIMED, False)
+        if not claimed:
+            answer = self.answer(environ)
+            if answer is not None:
+                status, headers, body = answer
+                start_response(status, headers)
+                return [body]
+            claimed = environ.pop(REFRESH_CLAIMED, False)
+        if not claimed:
+            return self.app(environ, start_response)  # answer() routed custom domains
+        try:
+            stale = self._found(environ)
+            if stale is None:
+                return self.app(environ, start_response)
+            return self._refresh(environ, start_response, stale)
+        finally:
+            self._refreshing.release()
 
-    def _serve(
-        self, environ: dict[str, Any], start_response: StartResponse, method: str
-    ) -> Iterable[bytes]:
-        site = self._manifest()
+    def answer(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        """The snapshot response for this request when no rendering is needed, else None.
+
+        None means "let the application answer". When the snapshot is past its
+        freshness, exactly one request is sent on to re-render it (marked in
+        `environ`); the others get the stale file meanwhile
+        (stale-while-revalidate), so a spike at midnight does not send every
+        request into Django, and a busy Django never holds up the page.
+        """
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method != "GET" and method != "HEAD":
+            self._route_custom_domain(environ)
+            return None
         key = (environ.get("HTTP_HOST", ""), environ.get("PATH_INFO", ""))
-        route = self._route(environ, site)
-        if route is None:
-            return self.app(environ, start_response)
-        slug, relative, django_path, is_custom = route
-        if is_custom:
-            environ["PATH_INFO"] = django_path
-            if self.internal_host:
-                environ["HTTP_HOST"] = self.internal_host
-        if method not in ("GET", "HEAD") or relative is None:
-            return self.app(environ, start_response)
-        found = self._load(f"{slug}/{relative}")
+        if "HTTP_IF_NONE_MATCH" not in environ and "HTTP_IF_MODIFIED_SINCE" not in environ:
+            cached = self.hot(*key)
+            if cached is not None:
+                return "200 OK", list(cached.headers), b"" if method == "HEAD" else cached.body
+        found = self._found(environ)
         if found is None:
-            return self.app(environ, start_response)
-        fresh_until = site.get("fresh_until", {}).get(slug, 0)
+            return None
+        fresh_until = self._site.get("fresh_until", {}).get(environ["hindsight.snapshot"], 0)
         if time.time() >= fresh_until:
-            # One request at a time asks Django to re-render; the others get
-            # the stale file meanwhile (stale-while-revalidate), so a spike at
-            # midnight does not send every request into Django.
-            if not self._refreshing.acquire(blocking=False):
-                return self._send(environ, start_response, found)
-            try:
-                return self._refresh(environ, start_response, found)
-            finally:
-                self._refreshing.release()
+            if self._refreshing.acquire(blocking=False):
+                environ[REFRESH_CLAIMED] = True
+                return None
+            return _response(environ, found)
         if len(self._hot) > HOT_ENTRIES:
             self._hot.clear()  # bounded: Host headers are chosen by clients
         self._hot[key] = (fresh_until, found)
-        return self._send(environ, start_response, found)
+        return _response(environ, found)
+
+    def hot(self, host: str, path: str) -> _File | None:
+        """A page already served and unchanged since, still fresh; None otherwise.
+
+        Publishing rewrites site.json last, so an unchanged manifest means
+        unchanged files. The cheapest answer there is: the web front calls it
+        before it builds a WSGI environ.
+        """
+        self._manifest()
+        hit = self._hot.get((host, path))
+        if hit is not None and hit[0] > time.time():
+            return hit[1]
+        return None
+
+    def _found(self, environ: dict[str, Any]) -> _File | None:
+        """The snapshot file for this request (routing custom domains on the way), if any."""
+        route = self._route_custom_domain(environ)
+        if route is None or route[1] is None:
+            return None
+        environ["hindsight.snapshot"] = route[0]
+        return self._load(f"{route[0]}/{route[1]}")
+
+    def _route_custom_domain(self, environ: dict[str, Any]) -> tuple[str, str | None] | None:
+        """(page slug, file under it) for this request; rewrites a custom domain's path once."""
+        found: tuple[str, str | None] | None
+        if "hindsight.route" in environ:
+            found = environ["hindsight.route"]
+            return found
+        route = self._route(environ, self._manifest())
+        found = None
+        if route is not None:
+            slug, relative, django_path, is_custom = route
+            if is_custom:
+                environ["PATH_INFO"] = django_path
+                if self.internal_host:
+                    environ["HTTP_HOST"] = self.internal_host
+            found = (slug, relative)
+        environ["hindsight.route"] = found
+        return found
 
     def _manifest(self) -> dict[str, Any]:
         # Publishing rewrites site.json last, so its mtime says whether any
@@ -207,17 +247,6 @@ class SnapshotApp:
         self._files[key] = loaded
         return loaded
 
-    def _send(
-        self, environ: dict[str, Any], start_response: StartResponse, found: _File
-    ) -> Iterable[bytes]:
-        if _not_modified(environ, found):
-            start_response(
-                "304 Not Modified", [h for h in found.headers if h[0] != "Content-Length"]
-            )
-            return [b""]
-        start_response("200 OK", list(found.headers))
-        return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [found.body]
-
     def _refresh(
         self, environ: dict[str, Any], start_response: StartResponse, stale: _File
     ) -> Iterable[bytes]:
@@ -237,7 +266,9 @@ class SnapshotApp:
         except Exception:
             chunks, captured["status"] = [], "500 Internal Server Error"
         if captured.get("status", "500").startswith("5"):
-            return self._send(environ, start_response, stale)
+            status, headers, page = _response(environ, stale)
+            start_response(status, headers)
+            return [page]
         start_response(captured["status"], captured["headers"])
         return chunks
 
@@ -258,6 +289,16 @@ def _file_for(relative: str) -> str | None:
         return relative + "index.html"
     # "history" without the slash is not a file; Django answers with a redirect.
     return relative if "." in parts[-1] else None
+
+
+def _response(environ: dict[str, Any], found: _File) -> tuple[str, list[tuple[str, str]], bytes]:
+    if _not_modified(environ, found):
+        return "304 Not Modified", [h for h in found.headers if h[0] != "Content-Length"], b""
+    return (
+        "200 OK",
+        list(found.headers),
+        b"" if environ.get("REQUEST_METHOD") == "HEAD" else found.body,
+    )
 
 
 def _not_modified(environ: dict[str, Any], found: _File) -> bool:

@@ -37,6 +37,7 @@ PUBLIC = {
     "statuspage:default_root_api": "Statuspage-compatible v2 JSON for widgets",
     "statuspage:confirm": "double opt-in link in the confirmation email",
     "statuspage:unsubscribe": "one-click unsubscribe link in every email",
+    "api:unknown": "any /api/ path that is no endpoint answers a JSON 404, not a login page",
 }
 # The JSON API answers 401 with a JSON body instead of redirecting.
 API_NAMESPACE = "api"

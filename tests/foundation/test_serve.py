@@ -22,8 +22,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 class Server:
-    def __init__(self, data_dir: Path, port: int, *extra: str) -> None:
+    def __init__(
+        self, data_dir: Path, port: int, *extra: str, settings: dict[str, str] | None = None
+    ) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("HINDSIGHT_")}
+        env.update(settings or {})
         env["HINDSIGHT_DATA_DIR"] = str(data_dir)
         self.base = f"http://127.0.0.1:{port}"
         self.proc = subprocess.Popen(

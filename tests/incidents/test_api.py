@@ -81,7 +81,7 @@ def test_errors_have_one_shape(the_viewer: User, a_responder: User) -> None:
     naive = api.post(f"/{incident.pk}/events", {"text": "hi", "occurred_at": "2024-01-01T10:00:00"})
     assert (naive.status_code, naive.json()["code"]) == (400, "bad_request")
     future = api.post(
-        f"/{incident.pk}/events", {"text": "hi", "occurred_at": "2999-01-01T10:00:00Z"}
+        f"/{incident.pk}/events", {"text": "hi", "occurred_at": "2199-01-01T10:00:00Z"}
     )
     assert "is in the future" in future.json()["detail"]
     lifecycle_kind = api.post(f"/{incident.pk}/events", {"text": "hi", "kind": "status_change"})
@@ -145,3 +145,16 @@ def test_editors_edit_events_and_restricted_incidents_stay_hidden(
     assert edited.json()["text"] == "declared (SEV3)"
     assert event.revisions.get().text.startswith("Incident declared")
     assert Incident.objects.get().restricted
+
+
+@pytest.mark.django_db
+def test_a_page_holds_at_most_500_items_and_a_larger_limit_is_refused(the_viewer: User) -> None:
+    incident = declare_incident(title="busy")
+    TimelineEvent.objects.bulk_create(
+        TimelineEvent(incident=incident, text=f"note {n}", kind="note") for n in range(600)
+    )
+    api = Api(the_viewer)
+    too_many = api.get(f"/{incident.pk}/events?limit=100000")
+    assert (too_many.status_code, too_many.json()["code"]) == (422, "invalid")
+    page = api.get(f"/{incident.pk}/events?limit=500")
+    assert (len(page.json()["items"]), page.json()["count"]) == (500, 601)

@@ -9,9 +9,25 @@ from django.test import Client
 from django.utils import timezone
 
 from hindsight.accounts.models import User
-from hindsight.incidents.models import EventSource, TimelineEventRevision
+from hindsight.incidents.models import EventSource, TimelineEvent, TimelineEventRevision
 from hindsight.incidents.services import append_event, declare_incident
-from hindsight.incidents.timeline import EditError, revise_event
+from hindsight.incidents.timeline import EditError, event_version, revise_event
+
+
+def _edit_url(event: TimelineEvent) -> str:
+    return f"/incidents/{event.incident_id}/events/{event.pk}/"
+
+
+def _as_shown(event: TimelineEvent, **changes: str) -> dict[str, str]:
+    """The edit form's fields as the page rendered them, with the editor's changes."""
+    shown = {
+        "text": event.text,
+        "occurred_at": event.occurred_at.strftime("%Y-%m-%dT%H:%M:%S"),
+        "version": event_version(event),
+        **({"is_key": "on"} if event.is_key else {}),
+        **({"hidden": "on"} if event.hidden else {}),
+    }
+    return {**shown, **changes}
 
 
 def _login(user: User) -> Client:
@@ -67,12 +83,7 @@ def test_an_editor_edits_and_hides_with_history_kept(
     event = incident.events.get(text="looking at logs")
     client = _login(an_editor)
     response = client.post(
-        f"/incidents/{incident.pk}/events/{event.pk}/",
-        {
-            "text": "looking at auth logs",
-            "occurred_at": event.occurred_at.strftime("%Y-%m-%dT%H:%M"),
-            "is_key": "on",
-        },
+        _edit_url(event), _as_shown(event, text="looking at auth logs", is_key="on")
     )
     assert response.status_code == 302
     client.post(f"/incidents/{incident.pk}/events/{event.pk}/toggle/", {"toggle": "hidden"})
@@ -103,3 +114,50 @@ def test_edits_refuse_empty_text_and_non_editors(
     with pytest.raises(EditError, match="hide it instead"):
         revise_event(event=event, by=an_editor, text="  ")
     assert event.revisions.count() == 0
+
+
+def test_a_long_timeline_is_shown_one_page_at_a_time(incident, the_viewer: User) -> None:  # type: ignore[no-untyped-def]
+    start = incident.started_at
+    TimelineEvent.objects.bulk_create(
+        TimelineEvent(incident=incident, text=f"tick {n}", occurred_at=start + timedelta(seconds=n))
+        for n in range(1200)
+    )
+    client = _login(the_viewer)
+    first = client.get(f"/incidents/{incident.pk}/").content.decode()
+    assert first.count('id="event-') == 500
+    assert "Events 1–500 of 1204" in first
+    last = client.get(f"/incidents/{incident.pk}/?page=3").content.decode()
+    assert last.count('id="event-') == 204
+    assert "rolled back" in last and "Later →" not in last
+
+
+def test_a_save_keeps_the_seconds_of_an_unchanged_time(incident, an_editor: User) -> None:  # type: ignore[no-untyped-def]
+    event = incident.events.get(text="looking at logs")
+    TimelineEvent.objects.filter(pk=event.pk).update(
+        occurred_at=event.occurred_at.replace(second=42, microsecond=123456)
+    )
+    event.refresh_from_db()
+    _login(an_editor).post(_edit_url(event), _as_shown(event, text="looking at the logs"))
+    after = TimelineEvent.objects.get(pk=event.pk)
+    assert (after.text, after.occurred_at) == ("looking at the logs", event.occurred_at)
+
+
+def test_a_new_time_is_saved_to_the_second(incident, an_editor: User) -> None:  # type: ignore[no-untyped-def]
+    event = incident.events.get(text="looking at logs")
+    moved = (event.occurred_at - timedelta(minutes=1)).replace(second=7, microsecond=0)
+    new_time = moved.strftime("%Y-%m-%dT%H:%M:%S")
+    _login(an_editor).post(_edit_url(event), _as_shown(event, occurred_at=new_time))
+    assert TimelineEvent.objects.get(pk=event.pk).occurred_at == moved
+
+
+def test_a_stale_form_is_refused_and_the_other_change_survives(incident, an_editor: User) -> None:  # type: ignore[no-untyped-def]
+    event = incident.events.get(text="looking at logs")
+    opened = _as_shown(event, text="looking at auth logs")
+    revise_event(event=event, by=an_editor, is_key=True)  # someone else, meanwhile
+    page = _login(an_editor).post(_edit_url(event), opened)
+    assert page.status_code == 200
+    assert "Someone changed this event after you opened it; nothing was saved." in (
+        page.content.decode()
+    )
+    after = TimelineEvent.objects.get(pk=event.pk)
+    assert (after.text, after.is_key) == ("looking at logs", True)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
+import tracemalloc
 import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from typer.testing import CliRunner
 
 from hindsight.accounts.models import User
@@ -167,3 +169,43 @@ def test_the_incident_page_upload(
         )
     assert "Nothing was imported: export.zip: not a readable zip file" in response.content.decode()
     assert TimelineEvent.objects.filter(kind=EventKind.CHAT_MESSAGE).count() == 10
+
+
+def _zip_bomb(path: Path) -> Path:
+    """About 1 MB on disk; its one day-file unpacks to 1 GB of JSON whitespace."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("users.json", "[]")
+        archive.writestr("channels.json", json.dumps([{"id": "C1", "name": "general"}]))
+        with archive.open("general/2024-05-01.json", "w", force_zip64=True) as day:
+            day.write(b"[")
+            block = b" " * (1 << 20)
+            for _ in range(1024):
+                day.write(block)
+            day.write(b"]")
+    return path
+
+
+def test_a_zip_bomb_upload_is_refused_with_bounded_memory(
+    a_responder: User, incident: Incident, tmp_path: Path
+) -> None:
+    bomb = _zip_bomb(tmp_path / "bomb.zip")
+    assert bomb.stat().st_size < 1.5 * 1024 * 1024
+    browser = Client()
+    browser.force_login(a_responder)
+    tracemalloc.start()
+    try:
+        with bomb.open("rb") as upload:
+            response = browser.post(
+                reverse("chat:import_slack", args=[incident.pk]),
+                {"export": upload, "channel": "general"},
+                follow=True,
+            )
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 200 * 1024 * 1024, f"peak {peak} bytes while the bomb unpacks to 1 GiB"
+    assert (
+        "Nothing was imported: general/2024-05-01.json: larger than 33554432 bytes; not imported"
+        in response.content.decode()
+    )
+    assert _chat(incident).count() == 0

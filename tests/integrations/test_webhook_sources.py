@@ -69,6 +69,7 @@ def test_the_same_payload_twice_adds_nothing(hook, alerts) -> None:  # type: ign
         "updated": [],
         "duplicates": 1,
         "ignored": 0,
+        "held": 0,
     }
     assert TimelineEvent.objects.count() == count
     assert Incident.objects.count() == 1
@@ -98,10 +99,12 @@ def test_pagerduty_triggered_then_resolved_and_updates(hook, alerts) -> None:  #
     assert incident.started_at == datetime(2021, 6, 4, 13, 35, 29, 781000, tzinfo=UTC)
     text = incident.events.get(kind=EventKind.ALERT_FIRING).text
     assert text == "PagerDuty #9 triggered: Test Incident 3 (service pig208) — by PIG 208"
-    # The resolved sample is about another PagerDuty incident: nothing is open for it.
-    assert deliver(alerts(PD_RESOLVED)).json()["ignored"] == 1
+    # The resolved sample is about another PagerDuty incident: nothing is open
+    # for it, so it is held until that incident's trigger arrives.
+    assert deliver(alerts(PD_RESOLVED)).json()["held"] == 1
     resolved = json.loads(alerts(PD_RESOLVED))
     resolved["event"]["data"]["id"] = "PFQZPSY"
+    resolved["event"]["id"] += "-for-PFQZPSY"  # another event, not a redelivery
     assert deliver(resolved).json()["resolved"] == [incident.pk]
     assert incident.events.filter(kind=EventKind.ALERT_RESOLVED, source="pagerduty").count() == 1
     assert deliver(alerts(PD_SERVICE)).json()["ignored"] == 0

@@ -95,7 +95,7 @@ def test_an_editor_creates_a_monitor_and_bad_input_is_explained(an_editor):
         },
     )
     assert bad.status_code == 200
-    assert "Not valid JSON" in bad.content.decode()
+    assert "Check options is not valid JSON" in bad.content.decode()
     assert Monitor.objects.count() == 0
     good = client.post(
         "/monitors/new/",

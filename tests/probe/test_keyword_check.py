@@ -61,7 +61,8 @@ def test_it_reports_an_invalid_regex_without_fetching(harness: Harness) -> None:
     result = check_app(harness, "/ok", "(unclosed", keyword_is_regex=True)
     assert result.error_class is ErrorClass.INVALID_SPEC
     assert (
-        result.reason == "Invalid keyword regex: missing ), unterminated subpattern at position 0"
+        result.reason == "Invalid keyword regex '(unclosed': missing ): (unclosed "
+        "(patterns use RE2 syntax: no backreferences or lookaround)"
     )
 
 

@@ -11,7 +11,7 @@ from django.test import Client
 
 from hindsight import config
 from hindsight.accounts.models import User
-from hindsight.web import views as web_views
+from hindsight.web import health
 
 
 def _mode(path: Path) -> int:
@@ -129,10 +129,13 @@ def test_the_health_check_hides_database_errors_from_anonymous_callers(
     db: None, client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     class Down:
+        vendor = "postgresql"
+        settings_dict = {"NAME": "hindsight"}
+
         def cursor(self) -> Any:
             raise RuntimeError('connection to server at "db.internal" (10.0.0.3) failed')
 
-    monkeypatch.setattr(web_views, "connection", Down())
+    monkeypatch.setattr(health, "connection", Down())
     response = client.get("/healthz")
     assert (response.status_code, response.json()) == (
         503,

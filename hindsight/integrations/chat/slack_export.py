@@ -16,12 +16,19 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from hindsight.core import inputs
 from hindsight.integrations.webhooks.common import object_or_empty
 
 _DAY_FILE = re.compile(r"^(?P<folder>[^/]+)/(?P<day>\d{4}-\d{2}-\d{2})\.json$")
 _TS = re.compile(r"^\d{1,12}(\.\d{1,6})?$")
 _MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 CHANNEL_LISTS = ("channels.json", "groups.json", "mpims.json", "dms.json")
+# A day-file of a busy channel is well under a megabyte; a bigger one is
+# refused before it is parsed, so a zip bomb cannot fill the memory.
+MAX_FILE_BYTES = 32 * 1024 * 1024
+MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
+# Author names are a column of 200 characters.
+MAX_NAME = 200
 # Not things people said: joins/leaves, edits and deletions (the edited
 # message itself carries its final text), tombstones of deleted thread parents.
 SKIPPED_SUBTYPES = frozenset(
@@ -63,9 +70,13 @@ def parse_ts(ts: Any, where: str) -> datetime:
     if not isinstance(ts, str) or not _TS.match(ts):
         raise ExportError(f"{where}: message has no valid 'ts' ({ts!r})")
     seconds, _, fraction = ts.partition(".")
-    return datetime.fromtimestamp(int(seconds), UTC).replace(
-        microsecond=int(fraction.ljust(6, "0")) if fraction else 0
-    )
+    try:
+        at = datetime.fromtimestamp(int(seconds), UTC).replace(
+            microsecond=int(fraction.ljust(6, "0")) if fraction else 0
+        )
+        return inputs.check_time(at, field=f"{where}: 'ts'")
+    except (OverflowError, ValueError, OSError):
+        raise ExportError(f"{where}: 'ts' {ts!r} is outside 1970–2200") from None
 
 
 class SlackExport:
@@ -80,6 +91,12 @@ class SlackExport:
             except (zipfile.BadZipFile, OSError) as exc:
                 raise ExportError(f"{path.name}: not a readable zip file ({exc})") from None
             names = self._zip.namelist()
+            unpacked = sum(info.file_size for info in self._zip.infolist())
+            if unpacked > MAX_TOTAL_BYTES:
+                raise ExportError(
+                    f"{path.name}: unpacks to {unpacked} bytes, more than the "
+                    f"{MAX_TOTAL_BYTES} an export may hold"
+                )
             # Some tools wrap everything in one top folder; look inside it.
             tops = {n.split("/", 1)[0] for n in names if "/" in n}
             self._root = (
@@ -109,8 +126,19 @@ class SlackExport:
     def load(self, name: str) -> Any:
         """Parse one JSON file of the export; a bad file raises ExportError naming it."""
         try:
+            if (
+                self._zip is not None
+                and self._zip.getinfo(self._root + name).file_size > MAX_FILE_BYTES
+            ):
+                raise ExportError(f"{name}: larger than {MAX_FILE_BYTES} bytes; not imported")
             with self._open(name) as handle:
-                return json.load(handle)
+                # Read one byte past the limit: the sizes a zip declares can lie.
+                data = handle.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:
+                raise ExportError(f"{name}: larger than {MAX_FILE_BYTES} bytes; not imported")
+            return inputs.clean_json(json.loads(data), where=name)
+        except (inputs.InputError, RecursionError):
+            raise ExportError(f"{name}: nested deeper than {inputs.MAX_DEPTH} levels") from None
         except KeyError:
             raise ExportError(f"{name}: missing from the export") from None
         except FileNotFoundError:
@@ -217,10 +245,11 @@ class SlackExport:
             )
             text = _MENTION.sub(lambda m: "@" + users.get(m[1], m[1]), text)
             thread_ts = message.get("thread_ts")
+            author = str(author)
             yield ChatMessage(
                 ts=message["ts"],
                 at=at,
-                author=str(author),
+                author=author if len(author) <= MAX_NAME else author[: MAX_NAME - 1] + "…",
                 text=text,
                 thread_ts=thread_ts if isinstance(thread_ts, str) else "",
             )

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from hindsight.core.inputs import InputError, check_time
+
 Action = Literal["firing", "resolved", "update"]
 
 # Go's zero time and the Unix epoch mean "not set" in Alertmanager/Grafana payloads.
@@ -68,8 +70,12 @@ def parse_time(value: Any, where: str) -> datetime | None:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise bad_request("bad_timestamp", f"{where}: {value!r} is not a valid time") from None
-    parsed = parsed.astimezone(UTC)
-    return None if parsed < _NOT_SET_BEFORE else parsed
+    if parsed.year < 1970 or parsed.replace(tzinfo=None) < _NOT_SET_BEFORE.replace(tzinfo=None):
+        return None  # Go's zero time, with or without an offset
+    try:
+        return check_time(parsed, field=where)
+    except InputError as exc:
+        raise bad_request("bad_timestamp", str(exc)) from None
 
 
 _SEVERITY_WORDS = {
