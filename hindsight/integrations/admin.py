@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from hindsight.integrations.models import Delivery, Integration, NotificationChannel
+from hindsight.integrations.models import Integration, NotificationChannel
 
 
 @admin.register(Integration)
@@ -12,8 +12,3 @@ class IntegrationAdmin(admin.ModelAdmin[Integration]):
 @admin.register(NotificationChannel)
 class NotificationChannelAdmin(admin.ModelAdmin[NotificationChannel]):
     list_display = ("name", "kind", "target", "enabled")
-
-
-@admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin[Delivery]):
-    list_display = ("channel", "event", "attempts", "delivered_at", "last_error")

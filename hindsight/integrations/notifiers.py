@@ -19,14 +19,13 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 
 from hindsight.integrations import signing
+from hindsight.outbox.senders import DeliveryError
+
+__all__ = ["NOTIFIERS", "DeliveryError", "Message", "post_json", "register"]
 
 TIMEOUT_SECONDS = 10
 SEVERITY_COLOURS = {"SEV1": "#cf222e", "SEV2": "#bc4c00", "SEV3": "#9a6700", "SEV4": "#57606a"}
 RESOLVED_COLOUR = "#1a7f37"
-
-
-class DeliveryError(Exception):
-    """A notification could not be delivered; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -43,11 +42,19 @@ class Message:
     started_at: str
     resolved_at: str | None
     summary: str
+    # The outbox delivery's id: the same on every retry, so receivers can drop repeats.
+    delivery_id: str = ""
 
     @property
     def headline(self) -> str:
         verb = "resolved" if self.event == "incident.resolved" else "opened"
         return f"[{self.severity}] Incident #{self.incident_id} {verb}: {self.title}"
+
+    def as_fields(self) -> dict[str, Any]:
+        """The facts as stored in an outbox delivery (without the delivery's own id)."""
+        fields = dict(self.__dict__)
+        fields.pop("delivery_id")
+        return fields
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -99,7 +106,9 @@ def post_json(
             response.read(1024)
             status = response.status
     except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"HTTP {exc.code} from {url}") from None
+        # A 4xx refuses this one message; a 5xx, 408 or 429 says the receiver is in trouble.
+        down = exc.code >= 500 or exc.code in (408, 429)
+        raise DeliveryError(f"HTTP {exc.code} from {url}", destination_down=down) from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise DeliveryError(f"could not reach {url}: {reason}") from None
@@ -111,6 +120,8 @@ def post_json(
 def send_webhook(target: str, secret: str, message: Message) -> None:
     body = json.dumps(message.as_dict(), sort_keys=True).encode()
     headers = {"X-Hindsight-Event": message.event}
+    if message.delivery_id:
+        headers["webhook-id"] = message.delivery_id
     if secret:
         headers[signing.HEADER] = signing.sign(secret, int(time.time()), body)
     post_json(target, body, headers)

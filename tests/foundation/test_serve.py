@@ -122,7 +122,7 @@ def test_serve_starts_with_demo_data_and_a_second_start_keeps_it(tmp_path, free_
         assert len(re.findall(r'href="/incidents/\d+/"', incidents_page)) == 2
     finally:
         second_output = server.stop()
-    worker_pid = int(re.search(r"monitor worker started \(pid (\d+)\)", second_output).group(1))
+    worker_pid = int(re.search(r"worker started \(pid (\d+)\)", second_output).group(1))
     with pytest.raises(ProcessLookupError):
         os.kill(worker_pid, 0)  # stopping serve stopped its worker
     assert "password" not in second_output.split("Log in with")[0]
