@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0  # a queue that found nothing looks again this soon (or when woken)
 HEARTBEAT_SECONDS = 5.0
+IDLE_SLOT_SECONDS = 30.0  # a queue's extra slots look this seldom unless called in
 
 
 @dataclass
@@ -95,7 +96,8 @@ class Runner:
         for job in self.jobs:
             if isinstance(job.when, Queue):
                 tasks += [
-                    asyncio.create_task(self._queue(job, context)) for _ in range(job.when.slots())
+                    asyncio.create_task(self._queue(job, context, slot))
+                    for slot in range(job.when.slots())
                 ]
             elif isinstance(job.when, Every):
                 tasks.append(asyncio.create_task(self._scheduled(job, context)))
@@ -159,10 +161,16 @@ class Runner:
         stats.work += done
         return done, ""
 
-    async def _queue(self, job: Job, context: Context) -> None:
-        """One slot of a queue: take work while there is some, else wait for a poll or wake-up."""
+    async def _queue(self, job: Job, context: Context, slot: int) -> None:
+        """One slot of a queue: take work while there is some, else wait.
+
+        Only the first slot polls; the others sleep until a slot that found
+        work (or a wake-up) calls them in, so an idle queue costs one cheap
+        query a second however many slots it has.
+        """
         failures = 0
         wake = self._wakes[job.name]
+        poll = self.poll_seconds if slot == 0 else IDLE_SLOT_SECONDS
         while not self._stopping.is_set():
             done, error = await self._call(job, context)
             if error:
@@ -172,9 +180,10 @@ class Runner:
                 continue
             failures = 0
             if done:
+                wake.set()  # more work may be waiting: let the idle slots join in
                 await asyncio.sleep(0)  # let the other tasks in between
                 continue
-            if await self._pause(self.poll_seconds, wake):
+            if await self._pause(poll, wake):
                 return
 
     async def _scheduled(self, job: Job, context: Context) -> None:

@@ -135,13 +135,12 @@ def run_now(*, name: str, worker: str = "", region: str = "default") -> int:
             raise
         finish_scheduled(job=job, row=row, owner=context.worker)
         return done
+    if not isinstance(job.when, Queue):
+        return job.run(context)
     total = 0
-    while isinstance(job.when, Queue):
-        done = job.run(context)
+    while done := job.run(context):
         total += done
-        if not done:
-            return total
-    return job.run(context)
+    return total
 
 
 def _error(exc: BaseException) -> str:

@@ -6,9 +6,11 @@ import contextlib
 import http.cookiejar
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -156,3 +158,68 @@ def test_a_wrong_password_is_refused_with_a_clear_message(tmp_path, free_port):
     finally:
         server.stop()
     assert "That user name and password did not match" in page
+
+
+def _wait_for_heartbeat(database: Path, pid: int, timeout: float = 60) -> bool:
+    """True once the worker with this pid has written its heartbeat row."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.closing(sqlite3.connect(database, timeout=5)) as db:
+            row = db.execute(
+                "SELECT 1 FROM runner_workerheartbeat WHERE pid = ?", (pid,)
+            ).fetchone()
+        if row:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+class WatchedServer(Server):
+    """A server whose output is read as it comes, so a test can react to it."""
+
+    def __init__(self, data_dir: Path, port: int, *extra: str) -> None:
+        super().__init__(data_dir, port, *extra)
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    def wait_for(self, pattern: str, timeout: float = 60) -> re.Match[str]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in list(self.lines):
+                found = re.search(pattern, line)
+                if found:
+                    return found
+            time.sleep(0.1)
+        raise AssertionError(f"{pattern!r} never appeared in:\n{''.join(self.lines)}")
+
+    def stop(self) -> str:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self._reader.join(10)
+        return "".join(self.lines)
+
+
+def test_serve_restarts_a_worker_that_dies(tmp_path, free_port):
+    server = WatchedServer(tmp_path, free_port, "--no-demo")
+    try:
+        server.wait_ready()
+        first = int(server.wait_for(r"worker started \(pid (\d+)\)").group(1))
+        os.kill(first, signal.SIGKILL)
+        restarted = server.wait_for(r"Background worker restarted \(pid (\d+), restart 1\)")
+        second = int(restarted.group(1))
+        assert second != first
+        assert _wait_for_heartbeat(tmp_path / "hindsight.sqlite3", second)
+    finally:
+        output = server.stop()
+    assert re.search(rf"the worker \(pid {first}\) exited with code -9", output)
+    with pytest.raises(ProcessLookupError):
+        os.kill(second, 0)  # stopping serve stopped the restarted worker too
