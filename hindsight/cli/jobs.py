@@ -26,6 +26,7 @@ def list_jobs() -> None:
 
     schedules = {row.job: row for row in JobSchedule.objects.all()}
     table = Table("job", "when", "shared by", "retry", "last error")
+    table.columns[0].no_wrap = True
     for job in registered():
         row = schedules.get(job.name)
         table.add_row(

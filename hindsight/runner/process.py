@@ -69,8 +69,13 @@ class Runner:
         self._db = DatabaseThreads(threads + 1, name="hindsight-job")  # + 1: the heartbeat
 
     def stop(self) -> None:
-        """Ask every job to finish what it is doing and the runner to return."""
-        self._stopping.set()
+        """Ask every job to finish what it is doing and the runner to return; safe
+        from any thread (a signal handler, a test, a supervisor)."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            self._stopping.set()
+        else:
+            loop.call_soon_threadsafe(self._stopping.set)
 
     def wake(self, name: str) -> None:
         """Run queue ``name`` now rather than at its next poll; safe from any thread."""

@@ -21,11 +21,11 @@ class Claim(enum.Enum):
     """How several workers share a job."""
 
     # One worker at a time holds the job's schedule row (a lease) while it runs.
-    ONE_WORKER = "one worker at a time"
+    ONE_WORKER = "one worker"
     # Every worker runs it: work local to the worker's machine (its snapshot files).
     EVERY_WORKER = "every worker"
     # The job leases the rows it works on, so any number of workers run it at once.
-    ROWS = "rows it leases"
+    ROWS = "leased rows"
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,8 @@ class Retry:
         return self.max_attempts is not None and attempts >= self.max_attempts
 
     def describe(self) -> str:
-        limit = f", at most {self.max_attempts} attempts" if self.max_attempts else ""
-        return f"back-off {self.first_seconds:g} s doubling to {self.cap_seconds:g} s{limit}"
+        limit = f", {self.max_attempts} tries" if self.max_attempts else ""
+        return f"{self.first_seconds:g}–{self.cap_seconds:g} s{limit}"
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class Queue:
         return max(1, int(self.concurrency() if callable(self.concurrency) else self.concurrency))
 
     def describe(self) -> str:
-        return f"queue, {self.slots()} at once"
+        return f"queue ×{self.slots()}"
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.db import DatabaseError, connection
+from django.db import connection, transaction
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +29,23 @@ def notify(job: str) -> None:
     """Wake the workers' ``job`` queue once the current transaction commits."""
     if connection.vendor != "postgresql":
         return
+    if connection.in_atomic_block:
+        # Once per transaction and job: a thousand deliveries need one wake-up.
+        if any(entry[1] == Notified(job) for entry in connection.run_on_commit):
+            return
+        transaction.on_commit(Notified(job))
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, job])
+
+
+@dataclass(frozen=True)
+class Notified:
+    """Marks, in a transaction's on-commit list, that it already notifies ``job``."""
+
+    job: str
+
+    def __call__(self) -> None:
+        """Nothing to do on commit: PostgreSQL delivers the notification itself."""
 
 
 def listen(on_wake: Callable[[str], object], stop: threading.Event) -> None:
@@ -43,12 +59,8 @@ def listen(on_wake: Callable[[str], object], stop: threading.Event) -> None:
             while not stop.is_set():
                 for note in raw.notifies(timeout=1.0):
                     on_wake(note.payload)
-        except (DatabaseError, OSError, AttributeError) as exc:
+        except Exception as exc:  # Django's or psycopg's errors when the server goes away
             log.warning("listening for job wake-ups failed (%s); polling meanwhile", exc)
-            connection.close()
-            stop.wait(5.0)
-        except Exception:  # psycopg's own errors when the server goes away
-            log.exception("listening for job wake-ups failed; polling meanwhile")
             connection.close()
             stop.wait(5.0)
     connection.close()

@@ -11,6 +11,7 @@ then another worker publishes them.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -39,16 +40,20 @@ def schedule_publish(*, incident_ids: set[int] | None = None) -> None:
     # One request per transaction: the marker lives in the transaction's on-commit
     # list, so a rollback (of it or of the savepoint that wrote it) discards it too.
     for entry in connection.run_on_commit:
-        marker = getattr(entry[1], "publish_request", None)
-        if marker is not None:
-            marker["request"] = _merge(marker["request"], wanted)
+        if isinstance(entry[1], Pending):
+            entry[1].request = _merge(entry[1].request, wanted)
             return
+    transaction.on_commit(Pending(_create(wanted)))
 
-    def committed() -> None:
-        """Only marks this transaction's request; nothing to do on commit."""
 
-    committed.publish_request = {"request": _create(wanted)}  # type: ignore[attr-defined]
-    transaction.on_commit(committed)
+@dataclass
+class Pending:
+    """This transaction's publish request, kept in its on-commit list."""
+
+    request: PublishRequest
+
+    def __call__(self) -> None:
+        """Nothing to do on commit: the row is the request."""
 
 
 def _create(incident_ids: list[int] | None) -> PublishRequest:
