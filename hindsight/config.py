@@ -92,12 +92,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "HINDSIGHT_WORKER_REGION",
         "default",
-        "Region name of the monitor worker started by `hindsight worker`/`serve`.",
+        "Region name of the worker started by `hindsight worker`/`serve`.",
     ),
     Setting(
         "HINDSIGHT_WORKER_CONCURRENCY",
         "200",
-        "Checks in flight at once in one monitor worker.",
+        "Checks in flight at once in one worker.",
     ),
     Setting(
         "HINDSIGHT_WORKER_LEASE_GRACE_SECONDS",
