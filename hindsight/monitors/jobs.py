@@ -79,7 +79,8 @@ register(
     Job(
         name=FLIPS,
         description="Turn monitor flips into incidents and component statuses, oldest first",
-        when=Queue(),
+        # The check loop that writes a flip wakes this queue at once; the poll is a fallback.
+        when=Queue(poll_seconds=5.0),
         claim=Claim.ROWS,
         retry=services.FLIP_RETRY,
         run=process_flips,

@@ -220,6 +220,9 @@ def process_flips(*, worker: str, limit: int = 100, now: datetime | None = None)
     so one monitor's flips are processed in order.
     """
     now = now or timezone.now()
+    waiting = Flip.objects.filter(processed_at__isnull=True, failed_at__isnull=True, region="")
+    if not waiting.filter(next_attempt_at__lte=now).exists():
+        return 0  # the usual answer, found with the cheapest query
     older_in_flight = Flip.objects.filter(
         monitor_id=OuterRef("monitor_id"),
         id__lt=OuterRef("id"),
@@ -227,12 +230,8 @@ def process_flips(*, worker: str, limit: int = 100, now: datetime | None = None)
         failed_at__isnull=True,
         lease_until__gt=now,
     )
-    waiting = (
-        Flip.objects.filter(processed_at__isnull=True, failed_at__isnull=True, region="")
-        .exclude(Exists(older_in_flight))
-        .order_by("created_at", "id")
-    )
-    ids = leases.claim(waiting, owner=worker, limit=limit, lease=FLIP_LEASE, now=now)
+    in_order = waiting.exclude(Exists(older_in_flight)).order_by("created_at", "id")
+    ids = leases.claim(in_order, owner=worker, limit=limit, lease=FLIP_LEASE, now=now)
     flips = Flip.objects.filter(pk__in=ids).select_related("monitor").order_by("created_at", "id")
     for flip in flips:
         try:

@@ -27,7 +27,7 @@ from hindsight.runner.threads import DatabaseThreads
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 1.0  # a queue that found nothing looks again this soon (or when woken)
+SOONEST_SECONDS = 1.0  # a scheduled job held by another worker is looked at again no sooner
 HEARTBEAT_SECONDS = 5.0
 IDLE_SLOT_SECONDS = 30.0  # a queue's extra slots look this seldom unless called in
 
@@ -52,7 +52,7 @@ class Runner:
         worker: str = "",
         region: str = "default",
         options: dict[str, Any] | None = None,
-        poll_seconds: float = POLL_SECONDS,
+        poll_seconds: float | None = None,
         heartbeat_seconds: float = HEARTBEAT_SECONDS,
     ) -> None:
         self.jobs = list(jobs)
@@ -175,7 +175,9 @@ class Runner:
         """
         failures = 0
         wake = self._wakes[job.name]
-        poll = self.poll_seconds if slot == 0 else IDLE_SLOT_SECONDS
+        assert isinstance(job.when, Queue)
+        first = job.when.poll_seconds if self.poll_seconds is None else self.poll_seconds
+        poll = first if slot == 0 else max(first, IDLE_SLOT_SECONDS)
         while not self._stopping.is_set():
             done, error = await self._call(job, context)
             if error:
@@ -225,7 +227,7 @@ class Runner:
         due = await self._db.run(services.next_scheduled, job=job)
         if due is None:
             return interval
-        return min(interval, max(self.poll_seconds, (due - timezone.now()).total_seconds()))
+        return min(interval, max(SOONEST_SECONDS, (due - timezone.now()).total_seconds()))
 
     async def _continuous(self, job: Job, context: Context) -> None:
         assert job.loop is not None

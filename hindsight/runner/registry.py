@@ -70,10 +70,11 @@ class Every:
 @dataclass(frozen=True)
 class Queue:
     """Run while there is work: each call takes one unit (a batch, a destination) and
-    returns how much it did; a call that finds nothing waits for the next poll or a
+    returns how much it did; a call that finds nothing waits ``poll_seconds`` or for a
     wake-up. ``concurrency`` calls run at once in one worker."""
 
     concurrency: int | Callable[[], int] = 1
+    poll_seconds: float = 1.0
 
     def slots(self) -> int:
         return max(1, int(self.concurrency() if callable(self.concurrency) else self.concurrency))
