@@ -57,7 +57,9 @@ class Supervisor:
         with self._lock:
             if self._stopping.is_set():
                 return
-            self._process = subprocess.Popen(self.command)
+            # Its own session: a Ctrl-C in the terminal reaches serve, which stops the
+            # worker itself; any exit the supervisor did not ask for is a death.
+            self._process = subprocess.Popen(self.command, start_new_session=True)
             self._on_start(self._process.pid, self.restarts)
 
     def _watch(self) -> None:

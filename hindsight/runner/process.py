@@ -22,7 +22,7 @@ from typing import Any
 from django.utils import timezone
 
 from hindsight.runner import services, wakeups
-from hindsight.runner.registry import Claim, Context, Every, Job, Queue
+from hindsight.runner.registry import Claim, Context, Every, Job, Queue, Retry
 from hindsight.runner.threads import DatabaseThreads
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 SOONEST_SECONDS = 1.0  # a scheduled job held by another worker is looked at again no sooner
 HEARTBEAT_SECONDS = 5.0
 IDLE_SLOT_SECONDS = 30.0  # a queue's extra slots look this seldom unless called in
+# A queue whose function raises (rows failing are the job's own business) or a schedule
+# that cannot be read: the database is away, so look again soon, then less often.
+OUTAGE_RETRY = Retry(first_seconds=1, cap_seconds=30)
 
 
 @dataclass
@@ -182,7 +185,7 @@ class Runner:
             done, error = await self._call(job, context)
             if error:
                 failures += 1
-                if await self._pause(job.retry.delay(failures).total_seconds()):
+                if await self._pause(OUTAGE_RETRY.delay(failures).total_seconds()):
                     return
                 continue
             failures = 0
@@ -207,7 +210,7 @@ class Runner:
             except Exception as exc:  # the database is away: try again later
                 failures += 1
                 log.warning("scheduling job %s failed: %s", job.name, exc)
-                wait = job.retry.delay(failures).total_seconds()
+                wait = OUTAGE_RETRY.delay(failures).total_seconds()
             if await self._pause(wait):
                 return
 
@@ -218,16 +221,20 @@ class Runner:
             return (
                 job.retry.delay(self.stats[job.name].errors).total_seconds() if error else interval
             )
-        row = await self._db.run(services.claim_scheduled, job=job, owner=self.worker)
-        if row is not None:
-            _, error = await self._call(job, context)
-            await self._db.run(
-                services.finish_scheduled, job=job, row=row, owner=self.worker, error=error
-            )
-        due = await self._db.run(services.next_scheduled, job=job)
-        if due is None:
+        # Claim, run, record and read the next time in one trip to a database thread.
+        turn = await self._db.run(services.take_turn, job=job, context=context)
+        stats = self.stats[job.name]
+        if turn.done is not None:
+            stats.runs += 1
+            stats.work += turn.done
+        if turn.error:
+            stats.runs += 1
+            stats.errors += 1
+            stats.last_error = turn.error
+        if turn.next_look is None:
             return interval
-        return min(interval, max(SOONEST_SECONDS, (due - timezone.now()).total_seconds()))
+        wait = (turn.next_look - timezone.now()).total_seconds()
+        return min(interval, max(SOONEST_SECONDS, wait))
 
     async def _continuous(self, job: Job, context: Context) -> None:
         assert job.loop is not None

@@ -110,8 +110,10 @@ class Job:
 
     ``run`` is a plain function (run in one of the worker's database threads)
     returning how many units of work it did; ``loop`` is the coroutine of a
-    continuous job. ``timeout_seconds`` bounds how long a worker holds a
-    one-worker job before another may take it over.
+    continuous job. ``retry`` is how a failed unit is retried: a scheduled
+    run, or each row a queue job leases (the job applies it to its rows).
+    ``timeout_seconds`` bounds how long a worker holds a one-worker job
+    before another may take it over.
     """
 
     name: str

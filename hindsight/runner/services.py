@@ -116,6 +116,33 @@ def worker_health(*, now: datetime | None = None) -> WorkerHealth:
     return WorkerHealth("stale" if stale else "ok", latest)
 
 
+@dataclass(frozen=True)
+class Turn:
+    """One look at a one-worker job: what it did (None: not this worker's turn),
+    its error, and when to look again."""
+
+    done: int | None
+    error: str
+    next_look: datetime | None
+
+
+def take_turn(*, job: Job, context: Context, due_or_not: bool = False) -> Turn:
+    """Run a one-worker job here if it is due (or ``due_or_not``) and nobody else runs
+    it, and record the outcome on its schedule row; all in the calling thread."""
+    assert job.run is not None, "a continuous job has no turns"
+    row = claim_scheduled(job=job, owner=context.worker, due_or_not=due_or_not)
+    done: int | None = None
+    error = ""
+    if row is not None:
+        try:
+            done = job.run(context)
+        except Exception as exc:  # recorded on the row and retried after the back-off
+            error = _error(exc)
+            log.exception("job %s failed in worker %s", job.name, context.worker)
+        finish_scheduled(job=job, row=row, owner=context.worker, error=error)
+    return Turn(done=done, error=error, next_look=next_scheduled(job=job))
+
+
 def run_now(*, name: str, worker: str = "", region: str = "default") -> int:
     """Run one job here and now, in this thread: a queue until it finds no more
     work, any other job once. Returns the units of work done (for the CLI and tests)."""
@@ -125,16 +152,12 @@ def run_now(*, name: str, worker: str = "", region: str = "default") -> int:
     context = Context(worker=worker or worker_name(), region=region)
     if job.claim is Claim.ONE_WORKER and not isinstance(job.when, Queue):
         # Still one worker at a time: take the lease so a running worker waits.
-        row = claim_scheduled(job=job, owner=context.worker, due_or_not=True)
-        if row is None:
+        turn = take_turn(job=job, context=context, due_or_not=True)
+        if turn.done is None:
             raise RuntimeError(f"Job {name!r} is running in another worker right now")
-        try:
-            done = job.run(context)
-        except Exception as exc:
-            finish_scheduled(job=job, row=row, owner=context.worker, error=_error(exc))
-            raise
-        finish_scheduled(job=job, row=row, owner=context.worker)
-        return done
+        if turn.error:
+            raise RuntimeError(f"Job {name!r} failed: {turn.error}")
+        return turn.done
     if not isinstance(job.when, Queue):
         return job.run(context)
     total = 0
