@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "hindsight.cli.worker",
     "hindsight.cli.jobs",
     "hindsight.cli.monitors",
+    "hindsight.cli.backup",
 )
 
 

@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from hindsight.accounts import audit
 from hindsight.outbox.models import Delivery, DeliveryState, Destination
 from hindsight.outbox.senders import SENDERS, DeliveryError, Undeliverable
 from hindsight.runner import leases, wakeups
@@ -201,6 +202,7 @@ def retry(*, delivery: Delivery) -> Delivery:
         )
         # Whoever asks for a retry believes the destination is back: stop its back-off.
         Destination.objects.filter(pk=delivery.destination_id).update(next_attempt_at=now)
+        audit.record(action="delivery.retried", target=delivery, summary=delivery.last_error)
         wakeups.notify(JOB)
     log.info("delivery %s queued again by hand", delivery.pk)
     delivery.refresh_from_db()
@@ -211,9 +213,11 @@ def discard(*, delivery: Delivery) -> Delivery:
     """Give up on a dead or waiting delivery for good."""
     if delivery.state not in (DeliveryState.DEAD, DeliveryState.PENDING):
         raise ValueError(f"A {delivery.get_state_display().lower()} delivery cannot be discarded")
-    Delivery.objects.filter(pk=delivery.pk).update(
-        state=DeliveryState.DISCARDED, finished_at=timezone.now()
-    )
+    with transaction.atomic():
+        Delivery.objects.filter(pk=delivery.pk).update(
+            state=DeliveryState.DISCARDED, finished_at=timezone.now()
+        )
+        audit.record(action="delivery.discarded", target=delivery, summary=delivery.last_error)
     log.info("delivery %s discarded by hand", delivery.pk)
     delivery.refresh_from_db()
     return delivery

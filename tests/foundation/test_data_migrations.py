@@ -30,12 +30,12 @@ def migrate() -> Iterator[Any]:
 
 BEFORE_OUTBOX = [
     ("outbox", "0001_initial"),
-    ("integrations", "0001_initial"),
-    ("statuspage", "0002_outbox_and_rate_limits"),
+    ("integrations", "0002_encrypted_secrets"),
+    ("statuspage", "0003_encrypted_secrets"),
 ]
 AFTER_OUTBOX = [
-    ("integrations", "0002_deliveries_move_to_the_outbox"),
-    ("statuspage", "0003_publish_requests_notifications_move_to_the_outbox"),
+    ("integrations", "0003_deliveries_move_to_the_outbox"),
+    ("statuspage", "0004_publish_requests_notifications_move_to_the_outbox"),
 ]
 
 
@@ -89,7 +89,7 @@ def test_undelivered_messages_of_both_old_outboxes_move_to_the_outbox(migrate):
 
 
 def test_monitors_are_linked_to_the_incidents_their_fingerprints_opened(migrate):
-    old = migrate([("monitors", "0005_flip_leases_and_monitor_incidents")])
+    old = migrate([("monitors", "0006_flip_leases_and_monitor_incidents")])
     monitor = old.get_model("monitors", "Monitor").objects.create(
         name="api", target="https://api.example/health"
     )
@@ -104,7 +104,7 @@ def test_monitors_are_linked_to_the_incidents_their_fingerprints_opened(migrate)
     Fingerprint.objects.create(incident=incident, fingerprint="monitor:99999", source="monitor")
     Fingerprint.objects.create(incident=incident, fingerprint="alert:x", source="alertmanager")
 
-    new = migrate([("monitors", "0006_link_monitor_incidents")])
+    new = migrate([("monitors", "0007_link_monitor_incidents")])
     links = new.get_model("monitors", "MonitorIncident").objects.order_by("tls")
     assert [(lk.monitor_id, lk.incident_id, lk.tls) for lk in links] == [
         (monitor.pk, incident.pk, False),

@@ -71,8 +71,8 @@ def move(apps: Any, schema_editor: Any) -> None:
 class Migration(migrations.Migration):
     dependencies = [
         ("outbox", "0001_initial"),
-        ("integrations", "0001_initial"),
-        ("statuspage", "0002_outbox_and_rate_limits"),
+        ("integrations", "0002_encrypted_secrets"),
+        ("statuspage", "0003_encrypted_secrets"),
     ]
 
     operations = [migrations.RunPython(move, migrations.RunPython.noop)]

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('incidents', '0002_fingerprints_and_key_index'),
-        ('monitors', '0004_drop_monitor_level_leases'),
+        ('monitors', '0005_monitor_credentials'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('statuspage', '0002_outbox_and_rate_limits'),
+        ('statuspage', '0003_encrypted_secrets'),
         ('outbox', '0002_move_pending_deliveries'),
     ]
 

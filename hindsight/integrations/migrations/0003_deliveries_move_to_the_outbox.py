@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0001_initial'),
+        ('integrations', '0002_encrypted_secrets'),
         ('outbox', '0002_move_pending_deliveries'),
     ]
 

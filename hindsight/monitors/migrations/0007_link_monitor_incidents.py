@@ -30,6 +30,6 @@ def link(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("monitors", "0005_flip_leases_and_monitor_incidents")]
+    dependencies = [("monitors", "0006_flip_leases_and_monitor_incidents")]
 
     operations = [migrations.RunPython(link, migrations.RunPython.noop)]
