@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 
@@ -23,6 +24,8 @@ def process_env(data_dir: Path, **extra: str) -> dict[str, str]:
         **os.environ,
         "HINDSIGHT_DATABASE_URL": database_url(),
         "HINDSIGHT_DATA_DIR": str(data_dir),
+        # The same key: secrets stored encrypted by this process must open in that one.
+        "HINDSIGHT_SECRET_KEY": settings.SECRET_KEY,
         "HINDSIGHT_LOG_LEVEL": "WARNING",
         **extra,
     }
