@@ -59,7 +59,7 @@ PAGES: dict[str, Access] = {
     "statuspage:post_update": Access(None, R),
     "statuspage:compose": Access(R, R),
     # The public status page and its feeds, badge, JSON and sign-up.
-    "statuspage:confirm": Access(A, None),
+    "statuspage:confirm": Access(A, A),
     "statuspage:unsubscribe": Access(A, A),
     "statuspage:default_root_api": Access(A, None),
     "statuspage:default_index": Access(A, None),
@@ -80,6 +80,10 @@ PAGES: dict[str, Access] = {
     "statuspage:badge": Access(A, None),
     "statuspage:subscribe": Access(A, A),
     "statuspage:api": Access(A, None),
+    # Everything that leaves Hindsight: dead letters to retry or discard.
+    "outbox:list": Access(ADMIN, None),
+    "outbox:retry": Access(None, ADMIN),
+    "outbox:discard": Access(None, ADMIN),
     # The API's own pages; its operations are in API below.
     "api:openapi-json": Access(V, None),
     "api:openapi-view": Access(V, None),
@@ -143,7 +147,8 @@ COMMANDS: dict[str, str] = {
             "incidents note",
             "import slack",
             "statuspage publish",
-            "statuspage tick",
+            "jobs list",
+            "jobs run",
             "monitors export",
             "monitors import",
         )

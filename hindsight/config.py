@@ -99,22 +99,37 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "HINDSIGHT_STATUSPAGE_TICK_SECONDS",
         "30",
-        "How often each web process starts/ends due maintenance and retries status-page notifications (0 = off; then run `hindsight statuspage tick`).",
+        "How often a worker rewrites its status-page snapshot files when pages changed on another machine (0 = never).",
     ),
     Setting(
         "HINDSIGHT_WORKER_REGION",
         "default",
-        "Region name of the monitor worker started by `hindsight worker`/`serve`.",
+        "Region name of the worker started by `hindsight worker`/`serve`.",
     ),
     Setting(
         "HINDSIGHT_WORKER_CONCURRENCY",
         "200",
-        "Checks in flight at once in one monitor worker.",
+        "Checks in flight at once in one worker.",
     ),
     Setting(
         "HINDSIGHT_WORKER_LEASE_GRACE_SECONDS",
         "15",
         "A leased check may take its timeout plus this long before another worker takes it over.",
+    ),
+    Setting(
+        "HINDSIGHT_WORKER_STALE_SECONDS",
+        "60",
+        "/healthz fails when no worker has sent a heartbeat for this long (workers beat every 5 s).",
+    ),
+    Setting(
+        "HINDSIGHT_OUTBOX_MAX_ATTEMPTS",
+        "8",
+        "Attempts per outbound delivery (email, webhook, chat) before it becomes a dead letter.",
+    ),
+    Setting(
+        "HINDSIGHT_OUTBOX_CONCURRENCY",
+        "4",
+        "Destinations one worker sends to at once, so a slow receiver holds up only its own deliveries.",
     ),
     Setting(
         "HINDSIGHT_MONITOR_RESOLVE_AFTER_SECONDS",

@@ -25,7 +25,9 @@ CSRF_TRUSTED_ORIGINS = [BASE_URL.rstrip("/")]
 EGRESS_POLICY = config.egress_policy()
 
 DOMAIN_APPS = [
+    "hindsight.runner",
     "hindsight.accounts",
+    "hindsight.outbox",
     "hindsight.catalog",
     "hindsight.incidents",
     "hindsight.monitors",
@@ -215,6 +217,11 @@ WORKER_CONCURRENCY = config.env_int("HINDSIGHT_WORKER_CONCURRENCY", 200, minimum
 WORKER_LEASE_GRACE_SECONDS = config.env_int(
     "HINDSIGHT_WORKER_LEASE_GRACE_SECONDS", 15, minimum=1, maximum=3600
 )
+WORKER_STALE_SECONDS = config.env_int(
+    "HINDSIGHT_WORKER_STALE_SECONDS", 60, minimum=10, maximum=86400
+)
+OUTBOX_MAX_ATTEMPTS = config.env_int("HINDSIGHT_OUTBOX_MAX_ATTEMPTS", 8, minimum=1, maximum=100)
+OUTBOX_CONCURRENCY = config.env_int("HINDSIGHT_OUTBOX_CONCURRENCY", 4, minimum=1, maximum=64)
 MONITOR_RESOLVE_AFTER_SECONDS = config.env_int(
     "HINDSIGHT_MONITOR_RESOLVE_AFTER_SECONDS", 300, minimum=0
 )

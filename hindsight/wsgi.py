@@ -2,7 +2,8 @@
 
 Status-page snapshots are served by ``SnapshotApp`` before a request enters
 Django, so the public page keeps answering fast during a traffic spike and
-while the database is down (see docs/statuspage.md).
+while the database is down (see docs/statuspage.md). Web processes start no
+threads: background work runs in `hindsight worker` (docs/architecture.md).
 """
 
 import os
@@ -14,8 +15,6 @@ django_application = get_wsgi_application()
 
 from django.conf import settings  # noqa: E402  (after Django is set up)
 
-from hindsight.statuspage.services import start_ticker  # noqa: E402
 from hindsight.statuspage.static import wrap  # noqa: E402
 
 application = wrap(django_application, settings.DATA_DIR, settings.BASE_URL)
-start_ticker(seconds=settings.STATUSPAGE_TICK_SECONDS)

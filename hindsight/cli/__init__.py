@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "hindsight.cli.imports",
     "hindsight.cli.statuspage",
     "hindsight.cli.worker",
+    "hindsight.cli.jobs",
     "hindsight.cli.monitors",
     "hindsight.cli.backup",
 )

@@ -6,14 +6,13 @@ import errno
 import logging
 import os
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import typer
 
 from hindsight.cli import app
 from hindsight.cli.django_setup import setup
+from hindsight.cli.supervise import Supervisor
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +67,10 @@ def serve(
     no_demo: bool = typer.Option(False, "--no-demo", help="Do not create demo data on first run."),
     workers: int = typer.Option(0, min=0, help="Web worker processes (default from settings)."),
     no_worker: bool = typer.Option(
-        False, "--no-worker", help="Do not start the monitor worker (run `hindsight worker`)."
+        False, "--no-worker", help="Do not start the background worker (run `hindsight worker`)."
     ),
 ) -> None:
-    """Start Hindsight: web UI, API, status page (and the monitor worker)."""
+    """Start Hindsight: web UI, API, status page (and the background worker)."""
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     if port_taken(host, port):
         typer.echo(
@@ -90,11 +89,12 @@ def serve(
 
     for line in prepare(host=host, port=port, demo=not no_demo):
         typer.echo(line)
-    monitor_worker = None
+    supervisor = None
     if not no_worker:
         # A separate process: the checks' event loop never competes with web requests.
-        monitor_worker = subprocess.Popen([sys.executable, "-m", "hindsight", "worker"])
-        typer.echo(f"Monitoring runs: monitor worker started (pid {monitor_worker.pid}).")
+        # Supervised: a worker that dies is logged and started again.
+        supervisor = Supervisor(on_start=_announce_worker)
+        supervisor.start()
     static_root = Path(settings.STATIC_ROOT)
     server = Granian(
         # The front reads bodies on the event loop and runs Django on its own
@@ -116,9 +116,12 @@ def serve(
     try:
         server.serve()
     finally:
-        if monitor_worker is not None:
-            monitor_worker.terminate()
-            try:
-                monitor_worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                monitor_worker.kill()
+        if supervisor is not None:
+            supervisor.stop()
+
+
+def _announce_worker(pid: int, restarts: int) -> None:
+    if restarts:
+        typer.echo(f"Background worker restarted (pid {pid}, restart {restarts}).")
+    else:
+        typer.echo(f"Background work runs: worker started (pid {pid}).")

@@ -1,4 +1,4 @@
-"""`hindsight worker`: run monitor checks from the database until stopped."""
+"""`hindsight worker`: run every background job (checks, flips, deliveries, …) until stopped."""
 
 from __future__ import annotations
 
@@ -15,13 +15,16 @@ def worker(
     region: str = typer.Option("", help="Region this worker checks from (default from settings)."),
     concurrency: int = typer.Option(0, min=0, help="Checks in flight at once (default 200)."),
     batch_size: int = typer.Option(500, min=1, max=10000, help="Checks leased per claim."),
+    jobs: str = typer.Option(
+        "", help="Run only these jobs, comma-separated (see `hindsight jobs list`)."
+    ),
 ) -> None:
-    """Run the monitor worker: claim due checks, run them, open and resolve incidents."""
+    """Run the background worker: checks, flips, notifications, status page, storage."""
     setup()
     from django.conf import settings
     from django.db import DatabaseError
 
-    from hindsight.monitors.worker import WorkerOptions, event_loop_factory, run_worker
+    from hindsight.runner.process import Runner, event_loop_factory, jobs_for, run_worker
 
     logging.basicConfig(level=settings.LOG_LEVEL)
     try:
@@ -38,18 +41,27 @@ def worker(
             err=True,
         )
         raise typer.Exit(2)
-    options = WorkerOptions(
+    try:
+        chosen = jobs_for([name.strip() for name in jobs.split(",") if name.strip()])
+    except KeyError as exc:
+        typer.secho(str(exc.args[0]), fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+    runner = Runner(
+        chosen,
         region=region.strip() or settings.WORKER_REGION,
-        concurrency=concurrency or settings.WORKER_CONCURRENCY,
-        batch_size=batch_size,
+        options={
+            "concurrency": concurrency or settings.WORKER_CONCURRENCY,
+            "batch_size": batch_size,
+        },
     )
     loop = "uvloop" if event_loop_factory() else "asyncio"
     typer.echo(
-        f"Monitor worker for region {options.region!r}, {options.concurrency} in flight, "
-        f"{loop} event loop"
+        f"Worker {runner.worker} for region {runner.region!r} ({loop} event loop): "
+        + ", ".join(job.name for job in chosen)
     )
-    stats = run_worker(options)
-    typer.echo(f"Stopped after {stats.checks} checks and {stats.flips} state changes")
+    stats = run_worker(runner)
+    done = ", ".join(f"{name} {s.work}" for name, s in stats.items() if s.work)
+    typer.echo(f"Stopped. Work done: {done or 'none'}")
 
 
 def _unapplied_migrations() -> int:

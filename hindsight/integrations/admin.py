@@ -3,12 +3,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.contrib import admin
 
-from hindsight.integrations.models import (
-    Delivery,
-    EarlyRecovery,
-    Integration,
-    NotificationChannel,
-)
+from hindsight.integrations.models import EarlyRecovery, Integration, NotificationChannel
 
 
 @admin.register(Integration)
@@ -54,11 +49,6 @@ class NotificationChannelAdmin(admin.ModelAdmin[NotificationChannel]):
     @admin.display(description="Secret", boolean=True)
     def secret_set(self, channel: NotificationChannel) -> bool:
         return bool(channel.secret)
-
-
-@admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin[Delivery]):
-    list_display = ("channel", "event", "attempts", "delivered_at", "last_error")
 
 
 @admin.register(EarlyRecovery)

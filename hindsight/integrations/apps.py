@@ -7,8 +7,8 @@ class IntegrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Connect the notification outbox to incident signals.
-        from hindsight.integrations import outbox  # noqa: F401
+        # Connect notifications to the incident signals; register their outbox sender.
+        from hindsight.integrations import notify  # noqa: F401
         from hindsight.integrations.chat import views as chat_views
 
         chat_views.register_importer()

@@ -64,21 +64,6 @@ class NotificationChannel(models.Model):
                 raise ValidationError({"target": refused})
 
 
-class Delivery(models.Model):
-    """One attempt to deliver a notification; retried with backoff."""
-
-    channel = models.ForeignKey(
-        NotificationChannel, on_delete=models.CASCADE, related_name="deliveries"
-    )
-    event = models.CharField(max_length=64)
-    payload = models.JSONField(default=dict)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-
 class EarlyRecovery(models.Model):
     """A resolved alert that arrived before its firing; applied when the firing comes.
 

@@ -19,14 +19,13 @@ from django.core.mail import EmailMessage
 
 from hindsight import egress
 from hindsight.integrations import signing
+from hindsight.outbox.senders import DeliveryError
+
+__all__ = ["NOTIFIERS", "DeliveryError", "Message", "post_json", "register"]
 
 TIMEOUT_SECONDS = 10
 SEVERITY_COLOURS = {"SEV1": "#cf222e", "SEV2": "#bc4c00", "SEV3": "#9a6700", "SEV4": "#57606a"}
 RESOLVED_COLOUR = "#1a7f37"
-
-
-class DeliveryError(Exception):
-    """A notification could not be delivered; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -43,12 +42,20 @@ class Message:
     started_at: str
     resolved_at: str | None
     summary: str
+    # The outbox delivery's id: the same on every retry, so receivers can drop repeats.
+    delivery_id: str = ""
 
     @property
     def headline(self) -> str:
         """One line, whatever the title holds: it becomes an email subject."""
         verb = "resolved" if self.event == "incident.resolved" else "opened"
         return one_line(f"[{self.severity}] Incident #{self.incident_id} {verb}: {self.title}")
+
+    def as_fields(self) -> dict[str, Any]:
+        """The facts as stored in an outbox delivery (without the delivery's own id)."""
+        fields = dict(self.__dict__)
+        fields.pop("delivery_id")
+        return fields
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -130,19 +137,26 @@ def post_json(
             timeout=timeout,
         )
     except egress.EgressRefused as exc:
-        raise DeliveryError(f"refused to send to {url}: {exc}") from None
+        # The address itself is refused: no use waiting for the destination to come back.
+        raise DeliveryError(f"refused to send to {url}: {exc}", destination_down=False) from None
     except (TimeoutError, OSError, http.client.HTTPException) as exc:
         raise DeliveryError(f"could not reach {url}: {exc}") from None
     if 300 <= reply.status < 400:
-        raise DeliveryError(f"HTTP {reply.status} from {url}: redirects are not followed")
+        raise DeliveryError(
+            f"HTTP {reply.status} from {url}: redirects are not followed", destination_down=False
+        )
     if not 200 <= reply.status < 300:
-        raise DeliveryError(f"HTTP {reply.status} from {url}")
+        # A 4xx refuses this one message; a 5xx, 408 or 429 says the receiver is in trouble.
+        down = reply.status >= 500 or reply.status in (408, 429)
+        raise DeliveryError(f"HTTP {reply.status} from {url}", destination_down=down)
 
 
 @register("webhook")
 def send_webhook(target: str, secret: str, message: Message) -> None:
     body = json.dumps(message.as_dict(), sort_keys=True).encode()
     headers = {"X-Hindsight-Event": message.event}
+    if message.delivery_id:
+        headers["webhook-id"] = message.delivery_id
     if secret:
         headers[signing.HEADER] = signing.sign(secret, int(time.time()), body)
     post_json(target, body, headers)

@@ -6,6 +6,7 @@ from hindsight.monitors.models import (
     Flip,
     MaintenanceWindow,
     Monitor,
+    MonitorIncident,
     MonitorRegionState,
 )
 
@@ -19,7 +20,16 @@ class MonitorAdmin(admin.ModelAdmin[Monitor]):
 
 @admin.register(Flip)
 class FlipAdmin(admin.ModelAdmin[Flip]):
-    list_display = ("created_at", "monitor", "old_state", "new_state", "region", "reason")
+    list_display = (
+        "created_at",
+        "monitor",
+        "old_state",
+        "new_state",
+        "region",
+        "processed_at",
+        "attempts",
+        "last_error",
+    )
 
 
 @admin.register(CheckResult)
@@ -34,3 +44,8 @@ class CheckRollupAdmin(admin.ModelAdmin[CheckRollup]):
 
 admin.site.register(MonitorRegionState)
 admin.site.register(MaintenanceWindow)
+
+
+@admin.register(MonitorIncident)
+class MonitorIncidentAdmin(admin.ModelAdmin[MonitorIncident]):
+    list_display = ("created_at", "monitor", "incident", "tls")

@@ -281,6 +281,8 @@ def _monitor_flip(
     evidence.update(alert=change.alert, flapping=change.flapping)
     if result.evidence:
         evidence["regions"] = result.evidence.get("regions")
+    # Only a flip that alerts or moves a component waits for the flips job.
+    waits = change.alert or monitor.component_id is not None
     return Flip(
         monitor_id=monitor.pk,
         created_at=now,
@@ -289,4 +291,5 @@ def _monitor_flip(
         region="",
         reason=change.reason[:500],
         evidence=evidence,
+        processed_at=None if waits else now,
     )

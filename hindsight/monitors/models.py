@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from hindsight.accounts.secretbox import EncryptedJSONField
 from hindsight.catalog.models import Component, Service
+from hindsight.incidents.models import Incident, IncidentFingerprint
+from hindsight.runner.models import LeasedRow
 
 
 class MonitorKind(models.TextChoices):
@@ -92,8 +94,16 @@ class MonitorRegionState(models.Model):
         indexes = [models.Index(fields=["next_due_at"], name="region_state_due")]
 
 
-class Flip(models.Model):
-    """A change of a monitor's state; feeds incidents, the status page and reports."""
+class Flip(LeasedRow):
+    """A change of a monitor's state; feeds incidents, the status page and reports.
+
+    A monitor's own flip (region "") that alerts or moves a component is
+    processed by the ``flips`` job: a worker leases it, opens or updates the
+    incident and the component, and sets ``processed_at``. One that fails is
+    retried with back-off (``attempts``, ``last_error``, ``next_attempt_at``)
+    without holding up newer flips, and given up (``failed_at``) after the
+    last attempt. Flips that need nothing are processed when written.
+    """
 
     monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="flips")
     created_at = models.DateTimeField(default=timezone.now)
@@ -103,10 +113,38 @@ class Flip(models.Model):
     reason = models.CharField(max_length=500, blank=True)
     evidence = models.JSONField(default=dict, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["monitor", "-created_at"])]
+        indexes = [
+            models.Index(fields=["monitor", "-created_at"]),
+            # The flips job's queue: only the few flips still waiting are in it.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(processed_at__isnull=True, failed_at__isnull=True),
+                name="flip_waiting",
+            ),
+        ]
+
+
+class MonitorIncident(models.Model):
+    """The incident a monitor opened or joined, through the fingerprint it holds there.
+
+    Written when a monitor's alerting flip is processed; the monitor's
+    recovery and the quiet-period resolution find the incident through it.
+    """
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="incidents")
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="monitors")
+    fingerprint = models.OneToOneField(
+        IncidentFingerprint, on_delete=models.CASCADE, related_name="monitor_link"
+    )
+    tls = models.BooleanField(default=False, help_text="A certificate warning, not an outage")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
 
 
 class CheckResult(models.Model):

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from hindsight import egress, probe
@@ -22,6 +23,7 @@ from hindsight.incidents.models import (
     OPEN_STATUSES,
     EventKind,
     EventSource,
+    Incident,
     IncidentFingerprint,
     IncidentStatus,
     Severity,
@@ -31,9 +33,12 @@ from hindsight.monitors.models import (
     Flip,
     MaintenanceWindow,
     Monitor,
+    MonitorIncident,
     MonitorRegionState,
     MonitorState,
 )
+from hindsight.runner import leases
+from hindsight.runner.registry import Retry
 
 log = logging.getLogger(__name__)
 
@@ -270,29 +275,44 @@ def fingerprint(monitor: Monitor, *, tls: bool = False) -> str:
     return f"monitor:{monitor.pk}:tls" if tls else f"monitor:{monitor.pk}"
 
 
-def process_flips(*, limit: int = 500, now: datetime | None = None) -> int:
-    """Turn unprocessed monitor flips into incident events and component changes."""
+FLIP_RETRY = Retry(first_seconds=10, cap_seconds=3600, max_attempts=10)
+FLIP_LEASE = timedelta(minutes=2)
+
+
+def process_flips(*, worker: str, limit: int = 100, now: datetime | None = None) -> int:
+    """Lease waiting monitor flips and turn them into incident events and component
+    changes, oldest first; return how many were leased (the flips job's one entry point).
+
+    Each flip is processed in its own transaction. One that raises is pushed
+    aside with back-off and its error, never holding up newer flips; a flip
+    is not leased while an older one of the same monitor is leased elsewhere,
+    so one monitor's flips are processed in order.
+    """
     now = now or timezone.now()
-    pending = list(
-        Flip.objects.filter(processed_at__isnull=True, region="")
-        .select_related("monitor")
-        .order_by("created_at", "id")[:limit]
+    waiting = Flip.objects.filter(processed_at__isnull=True, failed_at__isnull=True, region="")
+    if not waiting.filter(next_attempt_at__lte=now).exists():
+        return 0  # the usual answer, found with the cheapest query
+    older_in_flight = Flip.objects.filter(
+        monitor_id=OuterRef("monitor_id"),
+        id__lt=OuterRef("id"),
+        processed_at__isnull=True,
+        failed_at__isnull=True,
+        lease_until__gt=now,
     )
-    # Most flips (first checks, pauses, suppressed ones) need nothing: mark them at once.
-    quiet = [
-        f.pk for f in pending if not (f.evidence or {}).get("alert") and not f.monitor.component_id
-    ]
-    Flip.objects.filter(pk__in=quiet).update(processed_at=now)
-    for flip in pending:
-        if flip.pk in quiet:
-            continue
+    in_order = waiting.exclude(Exists(older_in_flight)).order_by("created_at", "id")
+    ids = leases.claim(in_order, owner=worker, limit=limit, lease=FLIP_LEASE, now=now)
+    flips = Flip.objects.filter(pk__in=ids).select_related("monitor").order_by("created_at", "id")
+    for flip in flips:
         try:
             with transaction.atomic():
                 _process(flip)
-                Flip.objects.filter(pk=flip.pk).update(processed_at=now)
-        except Exception:  # one bad flip must not hold back the others
+                leases.finish(Flip, flip.pk, owner=worker, processed_at=timezone.now())
+        except Exception as exc:  # one bad flip must not hold back the others
             log.exception("processing flip %s of monitor %s failed", flip.pk, flip.monitor_id)
-    return len(pending)
+            error = f"{type(exc).__name__}: {exc}"
+            if leases.fail(flip, owner=worker, error=error, retry=FLIP_RETRY, now=now):
+                Flip.objects.filter(pk=flip.pk).update(failed_at=now)
+    return len(ids)
 
 
 def _process(flip: Flip) -> None:
@@ -306,7 +326,7 @@ def _process(flip: Flip) -> None:
     if flip.new_state == MonitorState.DOWN or tls_warning:
         severity = "SEV4" if tls_warning else (monitor.config or {}).get("severity", "SEV2")
         what = "TLS certificate expires soon" if tls_warning else "is down"
-        incidents.open_or_attach(
+        incident, _ = incidents.open_or_attach(
             service=monitor.service,
             fingerprint=fingerprint(monitor, tls=tls_warning),
             title=f"{monitor.name}: {what}",
@@ -318,6 +338,7 @@ def _process(flip: Flip) -> None:
             raw=evidence,
             idempotency_key=key,
         )
+        _link(monitor, incident, tls=tls_warning)
     elif flip.new_state == MonitorState.UP:
         for tls in (False, True):
             incidents.record_recovery(
@@ -329,6 +350,17 @@ def _process(flip: Flip) -> None:
                 raw=evidence,
                 idempotency_key=f"{key}:{'tls' if tls else 'up'}",
             )
+
+
+def _link(monitor: Monitor, incident: Incident, *, tls: bool) -> None:
+    """Record which incident the monitor's fingerprint is held by (once per fingerprint)."""
+    held = IncidentFingerprint.objects.filter(
+        fingerprint=fingerprint(monitor, tls=tls), active=True
+    ).first()
+    if held is not None:
+        MonitorIncident.objects.get_or_create(
+            fingerprint=held, defaults={"monitor": monitor, "incident": incident, "tls": tls}
+        )
 
 
 def _describe(monitor: Monitor, flip: Flip) -> str:
@@ -352,12 +384,12 @@ def resolve_quiet_incidents(*, now: datetime | None = None) -> list[int]:
     """Resolve open incidents whose monitors have all been up for the quiet period."""
     now = now or timezone.now()
     quiet_since = now - timedelta(seconds=settings.MONITOR_RESOLVE_AFTER_SECONDS)
-    claims = IncidentFingerprint.objects.filter(
+    held = IncidentFingerprint.objects.filter(
         active=True, source=EventSource.MONITOR, incident__status__in=OPEN_STATUSES
     ).select_related("incident")
     resolved = []
-    for incident in {c.incident for c in claims}:
-        if all(_quiet(c, quiet_since) for c in incident.fingerprints.filter(active=True)):
+    for incident in {h.incident for h in held}:
+        if all(_quiet(h, quiet_since) for h in incident.fingerprints.filter(active=True)):
             lifecycle.change_status(
                 incident=incident,
                 status=IncidentStatus.RESOLVED,
@@ -370,13 +402,13 @@ def resolve_quiet_incidents(*, now: datetime | None = None) -> list[int]:
     return resolved
 
 
-def _quiet(claim: IncidentFingerprint, quiet_since: datetime) -> bool:
-    if claim.source != EventSource.MONITOR:
-        return claim.recovered_at is not None
-    pk = claim.fingerprint.split(":")[1]
-    monitor = Monitor.objects.filter(pk=int(pk) if pk.isdigit() else 0).first()
-    if monitor is None:
+def _quiet(held: IncidentFingerprint, quiet_since: datetime) -> bool:
+    if held.source != EventSource.MONITOR:
+        return held.recovered_at is not None
+    link = MonitorIncident.objects.filter(fingerprint=held).select_related("monitor").first()
+    if link is None:
         return True  # the monitor was deleted; nothing will ever recover it
+    monitor = link.monitor
     return monitor.state in (MonitorState.UP, MonitorState.PAUSED) and (
         monitor.state_since <= quiet_since
     )

@@ -1,6 +1,7 @@
-"""The monitor worker: an asyncio loop that leases due checks from the database and runs them.
+"""The check engine's loop: lease due checks from the database, run them, record them.
 
-Django calls are sync and run on the worker's own `DatabaseThreads`; the checks
+It runs as the ``checks`` job of `hindsight worker` (see ``monitors/jobs.py``).
+Django calls are sync and run on the loop's own `DatabaseThreads`; the checks
 themselves run on the probe engine with bounded concurrency.
 """
 
@@ -8,27 +9,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import os
 import socket
-import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.utils import timezone
 
 from hindsight import egress, probe
-from hindsight.monitors import claims, engine, services, storage
+from hindsight.monitors import claims, engine
 from hindsight.monitors.models import MonitorRegionState
+from hindsight.runner.threads import DatabaseThreads
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 @dataclass
@@ -53,8 +50,9 @@ class WorkerOptions:
     batch_size: int = 500
     pipelines: int = 4  # batches in flight at once: checks overlap the DB writes
     idle_sleep: float = 0.5
-    housekeeping_every: float = 30.0  # flips, quiet incidents, outbox, rollups, pruning
     owner: str = ""
+    # Called (from a database thread) after a batch wrote flips that wait for processing.
+    on_flips: Callable[[], None] | None = None
 
 
 class Worker:
@@ -62,11 +60,8 @@ class Worker:
 
     The loop's steps: lease up to `batch_size` due slots; run them on the
     shared probe session with at most `concurrency` checks in flight; record
-    results, flips and next due times; release leases. Up to `pipelines`
-    batches run at once. Beside that loop, every `housekeeping_every` seconds
-    (and once before the first claim), it turns flips into incidents, resolves
-    quiet incidents, sends due notifications, and rolls up and prunes stored
-    results.
+    results, flips and next due times; release leases; wake the flips job when
+    a batch wrote flips that wait for it. Up to `pipelines` batches run at once.
     """
 
     def __init__(self, options: WorkerOptions) -> None:
@@ -74,7 +69,7 @@ class Worker:
         self.owner = options.owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.stats = WorkerStats()
         self._stop = asyncio.Event()
-        self._db = DatabaseThreads(options.pipelines + 1)  # + 1 for housekeeping
+        self._db = DatabaseThreads(options.pipelines)
 
     def stop(self) -> None:
         """Ask the loop to finish its batches in flight and return."""
@@ -87,12 +82,7 @@ class Worker:
         limiter = asyncio.Semaphore(self.options.concurrency)
         slots_free = asyncio.Semaphore(self.options.pipelines)
         in_flight: set[asyncio.Task[None]] = set()
-        log.info("worker %s started for region %r", self.owner, self.options.region)
-        # Once before the first claim (slots for new monitors), then beside the claim loop:
-        # rolling up a busy minute must not hold up the checks due meanwhile.
-        await self._housekeeping()
-        finished = asyncio.Event()
-        housekeeping = asyncio.create_task(self._housekeeping_loop(finished))
+        log.info("checks of %s started for region %r", self.owner, self.options.region)
         failures = 0  # claims failed in a row, for the back-off
         try:
             while not self._stop.is_set():
@@ -124,22 +114,11 @@ class Worker:
                 task.add_done_callback(lambda _: slots_free.release())
             if in_flight:
                 await asyncio.gather(*in_flight)
-            finished.set()
-            await housekeeping
-            await self._housekeeping()  # the last batches' flips become incidents now
         finally:
-            housekeeping.cancel()
             await session.close()
             await asyncio.get_running_loop().run_in_executor(None, self._db.close_connections)
-        log.info("worker %s stopped after %s checks", self.owner, self.stats.checks)
+        log.info("checks of %s stopped after %s checks", self.owner, self.stats.checks)
         return self.stats
-
-    async def _housekeeping_loop(self, finished: asyncio.Event) -> None:
-        while not finished.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(finished.wait(), timeout=self.options.housekeeping_every)
-            if not finished.is_set():
-                await self._housekeeping()
 
     async def _idle(self, seconds: float | None = None) -> None:
         with contextlib.suppress(TimeoutError):
@@ -202,98 +181,6 @@ class Worker:
 
     def _record(self, batch: Sequence[MonitorRegionState], results: list[probe.CheckResult]) -> int:
         flips = claims.record_batch(slots=batch, results=results, owner=self.owner)
-        if any(f.region == "" for f in flips):
-            services.process_flips()
+        if self.options.on_flips and any(f.processed_at is None for f in flips):
+            self.options.on_flips()
         return len(flips)
-
-    async def _housekeeping(self) -> None:
-        for step in (
-            services.ensure_slots,
-            services.process_flips,
-            services.resolve_quiet_incidents,
-            _deliver,
-            _store,
-        ):
-            try:
-                await self._db.run(step)
-            except Exception:
-                log.exception("housekeeping step %s failed", step.__name__)
-                self.stats.errors += 1
-
-
-class DatabaseThreads:
-    """The worker's own threads for Django calls; each keeps its database connection open.
-
-    Opening a connection per call cost a PostgreSQL backend start (and on SQLite
-    the connection PRAGMAs) twice per batch. The connections live as long as the
-    worker's run: `close_connections` closes each thread's one, so nothing holds
-    the database after the worker stops (a test database's teardown included).
-    """
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._pool = ThreadPoolExecutor(size, thread_name_prefix="hindsight-db")
-
-    async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._pool, functools.partial(_call, function, *args, **kwargs)
-        )
-
-    def close_connections(self) -> None:
-        """Close every thread's connection: one job per thread, held there by a barrier."""
-        barrier = threading.Barrier(self._size)
-
-        def close_here() -> None:
-            try:
-                barrier.wait(timeout=10)
-            except threading.BrokenBarrierError:
-                pass
-            finally:
-                connection.close()
-
-        for future in [self._pool.submit(close_here) for _ in range(self._size)]:
-            future.result()
-
-
-def _call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    try:
-        return function(*args, **kwargs)
-    except Exception:
-        connection.close()  # a failed call may leave a broken connection: start afresh
-        raise
-
-
-def _deliver() -> None:
-    from hindsight.integrations.outbox import deliver_due
-
-    deliver_due()
-
-
-def _store() -> None:
-    storage.roll_up()
-    storage.prune()
-
-
-def run_worker(options: WorkerOptions) -> WorkerStats:
-    """Run a worker until SIGINT/SIGTERM (the CLI's entry point)."""
-    import signal
-
-    async def main() -> WorkerStats:
-        worker = Worker(options)
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, worker.stop)
-        return await worker.run()
-
-    with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
-        return runner.run(main())
-
-
-def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
-    """uvloop's event loop where it is installed (about a third less CPU per check), else asyncio's."""
-    try:
-        import uvloop
-    except ImportError:
-        return None
-    return uvloop.new_event_loop

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from hindsight.statuspage.models import (
-    Notification,
+    PublishRequest,
     ScheduledMaintenance,
     StatusPage,
     StatusUpdate,
@@ -47,13 +47,12 @@ class SubscriberAdmin(admin.ModelAdmin[Subscriber]):
         "email",
         "webhook_url",
         "confirmed_at",
-        "failures",
         "disabled_at",
     )
     list_filter = ("kind", "page")
     exclude = ("confirm_token", "unsubscribe_token")
     # Webhook receivers need the secret to check X-Hindsight-Signature.
-    readonly_fields = ("webhook_secret", "failures")
+    readonly_fields = ("webhook_secret",)
 
     def save_model(self, request: HttpRequest, obj: Subscriber, form: object, change: bool) -> None:
         # An admin adding a webhook is the opt-in; email addresses confirm by link.
@@ -62,11 +61,11 @@ class SubscriberAdmin(admin.ModelAdmin[Subscriber]):
         super().save_model(request, obj, form, change)
 
 
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin[Notification]):
-    list_display = ("created_at", "subscriber", "subject", "attempts", "delivered_at", "failed_at")
-    list_filter = ("delivered_at", "failed_at")
-    readonly_fields = [f.name for f in Notification._meta.fields]
+@admin.register(PublishRequest)
+class PublishRequestAdmin(admin.ModelAdmin[PublishRequest]):
+    """Snapshot rewrites waiting for a worker (normally gone within a second)."""
+
+    list_display = ("created_at", "incident_ids", "lease_owner", "attempts", "last_error")
 
 
 @admin.register(SubscribeAttempt)

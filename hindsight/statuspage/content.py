@@ -129,6 +129,12 @@ def incident_components(incident: Incident) -> list[Component]:
     return list(seen.values())
 
 
+def affected_components(incident: Incident) -> list[Component]:
+    """Components any update of this incident has named (one query, for services)."""
+    ids = UpdateComponentStatus.objects.filter(update__incident=incident).values("component_id")
+    return list(Component.objects.filter(pk__in=ids))
+
+
 def published_postmortem_html(incident: Incident) -> str:
     """Return the customer-facing post-mortem as sanitised HTML, or "" if unpublished."""
     from hindsight.postmortems.models import PostMortem, PostMortemStatus

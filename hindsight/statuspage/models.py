@@ -12,6 +12,7 @@ from django.utils import timezone
 from hindsight.accounts.secretbox import EncryptedTextField
 from hindsight.catalog.models import Component, ComponentStatus
 from hindsight.incidents.models import Incident, IncidentStatus
+from hindsight.runner.models import LeasedRow
 
 # Path segments under /status/ that belong to the default page's own routes.
 RESERVED_SLUGS = frozenset({"incidents", "history", "subscribe", "api", "subscriptions"})
@@ -121,7 +122,6 @@ class Subscriber(models.Model):
     confirm_token = models.CharField(max_length=64, default=_token, unique=True)
     unsubscribe_token = models.CharField(max_length=64, default=_token, unique=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    failures = models.PositiveIntegerField(default=0)
     disabled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -135,20 +135,15 @@ class Subscriber(models.Model):
         ]
 
 
-class Notification(models.Model):
-    """One message to one subscriber: the outbox that delivery retries from."""
+class PublishRequest(LeasedRow):
+    """Status-page files to rewrite: written with the change, done by a worker.
 
-    subscriber = models.ForeignKey(
-        Subscriber, on_delete=models.CASCADE, related_name="notifications"
-    )
-    subject = models.CharField(max_length=300)
-    body = models.TextField(help_text="Plain-text email body")
-    payload = models.JSONField(default=dict, blank=True, help_text="Webhook JSON")
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
+    ``incident_ids`` names the incident pages to re-render (the page-wide
+    documents always are); null means everything. A worker leases all
+    waiting requests at once, merges them into one publish, then deletes them.
+    """
+
+    incident_ids = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -204,8 +204,12 @@ def subscribe_page(
     )
 
 
-def message_page(page: StatusPage, *, title: str, text: str, root: str) -> Document:
-    return _html(page, "statuspage/public/message.html", root, {"title": title, "text": text})
+def message_page(
+    page: StatusPage, *, title: str, text: str, root: str, button: str = ""
+) -> Document:
+    """A short message; with ``button``, a form that POSTs back to the same address."""
+    context = {"title": title, "text": text, "button": button}
+    return _html(page, "statuspage/public/message.html", root, context)
 
 
 def api_document(page: StatusPage, name: str) -> Document:

@@ -1,10 +1,8 @@
-"""Status page services: public updates, maintenance transitions, the periodic tick."""
+"""Status page services: public updates and maintenance windows with their transitions."""
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +22,7 @@ from hindsight.incidents.models import (
     Visibility,
 )
 from hindsight.incidents.services import append_event
+from hindsight.statuspage.content import affected_components
 from hindsight.statuspage.models import (
     MaintenanceStatus,
     ScheduledMaintenance,
@@ -31,7 +30,11 @@ from hindsight.statuspage.models import (
     StatusUpdate,
     UpdateComponentStatus,
 )
-from hindsight.statuspage.snapshot import schedule_publish
+from hindsight.statuspage.publishing import schedule_publish
+from hindsight.statuspage.subscribers import (
+    queue_maintenance_notifications,
+    queue_update_notifications,
+)
 
 log = logging.getLogger(__name__)
 
@@ -99,12 +102,6 @@ def template_message(*, template: str, incident: Incident) -> str:
     return chosen.message.format(components=", ".join(names) or "some of our services")
 
 
-def affected_components(incident: Incident) -> list[Component]:
-    """Components any update of this incident has named."""
-    ids = UpdateComponentStatus.objects.filter(update__incident=incident).values("component_id")
-    return list(Component.objects.filter(pk__in=ids))
-
-
 def post_update(
     *,
     incident: Incident,
@@ -119,8 +116,6 @@ def post_update(
     Resolving returns the components this incident touched to operational
     unless the update sets them explicitly.
     """
-    from hindsight.statuspage.subscribers import queue_update_notifications
-
     message = message.strip()
     if status not in UPDATE_STATUSES:
         raise UpdateError(f"Unknown status {status!r}; use one of {', '.join(UPDATE_STATUSES)}")
@@ -227,23 +222,6 @@ def tick_maintenance(
     return changed
 
 
-def tick(*, now: datetime | None = None) -> dict[str, int]:
-    """One periodic pass: maintenance transitions, due notifications, and a full
-    republish of any page whose content changed since its last full publish."""
-    from hindsight.statuspage.snapshot import refresh_changed
-    from hindsight.statuspage.subscribers import deliver_due
-
-    changed = tick_maintenance(now=now, publish=False)
-    delivered, failed = deliver_due(now=now)
-    republished = refresh_changed()
-    return {
-        "maintenance_changed": changed,
-        "delivered": delivered,
-        "failed": failed,
-        "republished": republished,
-    }
-
-
 def schedule_maintenance(
     *,
     page: StatusPage,
@@ -263,32 +241,8 @@ def schedule_maintenance(
             page=page, title=title.strip(), body=body.strip(), starts_at=starts_at, ends_at=ends_at
         )
         window.components.set(components or [])
-        from hindsight.statuspage.subscribers import queue_maintenance_notifications
-
         queue_maintenance_notifications(maintenance=window)
         tick_maintenance(page=page, publish=False)
         schedule_publish(incident_ids=set())
     log.info("Scheduled maintenance %s on page %s", window.pk, page.slug)
     return window
-
-
-def start_ticker(*, seconds: float) -> threading.Thread | None:
-    """Run ``tick`` every ``seconds`` in a daemon thread of this process (0 = off)."""
-    if seconds <= 0:
-        return None
-
-    def loop() -> None:
-        from django.db import close_old_connections
-
-        while True:
-            time.sleep(seconds)
-            try:
-                tick()
-            except Exception:  # the database may be down; try again next time
-                log.exception("Status page tick failed")
-            finally:
-                close_old_connections()
-
-    thread = threading.Thread(target=loop, name="statuspage-tick", daemon=True)
-    thread.start()
-    return thread

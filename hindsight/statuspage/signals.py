@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from hindsight.statuspage.snapshot import schedule_publish
+from hindsight.statuspage.publishing import schedule_publish
 
 
 def _changed(sender: Any, **kwargs: Any) -> None:

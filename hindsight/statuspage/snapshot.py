@@ -23,10 +23,10 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 
 import hindsight
 from hindsight.statuspage import content, render, static
@@ -62,10 +62,6 @@ def publish_snapshot(page: StatusPage, *, incident_ids: set[int] | None = None) 
     page-wide documents are always rendered); None re-renders everything
     and removes files that are no longer part of the page.
     """
-    from hindsight.statuspage.services import tick_maintenance
-
-    tick_maintenance(page=page, publish=False)
-    page.refresh_from_db()
     # Taken before rendering: a change made meanwhile shows up as a new version.
     version = content_version(page) if incident_ids is None else None
     documents = render.all_documents(page, incident_ids)
@@ -152,47 +148,21 @@ def content_version(page: StatusPage) -> str:
 def refresh_changed() -> int:
     """Fully republish pages whose content changed since their last full
     publish — changes made by other machines, or by bulk updates that send no
-    signals. Returns how many pages were republished."""
+    signals — and pages past their freshness (a new uptime day). Returns how
+    many pages were republished."""
     try:
         site = json.loads((snapshot_root() / "site.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         site = {}
-    published = site.get("versions", {})
+    published, fresh = site.get("versions", {}), site.get("fresh_until", {})
+    now = time.time()
     count = 0
     for page in StatusPage.objects.all():
-        if published.get(page.slug) != content_version(page):
+        stale = fresh.get(page.slug, 0) <= now
+        if stale or published.get(page.slug) != content_version(page):
             publish_snapshot(page)
             count += 1
     return count
-
-
-def schedule_publish(*, incident_ids: set[int] | None = None) -> None:
-    """Publish once the current transaction commits, coalescing the changes
-    made within it; ``incident_ids`` as in publish_snapshot (None = everything)."""
-    connection = transaction.get_connection()
-    if connection.in_atomic_block:
-        # Merge into this transaction's pending publish, if there is one. The
-        # list belongs to the transaction, so a rollback discards it with it.
-        for entry in connection.run_on_commit:
-            pending = getattr(entry[1], "statuspage_changes", None)
-            if pending is not None:
-                if incident_ids is None or pending["ids"] is None:
-                    pending["ids"] = None
-                else:
-                    pending["ids"] |= incident_ids
-                return
-    changes: dict[str, set[int] | None] = {
-        "ids": None if incident_ids is None else set(incident_ids)
-    }
-
-    def run() -> None:
-        try:
-            publish_all(incident_ids=changes["ids"])
-        except Exception:  # a failed snapshot must not fail the change that triggered it
-            log.exception("Publishing the status page snapshot failed")
-
-    run.statuspage_changes = changes  # type: ignore[attr-defined]
-    transaction.on_commit(run)
 
 
 def _prune(folder: Path, keep: set[str]) -> None:

@@ -6,8 +6,8 @@ domain) is answered from the files ``snapshot.publish_snapshot`` wrote,
 without touching the database. Everything else, and anything without a
 snapshot file, falls through to Django. When a snapshot is past its
 freshness (a maintenance window starts, a new uptime day), Django renders
-and republishes it; if Django fails — the database is down — the last
-snapshot is served anyway.
+the page live until the worker has rewritten the files; if Django fails —
+the database is down — the last snapshot is served anyway.
 
 This module must not import Django models: it runs where the database may
 be unreachable.
@@ -250,7 +250,7 @@ class SnapshotApp:
     def _refresh(
         self, environ: dict[str, Any], start_response: StartResponse, stale: _File
     ) -> Iterable[bytes]:
-        """Let Django render (and republish) a stale page; on a server error serve the old one."""
+        """Let Django render a stale page live; on a server error serve the old one."""
         captured: dict[str, Any] = {}
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:

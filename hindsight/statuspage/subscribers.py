@@ -1,10 +1,9 @@
-"""Subscribers: email double opt-in, one-click unsubscribe, signed webhooks, the outbox.
+"""Subscribers: email double opt-in, one-click unsubscribe, signed webhooks.
 
-Every message is first a ``Notification`` row (the outbox), written in the
-same transaction as the update it announces; ``deliver_due`` sends what is
-due, retries failures with backoff and disables a subscriber whose address
-keeps failing. Several processes may deliver at once: each claims a row
-with a conditional UPDATE before sending it.
+Every message to a subscriber is an outbox delivery (``hindsight.outbox``),
+written in the same transaction as the update it announces and sent by the
+worker through the ``subscriber`` sender below, with the outbox's retries.
+A webhook subscriber whose delivery is given up (a dead letter) is disabled.
 """
 
 from __future__ import annotations
@@ -12,28 +11,29 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
-from django.db import close_old_connections, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 
 from hindsight import egress
 from hindsight.catalog.models import Component
 from hindsight.integrations.notifiers import post_json
 from hindsight.integrations.signing import sign
+from hindsight.outbox import services as outbox
+from hindsight.outbox.models import Delivery
+from hindsight.outbox.senders import DeliveryError, Undeliverable, register_sender
 from hindsight.statuspage import content, v2
+from hindsight.statuspage.content import affected_components
 from hindsight.statuspage.models import (
-    Notification,
     ScheduledMaintenance,
     StatusPage,
     StatusUpdate,
@@ -47,11 +47,8 @@ log = logging.getLogger(__name__)
 
 PER_CLIENT_LIMIT = (5, timedelta(minutes=10))
 PER_PAGE_LIMIT = (200, timedelta(hours=1))
-BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1))
-MAX_ATTEMPTS = 5
-DISABLE_AFTER_FAILURES = 10
-CLAIM_FOR = timedelta(minutes=2)
 WEBHOOK_TIMEOUT = 10.0
+SENDER = "subscriber"
 SUBSCRIBE_NOTICE = (
     "Thanks. If this address is not subscribed yet, a confirmation link is on its way; "
     "nothing is sent until you click it."
@@ -183,8 +180,6 @@ def add_webhook_subscriber(
 def queue_update_notifications(*, update: StatusUpdate) -> int:
     """Queue the update for every confirmed subscriber of every page showing it."""
     incident = update.incident
-    from hindsight.statuspage.services import affected_components
-
     # An update naming no component is about what the incident already touched.
     touched = {row.component_id for row in update.components.all()} or {
         c.pk for c in affected_components(incident)
@@ -282,119 +277,82 @@ def _webhook_payload(page: StatusPage, update: StatusUpdate) -> dict[str, Any]:
     }
 
 
+def destination(subscriber: Subscriber) -> str:
+    """The outbox destination of a subscriber."""
+    return f"subscriber:{subscriber.pk}"
+
+
 def _queue(
     subscriber: Subscriber, subject: str, body: str, payload: dict[str, object] | None = None
 ) -> None:
     # Titles come from people and the API; a line break would be a header injection.
     subject = " ".join(subject.split())[:300]
-    Notification.objects.create(
-        subscriber=subscriber, subject=subject, body=body, payload=payload or {}
+    where = subscriber.email or subscriber.webhook_url
+    outbox.enqueue(
+        sender=SENDER,
+        destination=destination(subscriber),
+        label=f"{where} (subscriber of {subscriber.page.title})",
+        event="statuspage.webhook" if payload else "statuspage.email",
+        payload={"subscriber": subscriber.pk, "subject": subject, "body": body, "json": payload},
     )
-    transaction.on_commit(kick_delivery)
 
 
-def kick_delivery() -> None:
-    """Deliver due notifications in a background thread, off the request path."""
+def _disable(delivery: Delivery) -> None:
+    """A webhook that failed every attempt is switched off, with its waiting deliveries.
 
-    def run() -> None:
-        try:
-            deliver_due()
-        except Exception:
-            log.exception("Delivering status page notifications failed")
-        finally:
-            close_old_connections()
-
-    threading.Thread(target=run, name="statuspage-delivery", daemon=True).start()
-
-
-def deliver_due(*, now: datetime | None = None, limit: int = 200) -> tuple[int, int]:
-    """Send due notifications; return (delivered, failed attempts)."""
-    now = now or timezone.now()
-    due = Notification.objects.filter(
-        delivered_at=None,
-        failed_at=None,
-        next_attempt_at__lte=now,
-        subscriber__disabled_at=None,
-    ).select_related("subscriber", "subscriber__page")[:limit]
-    delivered = failed = 0
-    for notification in due:
-        claimed = Notification.objects.filter(
-            pk=notification.pk, next_attempt_at=notification.next_attempt_at, delivered_at=None
-        ).update(next_attempt_at=now + CLAIM_FOR)
-        if not claimed:
-            continue
-        try:
-            _send(notification)
-        except Exception as exc:  # any transport failure is retried later
-            failed += 1
-            _record_failure(notification, str(exc) or exc.__class__.__name__, now)
-        else:
-            delivered += 1
-            Notification.objects.filter(pk=notification.pk).update(
-                delivered_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
-            )
-            Subscriber.objects.filter(pk=notification.subscriber_id).update(failures=0)
-    return delivered, failed
-
-
-def _record_failure(notification: Notification, error: str, now: datetime) -> None:
-    attempts = notification.attempts + 1
-    give_up = attempts >= MAX_ATTEMPTS
-    delay = BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
-    Notification.objects.filter(pk=notification.pk).update(
-        attempts=attempts,
-        last_error=error[:500],
-        next_attempt_at=now + delay,
-        failed_at=now if give_up else None,
-    )
-    subscriber = notification.subscriber
-    log.warning(
-        "Notification %s to subscriber %s failed (attempt %s): %s",
-        notification.pk,
-        subscriber.pk,
-        attempts,
-        error[:200],
-    )
-    if subscriber.kind != SubscriberKind.WEBHOOK:
-        # An SMTP failure is usually ours (server down), not the reader's:
-        # never disable every email subscriber because the mail server was out.
+    Email is never switched off this way: an SMTP failure is usually our
+    mail server, not the reader's address.
+    """
+    subscriber = Subscriber.objects.filter(pk=delivery.payload.get("subscriber")).first()
+    if subscriber is None or subscriber.kind != SubscriberKind.WEBHOOK:
         return
-    Subscriber.objects.filter(pk=subscriber.pk).update(failures=F("failures") + 1)
-    subscriber.refresh_from_db(fields=["failures"])
-    if subscriber.failures >= DISABLE_AFTER_FAILURES:
-        Subscriber.objects.filter(pk=subscriber.pk).update(disabled_at=now)
-        Notification.objects.filter(
-            subscriber=subscriber, delivered_at=None, failed_at=None
-        ).update(failed_at=now)
-        log.warning(
-            "Subscriber %s disabled after %s failed deliveries", subscriber.pk, subscriber.failures
-        )
+    Subscriber.objects.filter(pk=subscriber.pk).update(disabled_at=timezone.now())
+    outbox.drop_pending(destination=destination(subscriber), reason="The subscriber was disabled")
+    log.warning("Webhook subscriber %s disabled after a delivery was given up", subscriber.pk)
 
 
-def _send(notification: Notification) -> None:
-    subscriber = notification.subscriber
+@register_sender(SENDER, on_dead=_disable)
+def send(delivery: Delivery) -> None:
+    """Send one message to a subscriber: a signed webhook or an email."""
+    subscriber = (
+        Subscriber.objects.select_related("page")
+        .filter(pk=delivery.payload.get("subscriber"))
+        .first()
+    )
+    if subscriber is None:
+        raise Undeliverable("The subscriber unsubscribed")
+    if subscriber.disabled_at is not None:
+        raise Undeliverable("The subscriber is disabled")
     if subscriber.kind == SubscriberKind.WEBHOOK:
-        _post_webhook(subscriber, notification.payload)
+        _post_webhook(subscriber, delivery.payload.get("json") or {}, str(delivery.pk))
         return
     unsubscribe_url = links(subscriber).unsubscribe
-    body = f"{notification.body}\n\n--\nUnsubscribe with one click: {unsubscribe_url}\n"
-    EmailMessage(
-        subject=notification.subject,
+    body = f"{delivery.payload['body']}\n\n--\nUnsubscribe with one click: {unsubscribe_url}\n"
+    message = EmailMessage(
+        subject=delivery.payload["subject"],
         body=body,
         to=[subscriber.email],
         headers={
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
-    ).send(fail_silently=False)
+    )
+    try:
+        message.send(fail_silently=False)
+    except Exception as exc:  # smtplib raises many types; all mean "not sent"
+        raise DeliveryError(f"SMTP delivery to {subscriber.email} failed: {exc}") from None
 
 
-def _post_webhook(subscriber: Subscriber, payload: dict[str, object]) -> None:
+def _post_webhook(subscriber: Subscriber, payload: dict[str, object], delivery_id: str) -> None:
     body = json.dumps(payload, separators=(",", ":")).encode()
     signature = sign(subscriber.webhook_secret, int(time.time()), body)
     post_json(
         subscriber.webhook_url,
         body,
-        {"User-Agent": "Hindsight-Statuspage/1", "X-Hindsight-Signature": signature},
+        {
+            "User-Agent": "Hindsight-Statuspage/1",
+            "X-Hindsight-Signature": signature,
+            "webhook-id": delivery_id,
+        },
         timeout=WEBHOOK_TIMEOUT,
     )

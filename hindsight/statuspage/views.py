@@ -1,15 +1,14 @@
 """Public status page views (no login) — the live fallback for the static snapshot.
 
 Each view renders the same document the snapshot holds, so a page looks the
-same whether it came from a file or from Django.
+same whether it came from a file or from Django. A GET never writes: the
+worker moves maintenance along and rewrites the snapshot; links in emails
+show a button, and only its POST confirms or unsubscribes.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
-import time
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_not_required
@@ -19,14 +18,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from hindsight.accounts.clientip import client_address
-from hindsight.statuspage import content, render, snapshot, subscribers
-from hindsight.statuspage.models import StatusPage
-from hindsight.statuspage.services import tick_maintenance
+from hindsight.statuspage import content, render, subscribers
+from hindsight.statuspage.models import StatusPage, Subscriber
 
 log = logging.getLogger(__name__)
 
 PUBLIC_CACHE = "public, max-age=10"
-_refreshing = threading.Lock()
 
 
 def _page(slug: str | None) -> StatusPage:
@@ -38,23 +35,6 @@ def _page(slug: str | None) -> StatusPage:
     return get_object_or_404(StatusPage, slug=slug)
 
 
-def _refresh_snapshot(page: StatusPage) -> None:
-    """Republish when the snapshot is missing or stale; the request still gets served."""
-    try:
-        manifest = (snapshot.snapshot_root() / "site.json").read_text(encoding="utf-8")
-        fresh = json.loads(manifest).get("fresh_until", {}).get(page.slug, 0)
-    except (OSError, ValueError):
-        fresh = 0
-    if fresh > time.time() or not _refreshing.acquire(blocking=False):
-        return  # fresh, or another request of this process is already on it
-    try:
-        snapshot.publish_snapshot(page)
-    except Exception:
-        log.exception("Republishing the snapshot of %s failed", page.slug)
-    finally:
-        _refreshing.release()
-
-
 def _respond(document: render.Document, status: int = 200) -> HttpResponse:
     response = HttpResponse(document.body, content_type=document.content_type, status=status)
     response["Cache-Control"] = PUBLIC_CACHE
@@ -64,18 +44,16 @@ def _respond(document: render.Document, status: int = 200) -> HttpResponse:
 
 
 def _public(build: Callable[..., render.Document]) -> Callable[..., HttpResponse]:
-    """A public GET view: find the page, run due transitions, render, refresh the snapshot."""
+    """A public GET view: find the page, render it as the snapshot would."""
 
     @login_not_required
     @require_safe
     def view(request: HttpRequest, slug: str | None = None, **kwargs: object) -> HttpResponse:
         page = _page(slug)
-        tick_maintenance(page=page)
         try:
             document = build(page, **kwargs)
         except render.NotFound as exc:
             raise Http404(str(exc)) from None
-        _refresh_snapshot(page)
         return _respond(document)
 
     view.__name__ = build.__name__
@@ -141,24 +119,39 @@ def subscribe(request: HttpRequest, slug: str | None = None) -> HttpResponse:
 
 
 @login_not_required
-@require_safe
+@csrf_exempt  # anonymous and sessionless: the token in the link is the secret
+@require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """Confirm an email subscription from the link in the confirmation email."""
-    subscriber = subscribers.confirm(token=token)
+    """Confirm an email subscription: the emailed link shows a button, its POST confirms.
+
+    Mail scanners open links; only a person pressing the button subscribes.
+    """
+    subscriber = Subscriber.objects.select_related("page").filter(confirm_token=token).first()
     if subscriber is None:
-        page = _page(None)
         document = render.message_page(
-            page,
+            _page(None),
             title="Link not valid",
             text="This confirmation link is not valid any more. Subscribe again to get a new one.",
             root="/status/",
         )
         return _no_store(_respond(document, status=404))
+    page = subscriber.page
+    if request.method == "POST":
+        subscribers.confirm(token=token)
+    elif subscriber.confirmed_at is None:
+        document = render.message_page(
+            page,
+            title="Confirm your subscription",
+            text=f"Get an email when {page.title} posts an update.",
+            root=content.page_url(page),
+            button="Confirm subscription",
+        )
+        return _no_store(_respond(document))
     document = render.message_page(
-        subscriber.page,
+        page,
         title="Subscription confirmed",
-        text=f"You will get an email when {subscriber.page.title} posts an update.",
-        root=content.page_url(subscriber.page),
+        text=f"You will get an email when {page.title} posts an update.",
+        root=content.page_url(page),
     )
     return _no_store(_respond(document))
 
@@ -167,7 +160,22 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 @csrf_exempt  # RFC 8058 one-click unsubscribe: mail providers POST without a token
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """Unsubscribe with one click (the link in every email, or a List-Unsubscribe POST)."""
+    """Unsubscribe: a List-Unsubscribe POST (or the button on the emailed link) removes it."""
+    if request.method == "GET":
+        subscriber = (
+            Subscriber.objects.select_related("page").filter(unsubscribe_token=token).first()
+        )
+        shown = subscriber.page if subscriber else _page(None)
+        document = render.message_page(
+            shown,
+            title="Unsubscribe",
+            text=f"Stop getting email from {shown.title}?"
+            if subscriber
+            else "This address is not subscribed (any more); nothing to do.",
+            root=content.page_url(shown),
+            button="Unsubscribe" if subscriber else "",
+        )
+        return _no_store(_respond(document))
     page = subscribers.unsubscribe(token=token)
     shown = page or _page(None)
     document = render.message_page(

@@ -5,19 +5,23 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-# (label, URL name). Each domain adds its section here when it has pages.
-NAVIGATION: list[tuple[str, str]] = [
-    ("Incidents", "incidents:list"),
-    ("Monitors", "monitors:list"),
-    ("Post-mortems", "postmortems:list"),
-    ("Integrations", "integrations:list"),
-    ("Status pages", "statuspage:pages"),
+# (label, URL name, role needed to see it). Each domain adds its section here when it has pages.
+NAVIGATION: list[tuple[str, str, str]] = [
+    ("Incidents", "incidents:list", ""),
+    ("Monitors", "monitors:list", ""),
+    ("Post-mortems", "postmortems:list", ""),
+    ("Integrations", "integrations:list", ""),
+    ("Status pages", "statuspage:pages", ""),
+    ("Outbox", "outbox:list", "admin"),
 ]
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
     items = []
-    for label, name in NAVIGATION:
+    user = getattr(request, "user", None)
+    for label, name, role in NAVIGATION:
+        if role and not (user is not None and user.is_authenticated and user.has_role(role)):
+            continue
         try:
             url = reverse(name)
         except NoReverseMatch:

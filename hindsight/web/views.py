@@ -10,20 +10,29 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from hindsight.runner.services import worker_health
 from hindsight.web import health
 
 
 @login_not_required
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and database check for load balancers and the demo monitor."""
+    """Database and worker check for load balancers and the demo monitor.
+
+    503 when the database file is gone, does not answer or misses migrations, or
+    when no worker has sent a heartbeat recently (background work has stopped).
+    Anonymous callers get states, never error text; the reason goes to the log.
+    """
     problem = health.database_problem()
     if problem is not None:
         word, detail = problem
         # The error text names hosts, users and paths: only for signed-in users.
         shown = detail if _signed_in(request) else word
-        return JsonResponse({"status": "error", "database": shown}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        return JsonResponse({"status": "error", "database": shown, "worker": "unknown"}, status=503)
+    worker = worker_health().state
+    healthy = worker == "ok"
+    body = {"status": "ok" if healthy else "error", "database": "ok", "worker": worker}
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 def _signed_in(request: HttpRequest) -> bool:

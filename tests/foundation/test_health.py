@@ -17,7 +17,11 @@ def test_it_fails_when_a_migration_is_missing(client, db):
         cursor.execute("DELETE FROM django_migrations WHERE app = 'incidents'")
     health = client.get("/healthz")
     assert health.status_code == 503
-    assert health.json() == {"status": "error", "database": "migrations missing"}
+    assert health.json() == {
+        "status": "error",
+        "database": "migrations missing",
+        "worker": "unknown",
+    }
 
 
 def test_it_shows_no_error_text_when_the_database_does_not_answer(client, db, monkeypatch):
@@ -28,7 +32,7 @@ def test_it_shows_no_error_text_when_the_database_does_not_answer(client, db, mo
         patched.setattr(connection, "cursor", refused)
         health = client.get("/healthz")
     assert health.status_code == 503
-    assert health.json() == {"status": "error", "database": "unavailable"}
+    assert health.json() == {"status": "error", "database": "unavailable", "worker": "unknown"}
 
 
 @pytest.mark.slow
@@ -42,4 +46,8 @@ def test_it_fails_when_the_sqlite_file_is_gone(tmp_path, free_port):
     finally:
         server.stop()
     assert failed.value.code == 503
-    assert json.loads(failed.value.read()) == {"status": "error", "database": "missing"}
+    assert json.loads(failed.value.read()) == {
+        "status": "error",
+        "database": "missing",
+        "worker": "unknown",
+    }

@@ -10,6 +10,7 @@ from django.utils import timezone
 from hindsight.monitors import services
 from hindsight.monitors.models import Monitor, MonitorRegionState
 from hindsight.monitors.worker import Worker, WorkerOptions, WorkerStats
+from hindsight.runner.services import run_now
 
 
 def make_monitor(name: str, target: str, **fields: object) -> Monitor:
@@ -24,8 +25,10 @@ def make_all_due() -> None:
 
 
 def run_round(region: str = "default", owner: str = "", due: bool = True) -> WorkerStats:
-    """One claim round of a real worker (checks, recording, housekeeping)."""
+    """One claim round of the check engine, then the flips job until its queue is empty."""
     if due:
         make_all_due()
     options = WorkerOptions(region=region, concurrency=20, batch_size=100, owner=owner)
-    return asyncio.run(Worker(options).run(rounds=1))
+    stats = asyncio.run(Worker(options).run(rounds=1))
+    run_now(name="flips")
+    return stats

@@ -20,6 +20,7 @@ from hindsight.monitors import claims
 from hindsight.monitors.models import CheckResult, MonitorRegionState
 from hindsight.monitors.worker import Worker, WorkerOptions
 from tests.monitors.support import make_all_due, make_monitor
+from tests.runner.support import process_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -89,14 +90,6 @@ def test_a_dead_workers_lease_expires_and_another_worker_takes_over(target):
     assert MonitorRegionState.objects.get().lease_owner == "alive"
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgresql://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.mark.slow
 def test_several_worker_processes_share_monitors_and_survive_one_being_killed(target, tmp_path):
     """Real `hindsight worker` processes on the test database (PostgreSQL in CI)."""
@@ -108,16 +101,10 @@ def test_several_worker_processes_share_monitors_and_survive_one_being_killed(ta
     MonitorRegionState.objects.filter(pk__in=[s.pk for s in orphans]).update(
         lease_owner="killed-earlier", lease_until=timezone.now() + timedelta(seconds=2)
     )
-    env = {
-        **os.environ,
-        "HINDSIGHT_DATABASE_URL": _database_url(),
-        "HINDSIGHT_DATA_DIR": str(tmp_path),
-        "HINDSIGHT_LOG_LEVEL": "WARNING",
-        "HINDSIGHT_WORKER_LEASE_GRACE_SECONDS": "2",
-    }
+    env = process_env(tmp_path, HINDSIGHT_WORKER_LEASE_GRACE_SECONDS="2")
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "hindsight", "worker", "--batch-size", "4"],
+            [sys.executable, "-m", "hindsight", "worker", "--batch-size", "4", "--jobs", "checks"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -95,7 +95,7 @@ def test_a_tls_certificate_near_expiry_opens_a_sev4_incident_not_an_outage():
         reason="TLS certificate expires in 9 days: at or below the warning threshold of 14 days",
         evidence={"alert": True, "error_class": "tls_expiring", "days_left": 9},
     )
-    services.process_flips()
+    services.process_flips(worker="test")
     incident = Incident.objects.get()
     assert incident.severity == "SEV4"
     assert incident.title == "shop tls: TLS certificate expires soon"

@@ -139,7 +139,7 @@ def test_the_health_check_hides_database_errors_from_anonymous_callers(
     response = client.get("/healthz")
     assert (response.status_code, response.json()) == (
         503,
-        {"status": "error", "database": "unavailable"},
+        {"status": "error", "database": "unavailable", "worker": "unknown"},
     )
 
 

@@ -13,12 +13,13 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 
 from hindsight.incidents.services import declare_incident
-from hindsight.integrations.models import Delivery, NotificationChannel
+from hindsight.integrations.models import NotificationChannel
 from hindsight.integrations.notifiers import Message, send_slack, send_teams, slack_text, teams_text
-from hindsight.integrations.outbox import deliver_due
 from hindsight.monitors import services
 from hindsight.monitors.config_yaml import ImportRefused, import_monitors
 from hindsight.monitors.models import Monitor
+from hindsight.outbox.models import Delivery
+from hindsight.outbox.services import deliver_due
 from hindsight.statuspage.models import StatusPage
 
 # The 383-byte file from the report: nine levels of nine aliases each.
@@ -178,4 +179,4 @@ def test_emails_built_elsewhere_still_refuse_a_newline_subject() -> None:
 def test_a_delivery_row_keeps_the_original_title(db: None) -> None:
     NotificationChannel.objects.create(name="hook", kind="webhook", target="http://127.0.0.1:9/")
     declare_incident(title="two\nlines", severity="SEV3")
-    assert Delivery.objects.get().payload["title"] == "two\nlines"
+    assert Delivery.objects.get().payload["message"]["title"] == "two\nlines"

@@ -23,6 +23,8 @@ from hindsight.incidents.services import append_event, declare_incident
 from hindsight.integrations.services import create_integration
 from hindsight.monitors import services as monitor_services
 from hindsight.monitors.models import Monitor
+from hindsight.outbox.models import Delivery
+from hindsight.outbox.services import enqueue
 from hindsight.statuspage.models import StatusPage, Subscriber
 
 SIGNED_IN = ("viewer", "responder", "editor", "admin")
@@ -106,6 +108,8 @@ def world(db: None) -> dict[str, Any]:
     integration, token = create_integration(name="g", kind="generic")
     page = StatusPage.objects.create(slug="main", title="Main", is_default=True)
     subscriber = Subscriber.objects.create(page=page, kind="email", email="a@example.com")
+    dead_letter = enqueue(sender="gone", destination="x:1", label="x", event="e", payload={})
+    Delivery.objects.filter(pk=dead_letter.pk).update(state="dead")
     return {
         "users": users,
         "kwargs": {
@@ -122,6 +126,7 @@ def world(db: None) -> dict[str, Any]:
             "integrations:toggle": ("pk", integration.pk),
             "statuspage:confirm": ("token", subscriber.confirm_token),
             "statuspage:unsubscribe": ("token", subscriber.unsubscribe_token),
+            "outbox:": ("pk", dead_letter.pk),
         },
         "monitor_id": monitor.pk,
     }

@@ -27,11 +27,11 @@ from hindsight.cli import _register, app
 from hindsight.incidents import lifecycle
 from hindsight.incidents.services import append_event, declare_incident
 from hindsight.integrations.models import NotificationChannel
-from hindsight.integrations.outbox import deliver_due
 from hindsight.integrations.services import create_integration
 from hindsight.monitors import services as monitor_services
 from hindsight.monitors.config_yaml import export_monitors
 from hindsight.monitors.models import MaintenanceWindow, Monitor
+from hindsight.outbox.services import deliver_due
 from hindsight.statuspage.models import ScheduledMaintenance, StatusPage, Subscriber
 from hindsight.statuspage.services import post_update
 
@@ -202,10 +202,7 @@ def test_the_badge_svg_holds_no_payload_markup(poisoned: dict[str, Any]) -> None
 
 
 def test_emails_are_plain_text_with_the_payload_as_text(poisoned: dict[str, Any]) -> None:
-    deliver_due()
-    from hindsight.statuspage.subscribers import deliver_due as deliver_subscribers
-
-    deliver_subscribers()
+    deliver_due()  # notifications and subscriber email: one outbox
     kinds = {
         email.message_from_string(m.message().as_string()).get_content_type() for m in mail.outbox
     }

@@ -1,4 +1,4 @@
-"""`hindsight statuspage tick` and `publish`."""
+"""`hindsight jobs run maintenance` and `hindsight statuspage publish`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hindsight.cli import _register, app
 from hindsight.statuspage.models import ScheduledMaintenance
 
 
-def test_tick_starts_due_maintenance(a_page, checkout):
+def test_the_maintenance_job_starts_due_maintenance(a_page, checkout):
     now = timezone.now()
     window = ScheduledMaintenance.objects.create(
         page=a_page,
@@ -23,9 +23,9 @@ def test_tick_starts_due_maintenance(a_page, checkout):
     )
     window.components.add(checkout)
     _register()
-    result = CliRunner().invoke(app, ["statuspage", "tick"])
+    result = CliRunner().invoke(app, ["jobs", "run", "maintenance"])
     assert result.exit_code == 0, result.output
-    assert "maintenance changed: 1, delivered: 0, failed: 0" in result.output
+    assert result.output.endswith("maintenance: 1 done\n")
     window.refresh_from_db()
     checkout.refresh_from_db()
     assert (window.status, checkout.status) == ("in_progress", "under_maintenance")

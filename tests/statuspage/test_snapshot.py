@@ -148,8 +148,12 @@ def test_a_custom_domain_reaches_django_without_listing_it_in_allowed_hosts(a_pa
     assert status.startswith("404")  # Django answered (not a DisallowedHost 400)
 
 
-def test_live_views_republish_a_stale_snapshot(a_page, data_dir):
-    Client().get("/status/")  # no snapshot yet: the view writes one
+def test_a_missing_snapshot_is_written_by_the_worker_not_by_a_view(a_page, data_dir):
+    from hindsight.runner.services import run_now
+
+    assert Client().get("/status/").status_code == 200  # rendered live, nothing written
+    assert not (data_dir / "statuspage" / "acme" / "index.html").exists()
+    run_now(name="statuspage-refresh")
     assert (data_dir / "statuspage" / "acme" / "index.html").exists()
 
 

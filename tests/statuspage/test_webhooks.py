@@ -9,8 +9,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from hindsight.outbox.models import Delivery
+from hindsight.outbox.services import RETRY, deliver_due
 from hindsight.statuspage import services, subscribers
-from hindsight.statuspage.models import Notification
 
 
 def verify(secret: str, header: str, body: bytes) -> bool:
@@ -29,7 +30,7 @@ def test_it_posts_signed_statuspage_json(an_incident, checkout, a_page, webhook_
         message="Rolling back",
         components={checkout: "partial_outage"},
     )
-    assert subscribers.deliver_due() == (1, 0)
+    assert deliver_due() == (1, 0)
     [request] = webhook_server.requests
     assert request["headers"]["Content-Type"] == "application/json"
     assert verify(hook.webhook_secret, request["headers"]["X-Hindsight-Signature"], request["body"])
@@ -51,39 +52,52 @@ def test_failures_are_retried_with_backoff(an_incident, a_page, webhook_server):
     webhook_server.statuses = [500, 503]
     services.post_update(incident=an_incident, status="identified", message="x")
     now = timezone.now()
-    assert subscribers.deliver_due(now=now) == (0, 1)
-    notification = Notification.objects.get()
-    assert notification.next_attempt_at == now + timedelta(seconds=30)
-    assert notification.last_error.startswith("HTTP 500")
+    assert deliver_due(now=now) == (0, 1)
+    delivery = Delivery.objects.get()
+    assert timedelta(seconds=22) <= delivery.next_attempt_at - now <= timedelta(seconds=38)
+    assert delivery.last_error.startswith("HTTP 500")
     # Not due yet: nothing is sent before the backoff has passed.
-    assert subscribers.deliver_due(now=now + timedelta(seconds=10)) == (0, 0)
-    assert subscribers.deliver_due(now=now + timedelta(seconds=31)) == (0, 1)
-    notification.refresh_from_db()
-    assert notification.next_attempt_at == now + timedelta(seconds=31) + timedelta(minutes=2)
-    assert subscribers.deliver_due(now=now + timedelta(minutes=3)) == (1, 0)
-    notification.refresh_from_db()
-    assert notification.attempts == 3 and notification.delivered_at is not None
+    assert deliver_due(now=now + timedelta(seconds=10)) == (0, 0)
+    assert deliver_due(now=now + timedelta(seconds=40)) == (0, 1)
+    delivery.refresh_from_db()
+    second_wait = delivery.next_attempt_at - (now + timedelta(seconds=40))
+    assert timedelta(seconds=45) <= second_wait <= timedelta(seconds=75)
+    assert deliver_due(now=now + timedelta(minutes=3)) == (1, 0)
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts) == ("delivered", 3)
     assert len(webhook_server.requests) == 3
     assert len({r["body"] for r in webhook_server.requests}) == 1
-    assert notification.subscriber.failures == 0
 
 
-def test_a_hook_that_keeps_failing_is_disabled(an_incident, a_page, webhook_server):
+def test_every_retry_carries_the_same_delivery_id(an_incident, a_page, webhook_server):
+    subscribers.add_webhook_subscriber(page=a_page, url=webhook_server.url)
+    webhook_server.statuses = [503]
+    services.post_update(incident=an_incident, status="identified", message="x")
+    deliver_due()
+    deliver_due(now=timezone.now() + timedelta(minutes=5))
+    ids = [
+        {k.lower(): v for k, v in r["headers"].items()}["webhook-id"]
+        for r in webhook_server.requests
+    ]
+    assert ids == [str(Delivery.objects.get().pk)] * 2
+
+
+def test_a_hook_whose_delivery_is_given_up_is_disabled(an_incident, a_page, webhook_server):
     hook = subscribers.add_webhook_subscriber(page=a_page, url=webhook_server.url)
     webhook_server.statuses = [500] * 100
     services.post_update(incident=an_incident, status="identified", message="one")
     services.post_update(incident=an_incident, status="monitoring", message="two")
     moment = timezone.now()
-    for _ in range(20):  # bounded: 2 notifications x 5 attempts is all there can be
+    for _ in range(RETRY.max_attempts + 2):  # bounded: the first delivery's attempts
         moment += timedelta(hours=2)
-        subscribers.deliver_due(now=moment)
+        deliver_due(now=moment)
     hook.refresh_from_db()
     assert hook.disabled_at is not None
-    assert hook.failures == subscribers.DISABLE_AFTER_FAILURES
-    assert len(webhook_server.requests) == subscribers.DISABLE_AFTER_FAILURES
-    assert Notification.objects.filter(delivered_at=None, failed_at=None).count() == 0
+    assert len(webhook_server.requests) == RETRY.max_attempts
+    states = list(Delivery.objects.order_by("created_at").values_list("state", flat=True))
+    assert states == ["dead", "discarded"]
     services.post_update(incident=an_incident, status="resolved", message="three")
-    assert Notification.objects.filter(delivered_at=None, failed_at=None).count() == 0
+    assert not Delivery.objects.filter(state="pending").exists()
 
 
 def test_webhook_urls_must_be_http(a_page):

@@ -1,0 +1,92 @@
+"""Incident notifications: one outbox delivery per matching channel, written in the
+same transaction as the incident change (through the incident signals), sent by
+the worker's ``deliveries`` job through the ``notification`` sender below."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+from django.dispatch import receiver
+
+from hindsight.incidents.models import Incident
+from hindsight.incidents.signals import incident_opened, incident_resolved
+from hindsight.integrations.models import NotificationChannel
+from hindsight.integrations.notifiers import NOTIFIERS, Message
+from hindsight.outbox import services as outbox
+from hindsight.outbox.models import Delivery
+from hindsight.outbox.senders import DeliveryError, Undeliverable, register_sender
+
+SENDER = "notification"
+
+
+def message_for(incident: Incident, event: str) -> Message:
+    """Render an incident event into the facts every notifier sends."""
+    base = settings.BASE_URL.rstrip("/")
+    return Message(
+        event=event,
+        incident_id=incident.pk,
+        title=incident.title,
+        severity=incident.severity,
+        status=incident.status,
+        services=[s.name for s in incident.services.all()],
+        url=f"{base}/incidents/{incident.pk}/",
+        started_at=incident.started_at.isoformat(),
+        resolved_at=incident.resolved_at.isoformat() if incident.resolved_at else None,
+        summary=incident.summary or incident.customer_impact,
+    )
+
+
+def destination(channel: NotificationChannel) -> str:
+    """The outbox destination of a channel: its deliveries back off together."""
+    return f"channel:{channel.pk}"
+
+
+def enqueue(*, incident: Incident, event: str) -> list[Delivery]:
+    """Write one delivery per matching enabled channel (restricted incidents: none)."""
+    if incident.restricted:
+        return []
+    service_ids = list(incident.services.values_list("id", flat=True))
+    channels = (
+        NotificationChannel.objects.filter(enabled=True)
+        .filter(Q(services__isnull=True) | Q(services__in=service_ids))
+        .distinct()
+        .order_by("pk")
+    )
+    message = message_for(incident, event).as_fields()
+    return [
+        outbox.enqueue(
+            sender=SENDER,
+            destination=destination(channel),
+            label=f"{channel.name} ({channel.get_kind_display()})",
+            event=event,
+            payload={"channel": channel.pk, "message": message},
+        )
+        for channel in channels
+    ]
+
+
+@receiver(incident_opened)
+def _on_opened(sender: Any, incident: Incident, **kwargs: Any) -> None:
+    enqueue(incident=incident, event="incident.opened")
+
+
+@receiver(incident_resolved)
+def _on_resolved(sender: Any, incident: Incident, **kwargs: Any) -> None:
+    enqueue(incident=incident, event="incident.resolved")
+
+
+@register_sender(SENDER)
+def send_notification(delivery: Delivery) -> None:
+    """Send a notification through its channel's notifier."""
+    channel = NotificationChannel.objects.filter(pk=delivery.payload.get("channel")).first()
+    if channel is None:
+        raise Undeliverable("The notification channel was deleted")
+    notifier = NOTIFIERS.get(channel.kind)
+    if notifier is None:
+        raise DeliveryError(
+            f"No notifier for channel kind {channel.kind!r}", destination_down=False
+        )
+    message = Message(**delivery.payload["message"], delivery_id=str(delivery.pk))
+    notifier(channel.target, channel.secret, message)
