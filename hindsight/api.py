@@ -10,7 +10,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -23,6 +24,7 @@ from hindsight.accounts.services import user_for_token
 ROUTERS: list[tuple[str, str]] = [
     ("hindsight.incidents.api", "incidents"),
     ("hindsight.monitors.api", "monitors"),
+    ("hindsight.postmortems.api", "postmortems"),
 ]
 
 
@@ -104,6 +106,16 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         413: "too_large",
     }
     return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", str(exc) or "Not found.")
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _error(request, 413, "too_large", "The request body is too large; nothing was stored.")
 
 
 def _mount() -> None:

@@ -16,8 +16,8 @@ from hindsight.core.timeparse import (
     parse_leading,
 )
 
-_TIME_HEADER = re.compile(r"^(date|time|when|timestamp|date ?/ ?time|date and time|at)\b", re.I)
-_ACTOR_HEADER = re.compile(r"^(who|actor|by|person|owner|responder)\b", re.I)
+TIME_HEADER = re.compile(r"^(date|time|when|timestamp|date ?/ ?time|date and time|at)\b", re.I)
+ACTOR_HEADER = re.compile(r"^(who|actor|by|person|owner|responder)\b", re.I)
 _TEXT_HEADER = re.compile(r"^(event|what|description|action|details?|activity|text|entry)", re.I)
 
 _ITEM_HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -228,12 +228,12 @@ def entries_from_table(
     if len(rows) < 1:
         return None
     header = [cell.strip(" *_") for cell in rows[0]]
-    time_col = next((i for i, h in enumerate(header) if _TIME_HEADER.match(h)), None)
+    time_col = next((i for i, h in enumerate(header) if TIME_HEADER.match(h)), None)
     if time_col is None:
         if not rows[1:] or parse_leading(rows[1][0], year) is None:
             return None
         time_col = 0
-    actor_col = next((i for i, h in enumerate(header) if _ACTOR_HEADER.match(h)), None)
+    actor_col = next((i for i, h in enumerate(header) if ACTOR_HEADER.match(h)), None)
     text_col = next(
         (i for i, h in enumerate(header) if _TEXT_HEADER.match(h) and i != time_col), None
     )
