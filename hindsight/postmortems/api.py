@@ -22,16 +22,16 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema
+from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import BaseModel, ConfigDict, Field
 
 from hindsight.accounts.models import User
 from hindsight.api import api, require_role
 from hindsight.core import formats
-from hindsight.incidents.models import Severity
 from hindsight.postmortems import access, services
 from hindsight.postmortems.deadlines import DUE_SOON, next_deadline
-from hindsight.postmortems.models import PostMortem, PostMortemStatus
+from hindsight.postmortems.models import PostMortem
 
 router = Router(tags=["postmortems"])
 
@@ -158,21 +158,30 @@ def _one(request: HttpRequest, postmortem_id: int) -> tuple[User, PostMortem]:
     return user, access.get_visible(user, postmortem_id)
 
 
+LIST_FILTERS = {
+    "status": ("draft", "in_review", "approved", "published"),
+    "severity": ("SEV1", "SEV2", "SEV3", "SEV4"),
+    "due": ("overdue", "soon"),
+}
+
+
 @router.get("/", response=list[PostMortemOut])
 @paginate(LimitOffsetPagination)
 def list_postmortems(  # type: ignore[no-untyped-def]
     request: HttpRequest,
-    status: PostMortemStatus | None = None,
-    severity: Severity | None = None,
+    status: str | None = None,
+    severity: str | None = None,
     service: str | None = None,
     incident: int | None = None,
-    q: str | None = Field(default=None, description="Title contains (any case)"),
-    due: Literal["overdue", "soon"] | None = Field(
-        default=None, description="Still owed: past its deadline, or due within 48 h"
-    ),
+    q: str | None = None,
+    due: str | None = None,
 ):
-    """Post-mortems, newest first, with filters."""
+    """Post-mortems, newest first; filter by status, severity, service (slug), incident,
+    q (title contains) and due (overdue: past its deadline; soon: due within 48 h)."""
     _, found = _visible(request)
+    for name, value in (("status", status), ("severity", severity), ("due", due)):
+        if value is not None and value not in LIST_FILTERS[name]:
+            raise HttpError(400, f"{name} must be one of {', '.join(LIST_FILTERS[name])}.")
     if status:
         found = found.filter(status=status)
     if severity:
@@ -184,17 +193,17 @@ def list_postmortems(  # type: ignore[no-untyped-def]
     if q:
         found = found.filter(title__icontains=q[:200])
     found = found.distinct().order_by("-created_at", "-id")
-    if due:
-        now = timezone.now()
-        entries = [(pm, next_deadline(pm, now)) for pm in found]
-        if due == "overdue":
-            return [pm for pm, entry in entries if entry and entry.overdue_by is not None]
-        return [
-            pm
-            for pm, entry in entries
-            if entry and entry.due_in is not None and entry.due_in <= DUE_SOON
-        ]
-    return found
+    if not due:
+        return found
+    now = timezone.now()
+    entries = [(pm, next_deadline(pm, now)) for pm in found]
+    if due == "overdue":
+        return [pm for pm, entry in entries if entry and entry.overdue_by is not None]
+    return [
+        pm
+        for pm, entry in entries
+        if entry and entry.due_in is not None and entry.due_in <= DUE_SOON
+    ]
 
 
 @router.get("/{postmortem_id}", response=PostMortemOut)
