@@ -12,7 +12,7 @@ import logging
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -73,12 +73,8 @@ def conflict_context(
     }
 
 
-def _apply(request: AuthenticatedRequest, postmortem: PostMortem, op: str) -> Outline:
-    draft = (
-        editor.from_form(request.POST)
-        if "parts" in request.POST
-        else editor.editable(editor.compose(request.POST))
-    )
+def _apply(postmortem: PostMortem, draft: Outline, op: str, data: QueryDict) -> Outline:
+    """The outline after the button's edit: pick or take out an event, edit an item row."""
     kind, _, value = op.partition(":")
     if kind in ("pick", "unpick"):
         event = postmortem.incident.events.filter(pk=value if value.isdigit() else 0).first()
@@ -86,7 +82,7 @@ def _apply(request: AuthenticatedRequest, postmortem: PostMortem, op: str) -> Ou
             raise editor.EditError("That event is not on this incident's timeline.")
         return editor.pick_event(draft, event, include=kind == "pick")
     if kind.startswith("item-"):
-        return editor.edit_items(draft, op, request.POST)
+        return editor.edit_items(draft, op, data)
     return draft
 
 
@@ -96,28 +92,31 @@ def save(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     postmortem = _editable(request, pk)
     op = request.POST.get("op", "save")
     htmx = request.headers.get("HX-Request") == "true"
-    draft = None
+    template = "postmortems/_editor.html" if htmx else "postmortems/workspace.html"
+    whole = "parts" not in request.POST  # "save my text" after a conflict posts the whole text
+    draft: Outline | None = None
     try:
         version = _version(request)
-        draft = _apply(request, postmortem, op)
-        if op.startswith("preview:"):
-            index = int(op.partition(":")[2]) if op.partition(":")[2].isdigit() else None
+        draft = (
+            editor.editable(editor.compose(request.POST))
+            if whole
+            else editor.from_form(request.POST)
+        )
+        kind, _, value = op.partition(":")
+        if kind == "preview":
+            index = int(value) if value.isdigit() else None
             context = editor_context(request, postmortem, draft, version=version, preview=index)
-            return render(
-                request,
-                "postmortems/_editor.html" if htmx else "postmortems/workspace.html",
-                context,
-            )
-        text = outline.join(draft) if "parts" in request.POST else editor.compose(request.POST)
+            return render(request, template, context)
+        edited = _apply(postmortem, draft, op, request.POST)
         postmortem = services.save_body(
             postmortem=postmortem,
-            body=text,
+            body=editor.compose(request.POST) if whole else outline.join(edited),
             author=request.user,
             expected_version=version,
-            note=NOTES.get(op.partition(":")[0], ""),
+            note=NOTES.get(kind, ""),
         )
     except services.VersionConflict as exc:
-        mine = outline.join(draft) if draft is not None else editor.compose(request.POST)
+        mine = editor.compose(request.POST) if whole or draft is None else outline.join(draft)
         context = conflict_context(postmortem, exc, mine)
         if htmx and draft is not None:
             # Keep the author's text in the editor; the comparison appears beside it.
@@ -125,18 +124,24 @@ def save(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             return render(request, "postmortems/_editor.html", context, status=409)
         return render(request, "postmortems/conflict.html", context, status=409)
     except (editor.EditError, services.PostMortemError) as exc:
-        status = getattr(exc, "status", 400)
         context = editor_context(
-            request, postmortem, draft, version=postmortem.version, error=str(exc)
+            request, postmortem, draft, version=_version_or(request, postmortem), error=str(exc)
         )
-        template = "postmortems/_editor.html" if htmx else "postmortems/workspace.html"
-        return render(request, template, context, status=status)
+        return render(request, template, context, status=getattr(exc, "status", 400))
     if htmx:
         response = render(request, "postmortems/_editor.html", editor_context(request, postmortem))
         response["HX-Trigger"] = "postmortem-saved"
         return response
     messages.success(request, f"Saved version {postmortem.version}.")
     return redirect("postmortems:workspace", pk=postmortem.pk)
+
+
+def _version_or(request: AuthenticatedRequest, postmortem: PostMortem) -> int:
+    """The version the form was based on, so a corrected resubmit still checks it."""
+    try:
+        return _version(request)
+    except editor.EditError:
+        return postmortem.version
 
 
 @require_POST

@@ -51,3 +51,28 @@ def with_section(text: str, kind: SectionKind, body: str) -> str:
     cut = outline.split(text)
     parts = tuple(outline.Part(p.title, body, p.level) if p.kind is kind else p for p in cut.parts)
     return outline.join(outline.Outline(cut.front, cut.head, parts))
+
+
+def editor_form(text: str, version: int, **extra: str) -> dict[str, str]:
+    """The fields the workspace's editor form posts for a text."""
+    from hindsight.postmortems.editor import editable
+
+    cut = editable(text)
+    data = {"version": str(version), "parts": str(len(cut.parts)), "head": cut.head}
+    if cut.front is not None:
+        data["front"] = cut.front
+    for index, part in enumerate(cut.parts):
+        data |= {
+            f"part-{index}-title": part.title,
+            f"part-{index}-level": str(part.level),
+            f"part-{index}-body": part.body,
+        }
+        if part.placeholder:
+            data[f"part-{index}-placeholder"] = "1"
+    return data | extra
+
+
+def part_index(text: str, kind: SectionKind) -> int:
+    from hindsight.postmortems.editor import editable
+
+    return next(i for i, p in enumerate(editable(text).parts) if p.kind is kind)

@@ -27,7 +27,9 @@ def _race(postmortem: PostMortem, user: User, version: int) -> tuple[Counter[int
     """PUT a different new text from `version` in RACERS threads at once; (statuses, texts)."""
     _, secret = create_token(username=user.username, name="race")
     texts = [
-        with_section(postmortem.body, SectionKind.WENT_WELL, f"Racer {n} saved over version {version}.")
+        with_section(
+            postmortem.body, SectionKind.WENT_WELL, f"Racer {n} saved over version {version}."
+        )
         for n in range(RACERS)
     ]
     statuses: Counter[int] = Counter()
