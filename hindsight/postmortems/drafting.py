@@ -74,7 +74,7 @@ def policy_for(severity: str) -> Due:
 def timeline_row(event: TimelineEvent) -> dict[str, str]:
     """A timeline event as the template's (and the editor's) timeline row."""
     return {
-        "at": _iso(event.occurred_at),
+        "at": _iso(event.occurred_at.replace(second=0, microsecond=0)),
         "actor": event.actor_name or "Hindsight",
         "text": " ".join(event.text.split()),
     }

@@ -22,6 +22,7 @@ from hindsight.incidents.models import TimelineEvent
 from hindsight.postmortems.drafting import timeline_row
 
 PRIORITIES = ("P1", "P2", "P3", "P4")
+_RANK = {"error": 0, "warning": 1, "info": 2}
 TERMS = (("immediate", "Immediate"), ("long-term", "Long-term"))
 STATUSES = (("open", "Open"), ("done", "Done"))
 
@@ -184,5 +185,8 @@ def locate(draft: Outline, findings: list[Finding]) -> list[Located]:
                     part, place, line = index, draft.parts[index].title, finding.line - start - 1
             if part is None:
                 line = finding.line - front_lines - (1 if front_lines else 0)
+                # Rules about the whole text (its length, a missing section) point at the title.
+                place = "Whole document" if line <= 1 else place
         located.append(Located(finding, part, place, max(line, 1)))
-    return located
+    # What to fix first: errors, then warnings, then notes, each in the text's order.
+    return sorted(located, key=lambda found: (_RANK[found.finding.severity], found.finding.line))

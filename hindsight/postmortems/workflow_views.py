@@ -192,9 +192,8 @@ def export_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     except printing.PdfUnavailable as exc:
         return JsonResponse({"detail": str(exc), "code": "pdf_unavailable"}, status=501)
     response = HttpResponse(content, content_type=FORMATS[fmt])
-    disposition = (
-        "inline" if fmt in ("html", "pdf") and "download" not in request.GET else "attachment"
-    )
+    # The printable page opens in the browser; the files download.
+    disposition = "inline" if fmt == "html" and "download" not in request.GET else "attachment"
     response["Content-Disposition"] = (
         f'{disposition}; filename="{_filename(postmortem, audience, fmt)}"'
     )

@@ -159,4 +159,6 @@ def test_the_markdown_export_is_a_download_browsers_do_not_render(
 
 
 def test_the_scan_finds_the_payload_when_it_is_not_escaped() -> None:
-    assert len(dangers(EVIL.replace("[click](javascript:alert(3))", '<a href="javascript:x">'))) == 6
+    assert (
+        len(dangers(EVIL.replace("[click](javascript:alert(3))", '<a href="javascript:x">'))) == 6
+    )
