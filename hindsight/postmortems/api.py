@@ -179,6 +179,8 @@ def list_postmortems(  # type: ignore[no-untyped-def]
     """Post-mortems, newest first; filter by status, severity, service (slug), incident,
     q (title contains) and due (overdue: past its deadline; soon: due within 48 h)."""
     _, found = _visible(request)
+    # NUL can't be in a PostgreSQL string; it is never part of a title or a slug.
+    q, service = (value.replace("\x00", "") if value else value for value in (q, service))
     for name, value in (("status", status), ("severity", severity), ("due", due)):
         if value is not None and value not in LIST_FILTERS[name]:
             raise HttpError(400, f"{name} must be one of {', '.join(LIST_FILTERS[name])}.")

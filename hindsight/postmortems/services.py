@@ -105,7 +105,8 @@ def check_body(body: str) -> Document:
     if "\x00" in body:
         raise InvalidBody("The text contains NUL characters; it does not look like Markdown.")
     document = parse(body)
-    for line, problem in document.problems:
+    if document.problems:
+        line, problem = document.problems[0]
         raise InvalidBody(f"Line {line}: {problem}. Nothing was saved.")
     for item in document.action_items():
         if item.due is None and _NUMERIC_DATE.match(item.due_text or ""):
@@ -339,6 +340,8 @@ def add_comment(
     text, section = text.strip(), " ".join(section.split())
     if not text:
         raise PostMortemError("A comment needs text.")
+    if "\x00" in text + section:
+        raise PostMortemError("The comment contains NUL characters; write it as plain text.")
     if len(text) > MAX_COMMENT_CHARS:
         raise PostMortemError(
             f"A comment is limited to {MAX_COMMENT_CHARS:,} characters; this one has {len(text):,}."

@@ -32,8 +32,10 @@ AUDIENCE_LABELS = [
 
 
 def _filtered(request: AuthenticatedRequest) -> tuple[QuerySet[PostMortem], dict[str, str]]:
+    # NUL can't be in a PostgreSQL string; it is never part of a title or a slug.
     chosen = {
-        key: request.GET.get(key, "").strip() for key in ("status", "q", "severity", "service")
+        key: request.GET.get(key, "").replace("\x00", "").strip()
+        for key in ("status", "q", "severity", "service")
     }
     found = access.visible(request.user).select_related("incident")
     if chosen["status"] in PostMortemStatus.values:

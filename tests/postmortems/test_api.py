@@ -200,3 +200,15 @@ def test_an_unknown_reviewer_is_refused(draft: PostMortem, an_editor: User) -> N
         f"/{draft.pk}/transition", {"to": "in_review", "reviewers": ["nobody"]}
     )
     assert (answer.status_code, answer.json()["detail"]) == (400, "No active user named nobody.")
+
+
+def test_a_body_over_the_request_size_limit_answers_413_json(
+    draft: PostMortem, an_editor: User
+) -> None:
+    huge = "x" * 3_000_000  # more than Django reads into memory at all
+    answer = Api(an_editor).put(f"/{draft.pk}", {"body": huge, "version": 1})
+    assert (answer.status_code, answer.json()["code"], PostMortem.objects.get().version) == (
+        413,
+        "too_large",
+        1,
+    )

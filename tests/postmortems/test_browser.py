@@ -9,6 +9,7 @@ each step (desktop, and 390 px phone width) go to test-artifacts/postmortems/.
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,9 +32,13 @@ EVIL = '<script>alert("pm")</script><img src=x onerror=alert(1)>[x](javascript:a
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def served(tmp_path: Path, free_port: int) -> Iterator[Served]:
-    with serve(tmp_path / "data", free_port) as running:
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One server for this module's tests: each works on its own post-mortem or only reads."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    with serve(tmp_path_factory.mktemp("served") / "data", port) as running:
         yield running
 
 
@@ -190,3 +195,24 @@ def test_script_typed_into_a_post_mortem_never_runs(browser: Browser, served: Se
         admin.goto(workspace + page)
     admin.goto(served.url + "/postmortems/")
     assert dialogs == []
+
+
+def test_a_huge_paste_is_stopped_with_the_limit_and_the_text_stays(
+    browser: Browser, served: Served
+) -> None:
+    from playwright.sync_api import expect
+
+    admin = _login(browser, served, "admin", served.password)
+    admin.goto(served.url + "/postmortems/")
+    admin.click("text=Post-mortem: Checkout failing")
+    version = admin.locator("#pm-version").input_value()
+    summary = _summary(admin)
+    summary.fill("A very long paste. " * 12_000)
+    expect(admin.locator("#save-status")).to_contain_text(
+        "Not saved: the post-mortem is", timeout=15_000
+    )
+    expect(admin.locator("#save-status")).to_contain_text("the limit is 200,000")
+    assert (admin.locator("#pm-version").input_value(), len(summary.input_value())) == (
+        version,
+        228_000,
+    )

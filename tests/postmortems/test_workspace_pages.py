@@ -319,3 +319,15 @@ def test_a_refused_transition_says_why(draft: PostMortem, an_editor: User) -> No
     client.post(f"/postmortems/{draft.pk}/transition/", {"to": "in_review"})
     page = client.post(f"/postmortems/{draft.pk}/transition/", {"to": "approved"}, follow=True)
     assert "Nothing changed: You are the only author" in page.content.decode()
+
+
+def test_a_search_with_a_nul_character_still_answers(draft: PostMortem, the_viewer: User) -> None:
+    page = _client(the_viewer).get("/postmortems/?q=Check%00out&service=a%00b")
+    assert page.status_code == 200
+
+
+def test_a_comment_with_a_nul_character_is_refused(draft: PostMortem, an_editor: User) -> None:
+    page = _client(an_editor).post(
+        f"/postmortems/{draft.pk}/comments/", {"section": "Summary", "text": "a\x00b"}, follow=True
+    )
+    assert ("contains NUL characters" in page.content.decode(), draft.comments.count()) == (True, 0)

@@ -24,6 +24,25 @@
     box.scrollTop = Math.max(0, index * height - box.clientHeight / 2);
   }
 
+  // A paste past the limit is stopped here with the reason, before the browser sends a
+  // request the server would refuse anyway; the text stays in the editor.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = document.getElementById("editor");
+    if (!form || !form.dataset.maxChars) { return; }
+    var total = 0;
+    form.querySelectorAll("textarea").forEach(function (box) { total += box.value.length; });
+    var limit = parseInt(form.dataset.maxChars, 10);
+    if (total <= limit) { return; }
+    event.preventDefault();
+    var status = document.getElementById("save-status");
+    if (status) {
+      status.className = "error";
+      status.textContent = "Not saved: the post-mortem is " + total.toLocaleString("en") +
+        " characters long; the limit is " + limit.toLocaleString("en") +
+        ". Your text is still here: shorten it, or move long logs to a linked file.";
+    }
+  });
+
   document.addEventListener("click", function (event) {
     var link = event.target.closest ? event.target.closest("a.goto") : null;
     if (!link) { return; }
