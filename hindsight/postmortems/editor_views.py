@@ -7,9 +7,6 @@ refused save keeps the author's text on screen and stores nothing.
 
 from __future__ import annotations
 
-import difflib
-import logging
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, QueryDict
@@ -24,9 +21,7 @@ from hindsight.core.parser import parse
 from hindsight.core.review import is_postmortem
 from hindsight.postmortems import access, editor, services
 from hindsight.postmortems.models import PostMortem
-from hindsight.postmortems.views import editor_context, review_context
-
-log = logging.getLogger(__name__)
+from hindsight.postmortems.views import diff_lines, editor_context, review_context
 
 NOTES = {
     "pick": "Picked a timeline event",
@@ -56,20 +51,15 @@ def conflict_context(
 ) -> dict[str, object]:
     """Both texts side by side and their differences, for the author to choose."""
     latest = postmortem.revisions.filter(version=conflict.current_version).first()
-    diff = difflib.unified_diff(
-        conflict.current_body.splitlines(),
-        mine.splitlines(),
-        f"version {conflict.current_version}",
-        "your text",
-        lineterm="",
-    )
     return {
         "pm": postmortem,
         "conflict": conflict,
         "theirs": conflict.current_body,
         "mine": mine,
         "latest": latest,
-        "diff": [(line[:1], line) for line in diff][2:],
+        "diff": diff_lines(
+            conflict.current_body, mine, f"version {conflict.current_version}", "your text"
+        ),
     }
 
 

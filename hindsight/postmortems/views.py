@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from django.db.models import QuerySet
@@ -51,6 +52,14 @@ def _filtered(request: AuthenticatedRequest) -> tuple[QuerySet[PostMortem], dict
     if chosen["service"]:
         found = found.filter(incident__services__slug=chosen["service"])
     return found.prefetch_related("authors", "incident__services").distinct(), chosen
+
+
+def diff_lines(older: str, newer: str, older_name: str, newer_name: str) -> list[tuple[str, str]]:
+    """The changed lines between two texts as (mark, line): "+", "-", "@" or " "."""
+    lines = difflib.unified_diff(
+        older.splitlines(), newer.splitlines(), older_name, newer_name, lineterm=""
+    )
+    return [(line[:1], line) for line in lines][2:]  # without the two file-name lines
 
 
 def deadline_label(entry: DueEntry | None) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 
@@ -19,6 +18,7 @@ from hindsight.accounts.services import user_for_token
 from hindsight.core import export
 from hindsight.postmortems import access, printing, services
 from hindsight.postmortems.models import PostMortem, PostMortemComment
+from hindsight.postmortems.views import diff_lines
 
 FORMATS = {
     "md": "text/markdown; charset=utf-8",
@@ -105,14 +105,6 @@ def diff(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             raise Http404("No such version.") from None
     older = get_object_or_404(postmortem.revisions, version=versions["from"])
     newer = get_object_or_404(postmortem.revisions, version=versions["to"])
-    lines = difflib.unified_diff(
-        older.body.splitlines(),
-        newer.body.splitlines(),
-        f"version {older.version}",
-        f"version {newer.version}",
-        lineterm="",
-        n=3,
-    )
     return render(
         request,
         "postmortems/diff.html",
@@ -120,7 +112,9 @@ def diff(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "pm": postmortem,
             "older": older,
             "newer": newer,
-            "lines": [(line[:1], line) for line in lines][2:],
+            "lines": diff_lines(
+                older.body, newer.body, f"version {older.version}", f"version {newer.version}"
+            ),
             "versions": postmortem.revisions.values_list("version", flat=True).order_by("version"),
         },
     )
