@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from hindsight.accounts.models import User
-from hindsight.accounts.permissions import AuthenticatedRequest
+from hindsight.accounts.permissions import AuthenticatedRequest, role_required
 from hindsight.accounts.services import user_for_token
 from hindsight.core import export
 from hindsight.postmortems import access, printing, services
@@ -29,6 +29,7 @@ FORMATS = {
 
 
 @require_POST
+@role_required("responder")  # reviewers may be responders; the service decides
 def transition(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Submit for review, approve, publish or reopen, as the button says."""
     postmortem = access.get_visible(request.user, pk)
@@ -54,6 +55,7 @@ def transition(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@role_required("responder")  # reviewers may be responders; the service decides
 def add_comment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Comment on one section."""
     postmortem = access.get_visible(request.user, pk)
@@ -72,6 +74,7 @@ def add_comment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@role_required("responder")  # reviewers may be responders; the service decides
 def resolve_comment(request: AuthenticatedRequest, pk: int, comment_id: int) -> HttpResponse:
     """Resolve a comment, or open it again."""
     postmortem = access.get_visible(request.user, pk)
