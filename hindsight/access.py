@@ -47,6 +47,22 @@ PAGES: dict[str, Access] = {
     "integrations:toggle": Access(None, E),
     "integrations:receive": Access(None, A),  # the integration's token is the credential
     "postmortems:list": Access(V, None),
+    "postmortems:due": Access(V, None),
+    "postmortems:workspace": Access(V, None),
+    "postmortems:revisions": Access(V, None),
+    "postmortems:diff": Access(V, None),
+    "postmortems:export": Access(V, None),  # an API token works too
+    "postmortems:review": Access(None, V),  # reviews the posted text, stores nothing
+    "postmortems:preview": Access(None, V),  # renders the posted Markdown, stores nothing
+    "postmortems:download_mine": Access(None, V),  # hands the posted text back as a file
+    "postmortems:save": Access(None, E),
+    "postmortems:autosave": Access(None, E),
+    "postmortems:upload": Access(None, E),
+    # Responders take part as assigned reviewers (comment, resolve, approve); the workflow's
+    # other steps need an editor, refused with the reason on the page.
+    "postmortems:transition": Access(None, R),
+    "postmortems:add_comment": Access(None, R),
+    "postmortems:resolve_comment": Access(None, R),
     "monitors:list": Access(V, None),
     "monitors:create": Access(E, E),
     "monitors:detail": Access(V, None),
@@ -113,6 +129,15 @@ API: dict[str, str] = {
     "POST /api/monitors/{monitor_id}/resume": E,
     "GET /api/monitors/{monitor_id}/flips": V,
     "GET /api/monitors/{monitor_id}/uptime": V,
+    "GET /api/postmortems/": V,
+    "GET /api/postmortems/{postmortem_id}": V,
+    "PUT /api/postmortems/{postmortem_id}": E,
+    "GET /api/postmortems/{postmortem_id}/review": V,
+    "GET /api/postmortems/{postmortem_id}/revisions": V,
+    "GET /api/postmortems/{postmortem_id}/revisions/{version}": V,
+    # Submitting, publishing and reopening need an editor; approving, an assigned reviewer
+    # (who may be a responder): refused with 403 and the reason otherwise.
+    "POST /api/postmortems/{postmortem_id}/transition": E,
 }
 
 # CLI commands run on the server with its configuration and database access:

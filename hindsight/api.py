@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, re_path
@@ -43,6 +44,7 @@ Moment = Annotated[datetime, AfterValidator(_moment)]
 ROUTERS: list[tuple[str, str]] = [
     ("hindsight.incidents.api", "incidents"),
     ("hindsight.monitors.api", "monitors"),
+    ("hindsight.postmortems.api", "postmortems"),
 ]
 
 
@@ -175,6 +177,11 @@ def unknown_path(request: HttpRequest, rest: str = "") -> JsonResponse:
     return JsonResponse(
         {"detail": f"No API endpoint at {request.path}.", "code": "not_found"}, status=404
     )
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _error(request, 413, "too_large", "The request body is too large; nothing was stored.")
 
 
 def _mount() -> None:

@@ -9,6 +9,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from hindsight.accounts.models import User
+
+
+class AuthenticatedRequest(HttpRequest):
+    """A request to a view behind the login: its user is a logged-in ``User``."""
+
+    user: User
+
 
 def role_required(
     role: str,

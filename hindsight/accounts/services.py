@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -111,3 +112,14 @@ def user_for_token(secret: str) -> User | None:
     with transaction.atomic():
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user
+
+
+def user_named(text: str, users: Iterable[User]) -> User | None:
+    """The user a piece of text names: @username, username or full name, in any case."""
+    wanted = " ".join(text.strip().lstrip("@").split()).casefold()
+    if not wanted:
+        return None
+    for user in users:
+        if wanted in (user.username.casefold(), user.get_full_name().casefold()):
+            return user
+    return None

@@ -5,3 +5,6 @@ class ActionsConfig(AppConfig):
     name = "hindsight.actions"
     label = "actions"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from hindsight.actions import sync  # noqa: F401  (connects the receivers)

@@ -75,6 +75,7 @@ def export(
     """Write every post-mortem as a Markdown file that `hindsight review` reads."""
     setup()
     from hindsight.postmortems.models import PostMortem
+    from hindsight.postmortems.services import document_text
 
     markdown.mkdir(parents=True, exist_ok=True)
     count = 0
@@ -82,6 +83,7 @@ def export(
         if not postmortem.body.strip():
             continue
         path = markdown / _file_name(postmortem.incident_id, postmortem.title)
-        path.write_text(postmortem.body.rstrip("\n") + "\n", encoding="utf-8")
+        # The text as the workspace exports it: the front matter's status is the workflow's.
+        path.write_text(document_text(postmortem).rstrip("\n") + "\n", encoding="utf-8")
         count += 1
     typer.echo(f"Wrote {count} post-mortem(s) to {markdown}.")

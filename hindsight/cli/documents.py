@@ -16,13 +16,12 @@ import typer
 
 from hindsight.cli import app
 from hindsight.cli.files import CannotRead, cannot_run, read_document
-from hindsight.core import audience as audiences
-from hindsight.core.config import Config
+from hindsight.core import export
 from hindsight.core.html import html_page
 from hindsight.core.parser import parse
 from hindsight.core.render import render
-from hindsight.core.review import REGISTRY, review
 from hindsight.core.template import IncidentError, new_postmortem
+from hindsight.postmortems import printing
 
 
 class RenderAudience(StrEnum):
@@ -74,19 +73,6 @@ def new_command(
     typer.echo(f"Wrote {path}")
 
 
-def _weasyprint() -> Any:
-    """WeasyPrint, or an exit with what to install: it is an optional extra needing Pango."""
-    try:
-        import weasyprint
-    except (ImportError, OSError) as exc:
-        raise cannot_run(
-            "PDF output needs WeasyPrint and the system Pango library: "
-            "pip install 'hindsight[pdf]' and, on Debian/Ubuntu, "
-            f"apt-get install libpango-1.0-0 libpangoft2-1.0-0 ({exc})"
-        ) from None
-    return weasyprint
-
-
 @app.command("render")
 def render_command(
     path: Path = typer.Argument(..., help="The post-mortem to render."),
@@ -97,53 +83,38 @@ def render_command(
     ),
 ) -> None:
     """Render for an audience: internal (full), summary (one page) or public (customer-facing)."""
-    document = parse(_read(path), path.name)
-    title = document.title or str(document.meta.get("title") or path.stem)
-    if audience is RenderAudience.summary:
-        markdown = audiences.executive_summary(document)
-    elif audience is RenderAudience.public:
-        public = audiences.public_document(document)
-        leaks = [
-            f
-            for f in review(public, audience="public", config=_disclosure_only()).findings
-            if f.category in {"disclosure", "blame"}
-        ]
-        if leaks:
-            for finding in leaks:
-                typer.echo(f"{path}: {finding.rule}: {finding.message}", err=True)
-            typer.echo(
-                "hindsight: the public version would disclose internal details or blame a person",
-                err=True,
-            )
-            raise typer.Exit(1)
-        markdown = render(public)
-    else:
-        markdown = render(document)
+    text = _read(path)
+    document = parse(text, path.name)
+    title = export.title_of(document, path.stem)
+    try:
+        if audience is RenderAudience.internal:
+            markdown = render(document)
+        else:
+            markdown = export.audience_markdown(text, audience.value)
+    except export.DisclosureError as exc:
+        for finding in exc.leaks:
+            typer.echo(f"{path}: {finding.rule}: {finding.message}", err=True)
+        typer.echo(
+            "hindsight: the public version would disclose internal details or blame a person",
+            err=True,
+        )
+        raise typer.Exit(1) from None
     if output_format is RenderFormat.md:
         _write(output, markdown)
-    elif output_format is RenderFormat.html:
-        _write(output, html_page(title, _body(markdown)))
-    else:
-        if output is None:
-            raise cannot_run("PDF output needs a file: add -o OUT.pdf")
-        weasyprint = _weasyprint()
-        weasyprint.HTML(string=html_page(title, _body(markdown))).write_pdf(str(output))
-        typer.echo(f"Wrote {output}")
-
-
-def _disclosure_only() -> Config:
-    """What must never reach customers: internal details, and wording that blames a person."""
-    checks = {"disclosure", "blame"}
-    return Config(enable=frozenset(r.id for r in REGISTRY if r.category in checks))
-
-
-def _body(markdown: str) -> str:
-    """Markdown without its YAML front matter (HTML readers don't want raw YAML)."""
-    if markdown.startswith("---\n"):
-        end = markdown.find("\n---\n", 4)
-        if end != -1:
-            return markdown[end + 5 :]
-    return markdown
+        return
+    page = html_page(export.title_of(parse(markdown), title), export.strip_front_matter(markdown))
+    if output_format is RenderFormat.html:
+        _write(output, page)
+        return
+    if output is None:
+        raise cannot_run("PDF output needs a file: add -o OUT.pdf")
+    try:
+        output.write_bytes(printing.pdf_from_html(page))
+    except printing.PdfUnavailable as exc:
+        raise cannot_run(str(exc)) from None
+    except OSError as exc:
+        raise cannot_run(f"cannot write {output}: {exc.strerror or exc}") from None
+    typer.echo(f"Wrote {output}")
 
 
 def _write(output: Path | None, text: str) -> None:

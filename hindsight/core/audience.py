@@ -156,9 +156,9 @@ def public_document(document: Document) -> Document:
     ]
     if moments:
         sections.append(Section(SectionKind.TIMELINE, "Timeline", 2, entries=moments))
-    causes = [b for s in root_cause_sections(Context(document)) for b in s.blocks]
-    if causes:
-        sections.append(Section(SectionKind.ROOT_CAUSE, "What caused it", 2, clean(causes)))
+    causes = clean([b for s in root_cause_sections(Context(document)) for b in s.blocks])
+    if causes:  # an analysis still to be written (only a guidance comment) gets no heading
+        sections.append(Section(SectionKind.ROOT_CAUSE, "What caused it", 2, causes))
     # Owners, dates and priorities are internal bookkeeping; customers get the change itself.
     items = [ActionItem(redact(strip_metadata(i.text), names)) for i in document.action_items()]
     if items:

@@ -16,7 +16,7 @@ from hindsight.core.timeparse import (
     parse_leading,
 )
 
-_TIME_HEADER = re.compile(r"^(time|date ?/ ?time|date and time|when|timestamp|at|date)\b", re.I)
+TIME_HEADER = re.compile(r"^(time|date ?/ ?time|date and time|when|timestamp|at|date)\b", re.I)
 _DAY_HEADER = re.compile(r"^(date|day)$", re.I)
 _ZONE_IN_HEADER = re.compile(r"\b(utc|gmt|cet|cest|pst|pdt|est|edt|cst|cdt|bst|ist|jst)\b", re.I)
 
@@ -29,7 +29,7 @@ def _joined(row: list[str], date_col: int, time_col: int) -> list[str]:
     return joined
 
 
-_ACTOR_HEADER = re.compile(r"^(who|actor|by|person|owner|responder)\b", re.I)
+ACTOR_HEADER = re.compile(r"^(who|actor|by|person|owner|responder)\b", re.I)
 _TEXT_HEADER = re.compile(r"^(event|what|description|action|details?|activity|text|entry)", re.I)
 
 
@@ -152,7 +152,7 @@ def entries_from_table(
     if len(rows) < 1:
         return None
     header = [cell.strip(" *_") for cell in rows[0]]
-    time_col = next((i for i, h in enumerate(header) if _TIME_HEADER.match(h)), None)
+    time_col = next((i for i, h in enumerate(header) if TIME_HEADER.match(h)), None)
     date_col = next((i for i, h in enumerate(header) if _DAY_HEADER.match(h)), None)
     if date_col is not None and time_col is not None and date_col != time_col:
         rows = [rows[0]] + [_joined(row, date_col, time_col) for row in rows[1:]]
@@ -164,7 +164,7 @@ def entries_from_table(
         if not rows[1:] or parse_leading(rows[1][0], year) is None:
             return None
         time_col = 0
-    actor_col = next((i for i, h in enumerate(header) if _ACTOR_HEADER.match(h)), None)
+    actor_col = next((i for i, h in enumerate(header) if ACTOR_HEADER.match(h)), None)
     text_col = next(
         (i for i, h in enumerate(header) if _TEXT_HEADER.match(h) and i != time_col), None
     )

@@ -7,6 +7,8 @@ import html
 import nh3
 from markdown_it import MarkdownIt
 
+from hindsight.core.blocks import scan
+
 _MD = MarkdownIt("commonmark", {"html": False}).enable("table")
 _STYLE = """
 body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; max-width: 46em; margin: 2em auto;
@@ -19,9 +21,27 @@ code { background: #f3f3f3; padding: 0 0.2em; }
 """
 
 
+def without_comments(markdown: str) -> str:
+    """Markdown without its HTML comment blocks (the template's guidance), code left alone."""
+    if "<!--" not in markdown:
+        return markdown
+    lines = markdown.split("\n")
+    for block in reversed(scan(lines)):
+        if block.kind == "html" and block.text.lstrip().startswith("<!--"):
+            end = block.line - 1 + len(block.text.split("\n"))
+            if block.text.rstrip().endswith("-->"):
+                del lines[block.line - 1 : end]
+    return "\n".join(lines)
+
+
 def markdown_to_html(markdown: str) -> str:
-    """Sanitised HTML for a Markdown body; raw HTML and scripts in the source never survive."""
-    return nh3.clean(_MD.render(markdown), url_schemes={"http", "https", "mailto"})
+    """Sanitised HTML for a Markdown body; raw HTML and scripts in the source never survive.
+
+    Guidance comments are left out rather than shown as text (raw HTML is not rendered).
+    """
+    return nh3.clean(
+        _MD.render(without_comments(markdown)), url_schemes={"http", "https", "mailto"}
+    )
 
 
 def html_page(title: str, markdown: str) -> str:

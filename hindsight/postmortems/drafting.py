@@ -1,52 +1,31 @@
 """The post-mortem draft written when an incident is resolved.
 
-The draft has the practice's structure (YAML front matter, then Summary,
-Timeline, Root-cause analysis, What went well, What could be improved,
-Action items), pre-filled with what Hindsight knows — title, severity,
-services, durations, participants and the timeline's key events — and HTML
-comments with guidance where only people can write. Due times come from the
-per-severity policy (``settings.POSTMORTEM_DUE``).
+The text comes from the one template (`hindsight.core.template`), given what
+Hindsight knows about the incident: title, severity, services, key moments and
+durations, participants, customer impact, and the timeline's key events
+(hidden events never). The template leaves guidance where only people can
+write. Due times come from the per-severity policy (``settings.POSTMORTEM_DUE``).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from typing import Any
 
-import yaml
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from hindsight.accounts.models import User
-from hindsight.incidents.metrics import humanize, incident_metrics
+from hindsight.core.template import FOLLOW_UP, new_postmortem
 from hindsight.incidents.models import EventKind, EventSource, Incident, TimelineEvent
 from hindsight.incidents.services import append_event
 from hindsight.postmortems.models import PostMortem, PostMortemRevision
 from hindsight.postmortems.policy import FALLBACK, Due
+from hindsight.postmortems.services import review_text
 
 log = logging.getLogger(__name__)
-
-# review_date means what the reviewer (hindsight.core) and `hindsight new`
-# mean by it: when to check that the action items got done, a few weeks out.
-# The deadlines for writing the post-mortem are due_at / debrief_due_at.
-FOLLOW_UP = timedelta(days=30)
-
-GUIDANCE = {
-    "summary": "In two or three plain sentences: what happened, who was affected and how "
-    "badly, for how long, and how it was fixed. Write for someone who was not there.",
-    "timeline": "Mark events as key on the incident page to list them here; add what is "
-    "missing (decisions, hand-offs, when customers were told).",
-    "root-cause": "Why did it happen, and why then? Follow the contributing factors "
-    "(technical, process, communication) past the first answer. Blameless: describe "
-    "systems and decisions, not people's failings.",
-    "went-well": "What helped: detection, tooling, people and practices worth keeping.",
-    "improved": "Where were we slow, lucky or confused? Be specific: which alert, which "
-    "runbook, which decision.",
-    "actions": "One line each: what, owner, due date, priority (immediate or long-term). "
-    "Every item should prevent a recurrence or shorten the next incident.",
-}
-
 
 # Sources whose actor is a tool, not a person.
 MACHINE_SOURCES = (
@@ -63,8 +42,8 @@ def _utc(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value else "—"
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def participants(incident: Incident) -> list[str]:
@@ -92,81 +71,56 @@ def policy_for(severity: str) -> Due:
     return policy.get(severity, Due(review=FALLBACK))
 
 
-def _comment(key: str) -> str:
-    return f"<!-- {GUIDANCE[key]} -->"
+def timeline_row(event: TimelineEvent) -> dict[str, str]:
+    """A timeline event as the template's (and the editor's) timeline row."""
+    return {
+        "at": _iso(event.occurred_at.replace(second=0, microsecond=0)),
+        "actor": event.actor_name or "Hindsight",
+        "text": " ".join(event.text.split()),
+    }
 
 
-def _timeline_lines(events: list[TimelineEvent]) -> list[str]:
-    lines = []
-    for event in events:
-        actor = event.actor_name or "Hindsight"
-        text = " ".join(event.text.split())
-        lines.append(f"- {_utc(event.occurred_at)} — {actor}: {text}")
-    return lines
+def key_events(incident: Incident) -> list[TimelineEvent]:
+    """The events pre-selected for the post-mortem: key ones, never hidden ones."""
+    return list(incident.events.filter(is_key=True, hidden=False).order_by("occurred_at", "id"))
 
 
-def render_draft(*, incident: Incident, due: Due, now: datetime) -> str:
-    """Return the draft's Markdown for a resolved incident."""
-    services = [s.slug for s in incident.services.all()]
-    service_names = [s.name for s in incident.services.all()]
-    people = participants(incident)
+def template_input(incident: Incident, *, now: datetime, due: Due) -> dict[str, Any]:
+    """What Hindsight knows about the incident, in the shape the template takes."""
+    services = list(incident.services.all())
+    moments = {
+        key: _iso(value)
+        for key, value in (
+            ("started", incident.started_at),
+            ("detected", incident.detected_at),
+            ("acknowledged", incident.acknowledged_at),
+            ("mitigated", incident.mitigated_at),
+            ("resolved", incident.resolved_at),
+        )
+        if value is not None
+    }
     resolved = incident.resolved_at or now
-    follow_up = resolved + FOLLOW_UP
-    front = {
+    written_by = resolved + due.review
+    closing = {
+        "at": _iso(now.replace(second=0, microsecond=0)),
+        "actor": "Hindsight",
+        "text": f"Incident resolved; post-mortem draft created, to be written by {_utc(written_by)}",
+    }
+    return {
         "title": f"Post-mortem: {incident.title}",
         "incident": incident.pk,
         "severity": incident.severity,
         "status": "draft",
-        "services": services,
+        "services": [s.slug for s in services],
+        "service_names": [s.name for s in services],
         "authors": [incident.commander.display_name] if incident.commander else [],
-        "started": _iso(incident.started_at),
-        "detected": _iso(incident.detected_at),
-        "resolved": _iso(incident.resolved_at),
+        "participants": participants(incident),
+        **moments,
         "written": None,
-        "review_date": follow_up.date().isoformat(),
+        "review_date": (resolved + FOLLOW_UP).date().isoformat(),
+        "impact": incident.customer_impact,
+        "timeline": [timeline_row(e) for e in key_events(incident)] + [closing],
     }
-    metrics = incident_metrics(
-        started=incident.started_at,
-        detected=incident.detected_at,
-        acknowledged=incident.acknowledged_at,
-        mitigated=incident.mitigated_at,
-        resolved=incident.resolved_at,
-        now=now,
-    )
-    facts = [
-        f"- **Incident:** #{incident.pk} {incident.title} ({incident.severity})",
-        f"- **Services:** {', '.join(service_names) if service_names else 'none recorded'}",
-        f"- **Started:** {_utc(incident.started_at)}; **detected:** {_utc(incident.detected_at)}; "
-        f"**resolved:** {_utc(incident.resolved_at)}",
-        f"- **Time to detect:** {humanize(metrics.time_to_detect)}; **to acknowledge:** "
-        f"{humanize(metrics.time_to_acknowledge)}; **to mitigate:** "
-        f"{humanize(metrics.time_to_mitigate)}; **to resolve:** "
-        f"{humanize(metrics.time_to_resolve)}",
-        f"- **Customer-facing duration:** {humanize(metrics.customer_facing)}",
-        f"- **Participants:** {', '.join(people) if people else 'none recorded'}",
-    ]
-    if incident.customer_impact:
-        facts.append(f"- **Customer impact:** {' '.join(incident.customer_impact.split())}")
-    key_events = list(
-        incident.events.filter(is_key=True, hidden=False).order_by("occurred_at", "id")
-    )
-    sections = [
-        "## Summary",
-        _comment("summary"),
-        "\n".join(facts),
-        "## Timeline",
-        "\n".join(_timeline_lines(key_events)) if key_events else _comment("timeline"),
-        "## Root-cause analysis",
-        _comment("root-cause"),
-        "## What went well",
-        _comment("went-well"),
-        "## What could be improved",
-        _comment("improved"),
-        "## Action items",
-        _comment("actions"),
-    ]
-    header = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, default_flow_style=None)
-    return f"---\n{header}---\n\n" + "\n\n".join(sections) + "\n"
 
 
 def draft_on_resolve(*, incident: Incident, actor: User | None = None) -> PostMortem:
@@ -177,21 +131,29 @@ def draft_on_resolve(*, incident: Incident, actor: User | None = None) -> PostMo
     now = timezone.now()
     due = policy_for(incident.severity)
     resolved = incident.resolved_at or now
+    body = new_postmortem(template_input(incident, now=now, due=due), now.date())
+    score = review_text(body).score
     with transaction.atomic():
         postmortem = PostMortem.objects.create(
             incident=incident,
             title=f"Post-mortem: {incident.title}"[:200],
-            body=render_draft(incident=incident, due=due, now=now),
+            body=body,
             due_at=resolved + due.review,
             debrief_due_at=resolved + due.debrief if due.debrief else None,
             review_date=(resolved + FOLLOW_UP).date(),
+            quality_score=score,
             created_at=now,
             updated_at=now,
         )
         if incident.commander is not None:
             postmortem.authors.add(incident.commander)
         PostMortemRevision.objects.create(
-            postmortem=postmortem, version=1, body=postmortem.body, author=actor
+            postmortem=postmortem,
+            version=1,
+            body=body,
+            author=actor,
+            note="Draft on resolve",
+            score=score,
         )
         debrief = (
             f"debrief by {_utc(postmortem.debrief_due_at)}, " if postmortem.debrief_due_at else ""
@@ -201,6 +163,7 @@ def draft_on_resolve(*, incident: Incident, actor: User | None = None) -> PostMo
             kind=EventKind.POSTMORTEM,
             source=EventSource.SYSTEM,
             actor_name="Hindsight",
+            occurred_at=now,
             text=f"Post-mortem draft created: {debrief}written by {_utc(postmortem.due_at)}",
         )
     log.info("drafted post-mortem %s for incident %s", postmortem.pk, incident.pk)

@@ -26,6 +26,9 @@ class PostMortem(models.Model):
     public_body = models.TextField(blank=True, help_text="Customer-facing version")
     version = models.PositiveIntegerField(default=1)
     authors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="postmortems_to_review"
+    )
     debrief_due_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
     review_date = models.DateField(null=True, blank=True)
@@ -53,9 +56,38 @@ class PostMortemRevision(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     created_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=200, blank=True, help_text="How it was saved")
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-version"]
         constraints = [
             models.UniqueConstraint(fields=["postmortem", "version"], name="pm_revision_unique")
         ]
+
+
+class PostMortemComment(models.Model):
+    """A reviewer's comment on one section, open until someone resolves it."""
+
+    postmortem = models.ForeignKey(PostMortem, on_delete=models.CASCADE, related_name="comments")
+    section = models.CharField(max_length=200, help_text="The section's heading")
+    text = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(help_text="The version commented on")
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.section}: {self.text[:60]}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None

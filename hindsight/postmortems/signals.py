@@ -1,19 +1,11 @@
-"""Reactions to incident changes: resolving an incident drafts its post-mortem."""
+"""Signals other domains listen to; sent inside the change's transaction, so a
+receiver that writes rows (action items, the notification outbox) commits with it."""
 
-from __future__ import annotations
+from django.dispatch import Signal
 
-from typing import Any
-
-from django.dispatch import receiver
-
-from hindsight.accounts.models import User
-from hindsight.incidents.models import Incident
-from hindsight.incidents.signals import incident_resolved
-from hindsight.postmortems.drafting import draft_on_resolve
-
-
-@receiver(incident_resolved)
-def _draft_on_resolve(
-    sender: Any, incident: Incident, actor: User | None = None, **kwargs: Any
-) -> None:
-    draft_on_resolve(incident=incident, actor=actor)
+# Sent after every saved version, with sender=PostMortem, postmortem=<PostMortem>,
+# document=<hindsight.core.model.Document of the new body> and author=<User or None>.
+postmortem_saved = Signal()
+# Sent after a workflow change, with postmortem=<PostMortem>, old=<status>, new=<status>
+# and actor=<User>; notifying assigned reviewers listens here.
+postmortem_transitioned = Signal()

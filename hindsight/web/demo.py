@@ -1,18 +1,22 @@
-"""Demo data for a first start: a small catalog, two incidents, a post-mortem draft."""
+"""Demo data for a first start: a small catalog, two incidents, a post-mortem in review."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from hindsight.accounts.models import Role, User
-from hindsight.actions.models import ActionItem, ActionKind, Priority
 from hindsight.catalog.models import Component, Service
-from hindsight.incidents.models import EventKind, EventSource, IncidentStatus, Visibility
+from hindsight.core import edits, outline
+from hindsight.core import model as core_model
+from hindsight.core.model import SectionKind
+from hindsight.incidents.models import EventKind, EventSource, Incident, IncidentStatus, Visibility
 from hindsight.incidents.services import append_event, declare_incident
 from hindsight.monitors.models import Monitor, MonitorKind
-from hindsight.postmortems.models import PostMortem
+from hindsight.postmortems import services
+from hindsight.postmortems.drafting import draft_on_resolve
 from hindsight.statuspage.models import StatusPage, StatusUpdate
 from hindsight.web.demo_history import seed_history
 
@@ -211,39 +215,7 @@ def _resolved_incident(
     incident.mitigated_at = at(31)
     incident.resolved_at = at(58)
     incident.save()
-    postmortem = PostMortem.objects.create(
-        incident=incident,
-        title=f"Post-mortem: {incident.title}",
-        body=_postmortem_body(start),
-        due_at=incident.resolved_at + timedelta(hours=48),
-    )
-    postmortem.authors.add(maria)
-    for title, owner, days, priority, term in [
-        (
-            "Alert when a certificate in the gateway trust chain changes without a matching "
-            "checkout trust-store update",
-            sam,
-            7,
-            Priority.P1,
-            ActionKind.IMMEDIATE,
-        ),
-        (
-            "Add a canary checkout to the certificate rotation job and stop at a 2% error rate",
-            maria,
-            21,
-            Priority.P2,
-            ActionKind.LONG_TERM,
-        ),
-    ]:
-        ActionItem.objects.create(
-            incident=incident,
-            postmortem=postmortem,
-            title=title,
-            owner=owner,
-            due_date=(start + timedelta(days=days)).date(),
-            priority=priority,
-            kind=term,
-        )
+    _write_postmortem(incident, maria, sam, start)
 
 
 def _open_incident(services: dict[str, Service], sam: User, start: datetime) -> None:
@@ -273,39 +245,79 @@ def _open_incident(services: dict[str, Service], sam: User, start: datetime) -> 
     )
 
 
-def _postmortem_body(start: datetime) -> str:
-    day = start.strftime("%Y-%m-%d")
-    return f"""---
-title: Checkout failing after payment gateway certificate rotation
-severity: SEV2
-status: draft
-services: [checkout-api, payment-gateway]
-authors: [Maria Santos]
----
+# What the commander wrote after the draft was made: the template's facts stay.
+WRITTEN = {
+    SectionKind.SUMMARY: (
+        "For 31 minutes, 38% of checkout attempts failed with a payment error. The payment "
+        "gateway's TLS certificate was rotated to a new chain that the checkout service did "
+        "not trust. About 1,900 customers could not complete a purchase."
+    ),
+    SectionKind.ROOT_CAUSE: (
+        "- The certificate rotation job replaced the gateway's chain with one signed by a new "
+        "intermediate certificate.\n"
+        "- The checkout service pins its trust store at deploy time, so it kept trusting only "
+        "the old intermediate.\n"
+        "- The rotation runbook has no step to check the clients of the gateway, and the job "
+        "ran without a canary."
+    ),
+    SectionKind.WENT_WELL: (
+        "- The CheckoutErrorRate alert fired within 4 minutes.\n"
+        "- The rollback of the certificate chain was documented and took 2 minutes."
+    ),
+    SectionKind.IMPROVEMENTS: (
+        "- Nothing links a certificate change to the services that trust it.\n"
+        "- The public status update went out 19 minutes after the alert.\n"
+        "- Be more careful with certificate rotations."
+    ),
+}
 
-## Summary
 
-On {day} from {start:%H:%M} UTC, for 31 minutes, 38% of checkout attempts failed
-with a payment error. The payment gateway's TLS certificate was rotated to a new
-chain that the checkout service did not trust. About 1,900 customers could not
-complete a purchase.
+def _write_postmortem(incident: Incident, maria: User, sam: User, start: datetime) -> None:
+    """The draft written on resolve, filled in by the commander and sent to review."""
+    postmortem = draft_on_resolve(incident=incident, actor=maria)
+    parts = []
+    for part in outline.split(postmortem.body).parts:
+        body = part.body
+        if part.kind is SectionKind.SUMMARY:
+            guidance, _, facts = body.split("\n\n", 2)
+            body = "\n\n".join([guidance, WRITTEN[part.kind], facts])
+        elif part.kind in WRITTEN:
+            body = f"{body}\n\n{WRITTEN[part.kind]}"
+        elif part.kind is SectionKind.ACTION_ITEMS:
+            body = edits.set_action_items(body, _action_items(maria, sam, start))
+        parts.append(replace(part, body=body))
+    text = outline.join(replace(outline.split(postmortem.body), parts=tuple(parts)))
+    postmortem = services.save_body(
+        postmortem=postmortem, body=text, author=maria, expected_version=1, note="Demo"
+    )
+    admin = User.objects.filter(username="admin").first()
+    reviewers = [sam] + ([admin] if admin else [])
+    services.transition(postmortem=postmortem, to="in_review", actor=maria, reviewers=reviewers)
+    services.add_comment(
+        postmortem=postmortem,
+        section="Root cause analysis",
+        text="Why did the rotation job not check who trusts the old intermediate?",
+        author=sam,
+    )
 
-## Timeline
 
-- {start:%H:%M} Certificate rotation job replaced the gateway certificate chain
-- {start + timedelta(minutes=4):%H:%M} Alertmanager: CheckoutErrorRate firing (Alertmanager)
-- {start + timedelta(minutes=9):%H:%M} Sam Okafor acknowledged the page
-- {start + timedelta(minutes=31):%H:%M} Sam Okafor rolled back the certificate chain
-- {start + timedelta(minutes=52):%H:%M} Error rate back to normal (Alertmanager)
-
-## Root-cause analysis
-
-<!-- Contributing factors: technical, process and communication. -->
-
-## What went well
-
-## What could be improved
-
-## Action items
-
-"""
+def _action_items(maria: User, sam: User, start: datetime) -> list[core_model.ActionItem]:
+    return [
+        core_model.ActionItem(
+            "Alert when a certificate in the gateway trust chain changes without a matching "
+            "checkout trust-store update",
+            f"@{sam.username}",
+            (start + timedelta(days=7)).date(),
+            "P1",
+            "immediate",
+            "open",
+        ),
+        core_model.ActionItem(
+            "Add a canary checkout to the certificate rotation job and stop at a 2% error rate",
+            f"@{maria.username}",
+            (start + timedelta(days=21)).date(),
+            "P2",
+            "long-term",
+            "open",
+        ),
+    ]

@@ -62,3 +62,13 @@ def test_only_the_first_sentence_of_an_item_is_its_action():
 def test_a_vague_promise_is_found_outside_the_action_items():
     text = "## Resolution\n\nWe replaced the cluster, with additional measures to avoid future lock-outs.\n"
     assert len(vague(text)) == 1
+
+
+def test_a_lesson_that_asks_people_for_more_care_is_vague():
+    messages = vague("## What could be improved\n\n- Be more careful with certificate rotations.\n")
+    assert len(messages) == 1 and "asks for more effort" in messages[0], messages
+
+
+def test_a_lesson_that_names_what_was_missing_is_not_vague():
+    text = "## What could be improved\n\n- Nothing links a certificate change to its clients.\n"
+    assert vague(text) == []

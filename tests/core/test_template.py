@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from hindsight.core.model import SectionKind
+from hindsight.core.outline import PRACTICE
 from hindsight.core.parser import parse
 from hindsight.core.template import IncidentError, new_postmortem
 
@@ -34,14 +34,7 @@ INCIDENT = {
 def test_a_blank_template_has_the_six_sections_and_guidance():
     text = new_postmortem(None, dt.date(2026, 3, 3))
     document = parse(text)
-    assert [s.kind for s in document.sections] == [
-        SectionKind.SUMMARY,
-        SectionKind.TIMELINE,
-        SectionKind.ROOT_CAUSE,
-        SectionKind.WENT_WELL,
-        SectionKind.IMPROVEMENTS,
-        SectionKind.ACTION_ITEMS,
-    ]
+    assert tuple(s.kind for s in document.sections) == PRACTICE
     assert text.count("<!--") == 6
     assert document.meta["written"] == dt.date(2026, 3, 3)
     assert document.meta["review_date"] == dt.date(2026, 4, 2)

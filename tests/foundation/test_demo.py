@@ -13,14 +13,12 @@ from hindsight.web.demo import seed
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_incidents_a_draft_and_ninety_days_of_uptime():
+def test_the_demo_has_incidents_and_ninety_days_of_uptime():
     seed(web_url="http://127.0.0.1:8000/")
     assert sorted(Incident.objects.values_list("status", flat=True)) == [
         "investigating",
         "resolved",
     ]
-    draft = PostMortem.objects.get()
-    assert draft.status == "draft" and draft.action_items.count() == 2
     checkout = Component.objects.get(name="Checkout")
     days = CheckRollup.objects.filter(monitor__component=checkout, period="day")
     assert days.count() == 90
@@ -33,3 +31,14 @@ def test_the_demo_has_incidents_a_draft_and_ninety_days_of_uptime():
     ) == {True}
     live = Monitor.objects.get(paused=False)
     assert live.target == "http://127.0.0.1:8000/healthz"
+
+
+def test_the_demo_has_a_postmortem_in_review_with_action_items_and_a_comment():
+    seed(web_url="http://127.0.0.1:8000/")
+    postmortem = PostMortem.objects.get()
+    owners = sorted(postmortem.action_items.values_list("owner__username", flat=True))
+    assert (postmortem.status, owners, postmortem.comments.count()) == (
+        "in_review",
+        ["maria", "sam"],
+        1,
+    )

@@ -19,12 +19,14 @@ from hindsight.accounts.services import create_token
 from hindsight.api import api
 from hindsight.catalog.models import Service
 from hindsight.cli import _register, app
+from hindsight.incidents.lifecycle import change_status
 from hindsight.incidents.services import append_event, declare_incident
 from hindsight.integrations.services import create_integration
 from hindsight.monitors import services as monitor_services
 from hindsight.monitors.models import Monitor
 from hindsight.outbox.models import Delivery
 from hindsight.outbox.services import enqueue
+from hindsight.postmortems.models import PostMortem, PostMortemComment
 from hindsight.statuspage.models import StatusPage, Subscriber
 
 SIGNED_IN = ("viewer", "responder", "editor", "admin")
@@ -106,6 +108,12 @@ def world(db: None) -> dict[str, Any]:
         monitor=Monitor(name="web", target="http://127.0.0.1:9/")
     )
     integration, token = create_integration(name="g", kind="generic")
+    resolved = declare_incident(title="Search slow", commander=users["editor"])
+    change_status(incident=resolved, status="resolved", actor=users["editor"])
+    postmortem = PostMortem.objects.get(incident=resolved)
+    comment = PostMortemComment.objects.create(
+        postmortem=postmortem, section="Summary", text="?", version=1
+    )
     page = StatusPage.objects.create(slug="main", title="Main", is_default=True)
     subscriber = Subscriber.objects.create(page=page, kind="email", email="a@example.com")
     dead_letter = enqueue(sender="gone", destination="x:1", label="x", event="e", payload={})
@@ -120,6 +128,8 @@ def world(db: None) -> dict[str, Any]:
             "name": "summary.json",
             "kind": "generic",
             "token": token,
+            "comment_id": comment.pk,
+            "fmt": "md",
         },
         "pks": {
             "monitors:": ("pk", monitor.pk),
@@ -127,8 +137,10 @@ def world(db: None) -> dict[str, Any]:
             "statuspage:confirm": ("token", subscriber.confirm_token),
             "statuspage:unsubscribe": ("token", subscriber.unsubscribe_token),
             "outbox:": ("pk", dead_letter.pk),
+            "postmortems:": ("pk", postmortem.pk),
         },
         "monitor_id": monitor.pk,
+        "postmortem_id": postmortem.pk,
     }
 
 
@@ -198,6 +210,8 @@ BODIES: dict[str, Any] = {
     "PATCH /api/incidents/{incident_id}/events/{event_id}": {"text": "y"},
     "POST /api/monitors/": {"name": "m2", "target": "http://127.0.0.1:9/x"},
     "PATCH /api/monitors/{monitor_id}": {"name": "m3"},
+    "PUT /api/postmortems/{postmortem_id}": {"body": "# X\n\n## Summary\n\nY.\n", "version": 1},
+    "POST /api/postmortems/{postmortem_id}/transition": {"to": "in_review"},
 }
 
 
@@ -210,13 +224,17 @@ def test_each_api_operation_admits_exactly_the_roles_the_table_says(
         incident_id=world["kwargs"]["pk"],
         event_id=world["kwargs"]["event_id"],
         monitor_id=world["monitor_id"],
+        postmortem_id=world["postmortem_id"],
+        version=1,
     )
     headers = {}
     if role != "anonymous":
         _, secret = create_token(username=world["users"][role].username, name="t")
         headers["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
     client = Client()
-    call = {"GET": client.get, "POST": client.post, "PATCH": client.patch}[method]
+    call = {"GET": client.get, "POST": client.post, "PATCH": client.patch, "PUT": client.put}[
+        method
+    ]
     if method == "GET":
         response = call(path, **headers)
     else:

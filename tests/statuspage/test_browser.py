@@ -3,10 +3,7 @@ it appears on the public page (served from the snapshot) and in the feed."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -14,58 +11,15 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from tests.browser import ARTIFACTS, CHROMIUM_ARGS, serve
 from tests.system import require_chromium
-
-REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
 def served(tmp_path: Path, free_port: int):
     """`hindsight serve` on a free port with a fresh data dir; yields (url, password)."""
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("HINDSIGHT_")},
-        "HINDSIGHT_DATA_DIR": str(tmp_path / "data"),
-        "HINDSIGHT_SMTP_HOST": "",
-    }
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("hindsight")), "serve", "--port", str(free_port)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    password = None
-    try:
-        assert process.stdout is not None
-        for _ in range(400):  # bounded: migrations and demo data take a few seconds
-            line = process.stdout.readline()
-            if not line:
-                break
-            found = re.search(r"Log in as 'admin' with password '([^']+)'", line)
-            if found:
-                password = found[1]
-                break
-        assert password, "serve did not print the admin password"
-        url = f"http://127.0.0.1:{free_port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url + "/healthz", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield url, password
-    finally:
-        process.terminate()
-        process.wait(15)
+    with serve(tmp_path / "data", free_port) as running:
+        yield running.url, running.password
 
 
 @pytest.mark.slow

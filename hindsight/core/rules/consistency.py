@@ -224,7 +224,10 @@ def _summary_against_front_matter(context: Context) -> Iterator[Hit]:
         unit = lasted.group(2).lower()
         minutes = float(lasted.group(1)) * (1 if unit.startswith("min") else 60)
         actual = (times.resolved - times.started).total_seconds() / 60
-        if actual > 0 and abs(minutes - actual) > max(10, 0.25 * actual):
+        # "Customers felt it for 31 min" may be the impact until mitigation, shorter
+        # than start to resolution; only "lasted"/"took", or a longer figure, must agree.
+        loose = lasted.group(0).lower().startswith("for") and minutes < actual
+        if actual > 0 and not loose and abs(minutes - actual) > max(10, 0.25 * actual):
             yield Hit(
                 context.summary_blocks[0].line,
                 f"The summary says it lasted {lasted.group(1)} {lasted.group(2)}, but the front "

@@ -27,6 +27,7 @@ from typing import Any
 from hindsight.core import textutil
 from hindsight.core.context import Context
 from hindsight.core.items import strip_metadata, tracked
+from hindsight.core.model import SectionKind
 from hindsight.core.registry import Hit, rule
 
 _QUESTION = re.compile(
@@ -67,6 +68,10 @@ _NEED = re.compile(
     r"|\bbe (?:more )?careful\b|\bpay(?:ing)? (?:more )?attention\b|\bkeep an eye on\b"
     r"|\bdouble.?check\b|\btry (?:harder|to be)\b|\bmake sure (?:that )?(?:all|every|everything|"
     r"we)\b|\bensure (?:that )?(?:all|every|everything)\b|^(?:teach|train|educate|remind)\b",
+)
+_EFFORT = re.compile(
+    r"\bbe (?:more |extra )?(?:careful|vigilant|diligent)\b|\bpay(?:ing)? (?:more |closer )?"
+    r"attention\b|\btry harder\b|\bremember to\b"
 )
 # Detail that makes an aim concrete: a number, date, code, link or a named system
 # (grafana-agent, kube-dns, a capitalised product name mid-sentence, an acronym).
@@ -120,6 +125,12 @@ def vague_statement(context: Context, options: Mapping[str, Any]) -> Iterator[Hi
         if why:
             reported.add(item.line)
             yield _hit(item.line, item.text, why)
+    # "Be more careful with rotations" asks people for effort instead of changing the
+    # system; written as a lesson under "What could be improved" it is as vague as an item.
+    for line, text in context.lines(SectionKind.IMPROVEMENTS):
+        if line not in reported and _EFFORT.search(textutil.plain(text).lower()):
+            reported.add(line)
+            yield _hit(line, text, "asks for more effort, not a change anyone can carry out")
     # A promise to prevent recurrence is vague wherever it is written ("with additional
     # measures to avoid future lock-outs"), action item or not.
     if "prevent" not in context.lowered_source and "measures" not in context.lowered_source:

@@ -1,0 +1,81 @@
+"""A real `hindsight serve` and Debian's Chromium for browser tests."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "test-artifacts"
+HINDSIGHT = Path(sys.executable).with_name("hindsight")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass(frozen=True)
+class Served:
+    url: str
+    password: str  # the admin's
+    env: dict[str, str]
+
+    def cli(self, *args: str) -> str:
+        """Run a `hindsight` command against the served data; return what it printed."""
+        done = subprocess.run(
+            [str(HINDSIGHT), *args], env=self.env, cwd=REPO, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+
+@contextmanager
+def serve(data_dir: Path, port: int) -> Iterator[Served]:
+    """`hindsight serve` with demo data on a free port and a fresh data dir."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("HINDSIGHT_")},
+        "HINDSIGHT_DATA_DIR": str(data_dir),
+        "HINDSIGHT_SMTP_HOST": "",
+    }
+    process = subprocess.Popen(
+        [str(HINDSIGHT), "serve", "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    password = None
+    try:
+        assert process.stdout is not None
+        for _ in range(400):  # bounded: migrations and demo data take a few seconds
+            line = process.stdout.readline()
+            if not line:
+                break
+            found = re.search(r"Log in as 'admin' with password '([^']+)'", line)
+            if found:
+                password = found[1]
+                break
+        assert password, "serve did not print the admin password"
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield Served(url, password, env)
+    finally:
+        process.terminate()
+        process.wait(15)
