@@ -23,6 +23,7 @@ from hindsight.accounts.services import user_for_token
 ROUTERS: list[tuple[str, str]] = [
     ("hindsight.incidents.api", "incidents"),
     ("hindsight.monitors.api", "monitors"),
+    ("hindsight.insights.api", "search"),
 ]
 
 

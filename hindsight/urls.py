@@ -18,6 +18,7 @@ urlpatterns = [
     path("integrations/", include("hindsight.integrations.urls")),
     path("postmortems/", include("hindsight.postmortems.urls")),
     path("monitors/", include("hindsight.monitors.urls")),
+    path("", include("hindsight.insights.urls")),
     path("healthz", web_views.healthz, name="healthz"),
     path("", include("hindsight.statuspage.urls")),  # status pages and /api/v2/, before api/
     path("api/", include((api_urlpatterns(), "api"), namespace="api")),

@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from hindsight.accounts.models import User
 from hindsight.api import api, require_role
 from hindsight.catalog.models import Service
+from hindsight.core.metrics import incident_metrics
 from hindsight.incidents import lifecycle, services
-from hindsight.incidents.metrics import incident_metrics
 from hindsight.incidents.models import (
     EventKind,
     EventSource,

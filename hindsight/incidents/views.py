@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hindsight.accounts.permissions import role_required
+from hindsight.core.metrics import humanize, incident_metrics
 from hindsight.formerrors import form_errors
 from hindsight.incidents import services
 from hindsight.incidents.forms import (
@@ -24,7 +25,6 @@ from hindsight.incidents.forms import (
     StatusForm,
 )
 from hindsight.incidents.importers import importers
-from hindsight.incidents.metrics import humanize, incident_metrics
 from hindsight.incidents.models import OPEN_STATUSES, EventSource, Incident, IncidentStatus
 from hindsight.incidents.timeline import find_gaps
 

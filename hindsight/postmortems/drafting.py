@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hindsight.accounts.models import User
-from hindsight.incidents.metrics import humanize, incident_metrics
+from hindsight.core.metrics import humanize, incident_metrics
 from hindsight.incidents.models import EventKind, EventSource, Incident, TimelineEvent
 from hindsight.incidents.services import append_event
 from hindsight.postmortems.models import PostMortem, PostMortemRevision

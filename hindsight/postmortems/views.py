@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from hindsight.incidents.metrics import humanize
+from hindsight.core.metrics import humanize
 from hindsight.postmortems.services import DUE_SOON, due_list
 
 

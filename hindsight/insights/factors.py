@@ -1,0 +1,66 @@
+"""Contributing factors across incidents: one function says what a post-mortem's are.
+
+``factors_for`` is the only place that knows where factors come from. Today
+they are derived from the root-cause analysis (``core.factors``); when
+factors become structured data picked in the editor, only this function and
+``refresh_factors`` change, and search, similar incidents and the insights
+rankings keep querying ``PostMortemFactor``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+
+from hindsight.core.factors import BY_TAG, factors_of
+from hindsight.insights.models import PostMortemFactor
+from hindsight.postmortems.models import PostMortem
+
+log = logging.getLogger(__name__)
+
+
+def factors_for(postmortem: PostMortem) -> list[str]:
+    """Return the post-mortem's contributing factor tags."""
+    return factors_of(postmortem.body)
+
+
+def label(tag: str) -> str:
+    """Return a factor tag as people read it ("certificate expiry")."""
+    known = BY_TAG.get(tag)
+    return known.label if known else tag.replace("-", " ")
+
+
+def category(tag: str) -> str:
+    """Return the fishbone category of a factor tag."""
+    known = BY_TAG.get(tag)
+    return known.category if known else "other"
+
+
+def refresh_factors(*, postmortem: PostMortem) -> list[str]:
+    """Store the post-mortem's factor tags where search and metrics query them."""
+    tags = factors_for(postmortem)
+    with transaction.atomic():
+        stored = PostMortemFactor.objects.filter(postmortem_id=postmortem.pk)
+        stored.exclude(tag__in=tags).delete()
+        present = set(stored.values_list("tag", flat=True))
+        PostMortemFactor.objects.bulk_create(
+            PostMortemFactor(postmortem_id=postmortem.pk, incident_id=postmortem.incident_id, tag=t)
+            for t in tags
+            if t not in present
+        )
+    return tags
+
+
+def reconcile_factors(*, changed_since: datetime | None = None) -> int:
+    """Refresh the factors of post-mortems changed since a time (all when None); return how many."""
+    postmortems = PostMortem.objects.only("id", "incident_id", "body")
+    if changed_since is not None:
+        postmortems = postmortems.filter(updated_at__gte=changed_since)
+    count = 0
+    for postmortem in postmortems.iterator(chunk_size=500):
+        refresh_factors(postmortem=postmortem)
+        count += 1
+    log.info("refreshed the factors of %s post-mortems", count)
+    return count
