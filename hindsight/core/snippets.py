@@ -33,6 +33,12 @@ def _stemmer() -> Any:
     return snowballstemmer.stemmer("english")
 
 
+def shared_words(words: list[str], text: str) -> list[str]:
+    """Return the words (in their order) that also occur in ``text`` in some form."""
+    stems = {_stem(word.lower()) for word in _WORD.findall(text)}
+    return [word for word in words if _stem(word.lower()) in stems]
+
+
 def _matched(words: list[str], query: Query) -> set[int]:
     """Indexes of the words that make up a match of one of the query's terms.
 

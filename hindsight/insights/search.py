@@ -180,11 +180,23 @@ def search(
     offset: int = 0,
 ) -> Results:
     """Return the hits for what the user typed, best first, among what the user may see."""
-    filters = filters or Filters()
     try:
         query = parse_query(text)
     except QueryError as exc:
         raise SearchError(str(exc)) from exc
+    return run_query(query=query, user=user, filters=filters, limit=limit, offset=offset)
+
+
+def run_query(
+    *,
+    query: Query,
+    user: object,
+    filters: Filters | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> Results:
+    """Return the hits for a parsed query, best first, among what the user may see."""
+    filters = filters or Filters()
     if not 1 <= limit <= MAX_LIMIT:
         raise SearchError(f"limit must be between 1 and {MAX_LIMIT}.")
     if not 0 <= offset <= MAX_OFFSET:
