@@ -155,6 +155,8 @@ STATUSPAGE_TICK_SECONDS = config.env_int(
 WEB_WORKERS = config.env_int(
     "HINDSIGHT_WEB_WORKERS", min(os.cpu_count() or 1, 4), minimum=1, maximum=64
 )
+# Insights: an incident is a repeat when one sharing a service or factor started this many days before.
+INSIGHTS_REPEAT_DAYS = config.env_int("HINDSIGHT_INSIGHTS_REPEAT_DAYS", 30, minimum=1, maximum=365)
 WEB_THREADS = config.env_int("HINDSIGHT_WEB_THREADS", 4, minimum=1, maximum=256)
 
 WORKER_REGION = config.env_str("HINDSIGHT_WORKER_REGION", "default").strip() or "default"

@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "hindsight.cli.statuspage",
     "hindsight.cli.worker",
     "hindsight.cli.monitors",
+    "hindsight.cli.insights",
 )
 
 

@@ -64,6 +64,7 @@ class MetricsSnapshot(models.Model):
     """Every insights figure at one moment, computed by the rollup job (never on a GET)."""
 
     computed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    include_restricted = models.BooleanField(help_text="For editors (with restricted incidents)")
     took_ms = models.PositiveIntegerField(default=0)
     data = models.JSONField()
 

@@ -5,4 +5,7 @@ from hindsight.insights import views
 app_name = "insights"
 urlpatterns = [
     path("search/", views.search_page, name="search"),
+    path("insights/", views.dashboard, name="dashboard"),
+    path("insights/<slug:name>.svg", views.chart, name="chart"),
+    path("insights/<slug:name>.csv", views.table_csv, name="csv"),
 ]

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from datetime import datetime
+
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from hindsight.catalog.models import Service
 from hindsight.core.factors import VOCABULARY
-from hindsight.incidents.models import IncidentStatus, Severity
+from hindsight.incidents.models import Incident, IncidentStatus, Severity
+from hindsight.insights import charts, rollup, tables
 from hindsight.insights.models import SearchKind
 from hindsight.insights.params import FILTER_NAMES, filters_from
+from hindsight.insights.recognition import recognition
 from hindsight.insights.search import STATUSES, Results, SearchError, search
+from hindsight.insights.similar import resurfacing
 from hindsight.postmortems.models import PostMortemStatus
 
 PAGE_SIZE = 20
@@ -67,3 +74,85 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "last": min(results.count, offset + PAGE_SIZE) if results else 0,
     }
     return render(request, "insights/search.html", context, status=status)
+
+
+CHARTS = (
+    "incidents",
+    "time-to-detect",
+    "time-to-acknowledge",
+    "time-to-resolve",
+    "repeats",
+    "actions",
+    "timeliness",
+    "scores",
+    "factors",
+)
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The insights dashboard: every figure from the latest snapshot, charts and CSVs."""
+    now = timezone.now()
+    data, stored = rollup.current(user=request.user, now=now)
+    months = data["months"]
+    repeats = data["repeats"]["latest"]
+    titles = dict(
+        Incident.objects.visible_to(request.user)
+        .filter(pk__in=[r["incident"] for r in repeats] + [r["earlier"] for r in repeats])
+        .values_list("pk", "title")
+    )
+    context = {
+        "data": data,
+        "stored": stored,
+        "computed_at": datetime.fromisoformat(data["computed_at"]),
+        "overall": data["durations"]["overall"].get("all", {}),
+        "charts": [tables.table(name, data) for name in CHARTS],
+        "by_severity": tables.table("durations-by-severity", data),
+        "by_service": tables.table("durations-by-service", data),
+        "categories": data["categories"],
+        "repeats": [
+            {**r, "title": titles.get(r["incident"]), "earlier_title": titles.get(r["earlier"])}
+            for r in repeats
+            if r["incident"] in titles
+        ],
+        "recognition": [
+            (month, recognition(month=month, user=request.user, now=now))
+            for month in months[-1:-3:-1]
+        ],
+        "resurfaced": resurfacing(user=request.user, today=now.date()),
+        "first_month": months[0],
+        "last_month": months[-1],
+    }
+    return render(request, "insights/dashboard.html", context)
+
+
+def _table_or_404(request: HttpRequest, name: str) -> tables.Table:
+    data, _ = rollup.current(user=request.user)
+    found = tables.table(name, data)
+    if found is None:
+        raise Http404(f"No insights table {name!r}.")
+    return found
+
+
+def chart(request: HttpRequest, name: str) -> HttpResponse:
+    """One chart as SVG (the numbers of the CSV of the same name)."""
+    data, stored = rollup.current(user=request.user)
+    found = tables.table(name, data)
+    if found is None or found.chart is None:
+        raise Http404(f"No insights chart {name!r}.")
+    drawn = charts.svg
+    if stored:  # a stored snapshot never changes: draw each chart once per process
+        key = f"insights-chart:{data['computed_at']}:{data['include_restricted']}:{name}"
+        svg = cache.get_or_set(key, lambda: drawn(found), timeout=3600)
+    else:
+        svg = drawn(found)
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+def table_csv(request: HttpRequest, name: str) -> HttpResponse:
+    """One table's numbers as CSV."""
+    found = _table_or_404(request, name)
+    response = HttpResponse(found.csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="hindsight-{name}.csv"'
+    return response
