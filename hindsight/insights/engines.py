@@ -4,8 +4,8 @@ Both rank the same way as far as the engines allow: a match in the title
 counts 2.5 times a match in the body (FTS5 bm25 column weights; PostgreSQL
 ts_rank with title weight A = 1.0 and body weight B = 0.4), longer documents
 count less, and the kind of result weighs in (``KIND_WEIGHTS``). Ties are
-broken the same way on both (newest incident first, then kind, then newest
-object), so identical data gives identical order wherever the scores tie.
+broken the same way on both (the higher document id first: the newer object),
+so identical data gives identical order wherever the scores tie.
 """
 
 from __future__ import annotations
@@ -14,41 +14,41 @@ from dataclasses import dataclass
 from typing import Any
 
 from hindsight.core.search import Query, Term, fts5_match, tsquery_prefix
-from hindsight.insights.schema import DOCUMENTS, FTS
+from hindsight.insights.schema import DOCUMENTS, FTS, KIND_CODES
 
 # Post-mortems are what the library is for; single timeline lines match easily.
 KIND_WEIGHTS = {"postmortem": 1.0, "incident": 0.9, "action_item": 0.8, "event": 0.6}
 TITLE_WEIGHT = 2.5
-# Order of kinds when everything else ties.
-KIND_ORDER = ("postmortem", "incident", "action_item", "event")
 
 
 @dataclass(frozen=True)
 class Match:
-    """SQL pieces: what to select from, the condition, and the score (higher is better)."""
+    """SQL pieces: what to select from, the document id, the condition and the score."""
 
     source: str
+    document: str  # SQL for the matching document's id
     condition: str
-    score: str
+    score: str  # higher is better
     params: list[Any]
 
 
-def _kind_weight() -> str:
-    cases = " ".join(f"WHEN '{kind}' THEN {weight}" for kind, weight in KIND_WEIGHTS.items())
-    return f"(CASE d.kind {cases} ELSE 1.0 END)"
+def _kind_weight(document: str) -> str:
+    # The kind is in the document id (schema.document_id): no lookup per match.
+    cases = " ".join(
+        f"WHEN {KIND_CODES[kind]} THEN {weight}" for kind, weight in KIND_WEIGHTS.items()
+    )
+    return f"(CASE ({document} / 2) %% 8 {cases} ELSE 1.0 END)"
 
 
-def kind_order() -> str:
-    """SQL for the tie-breaking order of kinds."""
-    cases = " ".join(f"WHEN '{kind}' THEN {i}" for i, kind in enumerate(KIND_ORDER))
-    return f"(CASE d.kind {cases} ELSE 9 END)"
-
-
-def _sqlite(query: Query) -> Match:
+def _sqlite(query: Query, documents: bool) -> Match:
+    source, document = FTS, f"{FTS}.rowid"
+    if documents:
+        source, document = f"{FTS} JOIN {DOCUMENTS} d ON d.id = {FTS}.rowid", "d.id"
     return Match(
-        source=f"{FTS} JOIN {DOCUMENTS} d ON d.id = {FTS}.rowid",
+        source=source,
+        document=document,
         condition=f"{FTS} MATCH %s",
-        score=f"(-bm25({FTS}, {TITLE_WEIGHT}, 1.0) * {_kind_weight()})",
+        score=f"(-bm25({FTS}, {TITLE_WEIGHT}, 1.0) * {_kind_weight(document)})",
         params=[fts5_match(query)],
     )
 
@@ -73,13 +73,18 @@ def _postgresql(query: Query) -> Match:
         params.append(value)
     return Match(
         source=f"{DOCUMENTS} d CROSS JOIN (SELECT {' && '.join(parts)} AS q) query",
+        document="d.id",
         condition="d.vector @@ query.q",
         # Weights {D, C, B, A}: body (B) 0.4, title (A) 1.0; 1 divides by 1 + log(length).
-        score=f"(ts_rank('{{0.1, 0.2, 0.4, 1.0}}', d.vector, query.q, 1) * {_kind_weight()})",
+        score=f"(ts_rank('{{0.1, 0.2, 0.4, 1.0}}', d.vector, query.q, 1) * {_kind_weight('d.id')})",
         params=params,
     )
 
 
-def match(query: Query, vendor: str) -> Match:
-    """Return the engine's SQL for documents matching the query."""
-    return _postgresql(query) if vendor == "postgresql" else _sqlite(query)
+def match(query: Query, vendor: str, *, documents: bool = False) -> Match:
+    """Return the engine's SQL for documents matching the query.
+
+    With ``documents`` the document table is joined as ``d`` (filters read
+    it); without, SQLite ranks from the full-text index alone.
+    """
+    return _postgresql(query) if vendor == "postgresql" else _sqlite(query, documents)

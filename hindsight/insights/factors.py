@@ -53,14 +53,29 @@ def refresh_factors(*, postmortem: PostMortem) -> list[str]:
     return tags
 
 
-def reconcile_factors(*, changed_since: datetime | None = None) -> int:
-    """Refresh the factors of post-mortems changed since a time (all when None); return how many."""
-    postmortems = PostMortem.objects.only("id", "incident_id", "body")
+def reconcile_factors(*, changed_since: datetime | None = None, chunk: int = 1000) -> int:
+    """Refresh the factors of post-mortems changed since a time (all when None); return how many.
+
+    Works in chunks (one delete and one insert per chunk), so re-deriving the
+    factors of every post-mortem stays quick however many there are.
+    """
+    postmortems = PostMortem.objects.order_by("pk")
     if changed_since is not None:
         postmortems = postmortems.filter(updated_at__gte=changed_since)
-    count = 0
-    for postmortem in postmortems.iterator(chunk_size=500):
-        refresh_factors(postmortem=postmortem)
-        count += 1
+    count, last = 0, 0
+    while True:
+        batch = list(postmortems.filter(pk__gt=last).only("id", "incident_id", "body")[:chunk])
+        if not batch:
+            break
+        rows = [
+            PostMortemFactor(postmortem_id=pm.pk, incident_id=pm.incident_id, tag=tag)
+            for pm in batch
+            for tag in factors_for(pm)
+        ]
+        with transaction.atomic():
+            PostMortemFactor.objects.filter(postmortem_id__in=[pm.pk for pm in batch]).delete()
+            PostMortemFactor.objects.bulk_create(rows, batch_size=chunk)
+        count += len(batch)
+        last = batch[-1].pk
     log.info("refreshed the factors of %s post-mortems", count)
     return count

@@ -7,14 +7,14 @@ The insights page shows it; the monthly follow-up report calls ``recognition``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from django.db.models import Q
 
 from hindsight.actions.models import ActionItem
 from hindsight.core.metrics import thoroughness, written_on_time
-from hindsight.incidents.models import Incident
+from hindsight.incidents.models import sees_restricted
 from hindsight.insights import facts
 from hindsight.postmortems.models import PostMortem
 
@@ -35,17 +35,18 @@ def _month_range(month: str) -> tuple[datetime, datetime]:
     return start, (start + timedelta(days=32)).replace(day=1)
 
 
-def recognition(*, month: str, user: object, now: datetime, limit: int = 5) -> list[Recognised]:
-    """Return the most thorough post-mortems written in ``month`` ("YYYY-MM") the user may see."""
+def recognition(
+    *, month: str, include_restricted: bool, now: datetime, limit: int = 5
+) -> list[Recognised]:
+    """Return the most thorough post-mortems written in ``month`` ("YYYY-MM")."""
     start, end = _month_range(month)
     written = Q(approved_at__gte=start, approved_at__lt=end) | Q(
         approved_at__isnull=True, published_at__gte=start, published_at__lt=end
     )
-    postmortems = list(
-        PostMortem.objects.filter(written, incident__in=Incident.objects.visible_to(user))
-        .select_related("incident")
-        .prefetch_related("authors")
-    )
+    chosen = PostMortem.objects.filter(written)
+    if not include_restricted:
+        chosen = chosen.filter(incident__restricted=False)
+    postmortems = list(chosen.select_related("incident"))
     totals: dict[int, list[int]] = {pm.pk: [0, 0] for pm in postmortems}
     items = ActionItem.objects.filter(postmortem__in=postmortems)
     for postmortem_id, action in facts.actions(items):
@@ -70,8 +71,18 @@ def recognition(*, month: str, user: object, now: datetime, limit: int = 5) -> l
                 on_time=on_time,
                 actions=count,
                 evidenced=evidenced,
-                authors=[a.display_name for a in pm.authors.all()],
+                authors=[],
             )
         )
     ranked.sort(key=lambda r: (-r.points, r.postmortem.pk))
-    return ranked[:limit]
+    best = ranked[:limit]
+    authors = PostMortem.authors.through.objects.filter(postmortem__in=[r.postmortem for r in best])
+    names: dict[int, list[str]] = {}
+    for row in authors.select_related("user").order_by("user__username"):
+        names.setdefault(row.postmortem_id, []).append(row.user.display_name)
+    return [replace(r, authors=names.get(r.postmortem.pk, [])) for r in best]
+
+
+def recognition_for(*, user: object, month: str, now: datetime, limit: int = 5) -> list[Recognised]:
+    """Return the month's most thorough post-mortems among those the user may see."""
+    return recognition(month=month, include_restricted=sees_restricted(user), now=now, limit=limit)

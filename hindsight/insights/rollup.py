@@ -26,6 +26,8 @@ from hindsight.core.factors import BY_TAG
 from hindsight.incidents.models import Severity, sees_restricted
 from hindsight.insights import facts
 from hindsight.insights.models import MetricsSnapshot
+from hindsight.insights.recognition import Recognised, recognition
+from hindsight.insights.similar import resurfacing
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,21 @@ def _summary(value: metrics.Summary) -> dict[str, Any]:
 
 def _durations(grouped: dict[str, dict[str, metrics.Summary]]) -> dict[str, Any]:
     return {key: {d: _summary(s) for d, s in values.items()} for key, values in grouped.items()}
+
+
+def _recognised(entry: Recognised) -> dict[str, Any]:
+    pm = entry.postmortem
+    return {
+        "postmortem": pm.pk,
+        "incident": pm.incident_id,
+        "title": pm.title,
+        "points": entry.points,
+        "score": entry.score,
+        "on_time": entry.on_time,
+        "actions": entry.actions,
+        "evidenced": entry.evidenced,
+        "authors": entry.authors,
+    }
 
 
 def compute(
@@ -106,6 +123,23 @@ def compute(
         timeliness[month] = {"decided": decided, "on_time": on_time, "share": ratio}
 
     return {
+        "resurfaced": [
+            {
+                "postmortem": r.postmortem.pk,
+                "incident": r.postmortem.incident_id,
+                "title": r.postmortem.title,
+                "started": r.postmortem.incident.started_at.isoformat(),
+                "why": r.why,
+            }
+            for r in resurfacing(include_restricted=include_restricted, today=now.date())
+        ],
+        "recognition": {
+            m: [
+                _recognised(r)
+                for r in recognition(month=m, include_restricted=include_restricted, now=now)
+            ]
+            for m in months[-1:-3:-1]
+        },
         "computed_at": now.isoformat(),
         "months": months,
         "repeat_days": repeat_days,

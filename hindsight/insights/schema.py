@@ -15,6 +15,12 @@ Full-text search is then the engine's own:
 - PostgreSQL: a generated ``tsvector`` column (``english``; title weight A,
   body weight B) with a GIN index.
 
+A document's id says what it is without a lookup: ``object id × 16 + kind
+code × 2 + restricted`` (``document_id``). Ranking, the restricted filter and
+the kind weights then read only the full-text index, which keeps a search
+within a small factor of the bare full-text query; changing an incident's
+restricted flag re-numbers its documents.
+
 A post-mortem's body is indexed without its YAML front matter and guidance
 comments through ``hindsight_search_text``: a SQL function on PostgreSQL, the
 Python ``core.search.search_text`` registered on each SQLite connection.
@@ -40,7 +46,9 @@ class Source:
     """How one table's rows become search documents; ``{r}`` stands for the row."""
 
     kind: str
+    code: int  # the kind's part of the document id
     table: str
+    restricted: str  # 1 when the row belongs to a restricted incident, else 0
     incident: str
     title: str
     body: str
@@ -50,20 +58,28 @@ class Source:
     indexed: str = "1 = 1"  # rows not matching are left out (hidden events)
 
 
+RESTRICTED_OF_INCIDENT = (
+    "COALESCE((SELECT CASE WHEN i.restricted THEN 1 ELSE 0 END "
+    "FROM incidents_incident i WHERE i.id = {r}.incident_id), 0)"
+)
 SOURCES = (
     Source(
         kind="incident",
+        code=0,
         table="incidents_incident",
+        restricted="CASE WHEN {r}.restricted THEN 1 ELSE 0 END",
         incident="{r}.id",
         title="{r}.title",
         body="{r}.summary || {nl} || {r}.customer_impact",
         status="{r}.status",
         author="{r}.created_by_id",
-        watch=("title", "summary", "customer_impact", "status", "created_by_id"),
+        watch=("title", "summary", "customer_impact", "status", "created_by_id", "restricted"),
     ),
     Source(
         kind="postmortem",
+        code=1,
         table="postmortems_postmortem",
+        restricted=RESTRICTED_OF_INCIDENT,
         incident="{r}.incident_id",
         title="{r}.title",
         body="hindsight_search_text({r}.body)",
@@ -73,7 +89,9 @@ SOURCES = (
     ),
     Source(
         kind="action_item",
+        code=2,
         table="actions_actionitem",
+        restricted=RESTRICTED_OF_INCIDENT,
         incident="{r}.incident_id",
         title="{r}.title",
         body="{r}.description || {nl} || {r}.verification_note",
@@ -83,7 +101,9 @@ SOURCES = (
     ),
     Source(
         kind="event",
+        code=3,
         table="incidents_timelineevent",
+        restricted=RESTRICTED_OF_INCIDENT,
         incident="{r}.incident_id",
         title="''",
         body="{r}.text",
@@ -93,8 +113,15 @@ SOURCES = (
         indexed="NOT {r}.hidden",
     ),
 )
-COLUMNS = ("kind", "object_id", "incident_id", "title", "body", "status", "author_id")
-_CHANGING = ("incident_id", "title", "body", "status", "author_id")
+COLUMNS = ("id", "kind", "object_id", "incident_id", "title", "body", "status", "author_id")
+_CHANGING = ("id", "incident_id", "title", "body", "status", "author_id")
+KIND_CODES = {s.kind: s.code for s in SOURCES}
+KINDS_BY_CODE = {s.code: s.kind for s in SOURCES}
+
+
+def document_id(kind: str, object_id: int, restricted: bool) -> int:
+    """Return the id of a document: what it is and whether it is restricted, in its bits."""
+    return object_id * 16 + KIND_CODES[kind] * 2 + int(restricted)
 
 
 def _values(source: Source, row: str, vendor: str) -> list[str]:
@@ -104,6 +131,7 @@ def _values(source: Source, row: str, vendor: str) -> list[str]:
         return expression.format(r=row, nl=nl)
 
     return [
+        f"{row}.id * 16 + {source.code * 2} + {fill(source.restricted)}",
         f"'{source.kind}'",
         f"{row}.id",
         fill(source.incident),
@@ -129,6 +157,17 @@ def _upsert(source: Source, row: str, vendor: str) -> str:
     )
 
 
+def _renumber(source: Source, row: str) -> str:
+    """For an incident: move its documents to the restricted (odd) or open (even) ids."""
+    if source.kind != "incident":
+        return ""
+    flag = source.restricted.format(r=row)
+    return (
+        f"UPDATE {DOCUMENTS} SET id = id - (id % 2) + {flag} "
+        f"WHERE incident_id = {row}.id AND id % 2 <> {flag};"
+    )
+
+
 def _delete(source: Source, row: str) -> str:
     return f"DELETE FROM {DOCUMENTS} WHERE kind = '{source.kind}' AND object_id = {row}.id"
 
@@ -143,8 +182,8 @@ def _sqlite_install() -> list[str]:
         f"CREATE TRIGGER insights_fts_delete AFTER DELETE ON {DOCUMENTS} BEGIN "
         f"INSERT INTO {FTS} ({FTS}, rowid, title, body) "
         "VALUES ('delete', OLD.id, OLD.title, OLD.body); END",
-        f"CREATE TRIGGER insights_fts_update AFTER UPDATE OF title, body ON {DOCUMENTS} "
-        "WHEN OLD.title IS NOT NEW.title OR OLD.body IS NOT NEW.body BEGIN "
+        f"CREATE TRIGGER insights_fts_update AFTER UPDATE OF id, title, body ON {DOCUMENTS} "
+        "WHEN OLD.id <> NEW.id OR OLD.title IS NOT NEW.title OR OLD.body IS NOT NEW.body BEGIN "
         f"INSERT INTO {FTS} ({FTS}, rowid, title, body) "
         "VALUES ('delete', OLD.id, OLD.title, OLD.body); "
         f"INSERT INTO {FTS} (rowid, title, body) VALUES (NEW.id, NEW.title, NEW.body); END",
@@ -156,7 +195,7 @@ def _sqlite_install() -> list[str]:
             f"BEGIN {_upsert(s, 'NEW', 'sqlite')}; END",
             f"CREATE TRIGGER {name}_update AFTER UPDATE OF {', '.join(s.watch)} ON {s.table} "
             f"BEGIN {_delete(s, 'OLD')} AND NOT ({s.indexed.format(r='NEW')}); "
-            f"{_upsert(s, 'NEW', 'sqlite')}; END",
+            f"{_upsert(s, 'NEW', 'sqlite')}; {_renumber(s, 'NEW')} END",
             f"CREATE TRIGGER {name}_delete AFTER DELETE ON {s.table} BEGIN {_delete(s, 'OLD')}; END",
         ]
     return statements
@@ -192,7 +231,7 @@ def _pg_install() -> list[str]:
             "BEGIN "
             f"IF TG_OP = 'DELETE' THEN {_delete(s, 'OLD')}; RETURN OLD; END IF; "
             f"IF NOT ({s.indexed.format(r='NEW')}) THEN {_delete(s, 'NEW')}; RETURN NEW; END IF; "
-            f"{_upsert(s, 'NEW', 'postgresql')}; RETURN NEW; "
+            f"{_upsert(s, 'NEW', 'postgresql')}; {_renumber(s, 'NEW')} RETURN NEW; "
             "END $$",
             f"CREATE TRIGGER {function} AFTER INSERT OR DELETE OR UPDATE OF {', '.join(s.watch)} "
             f"ON {s.table} FOR EACH ROW EXECUTE FUNCTION {function}()",

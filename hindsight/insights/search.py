@@ -25,6 +25,7 @@ from hindsight.core.snippets import snippet
 from hindsight.incidents.models import Incident, IncidentStatus, Severity, sees_restricted
 from hindsight.insights import engines
 from hindsight.insights.models import PostMortemFactor, SearchKind
+from hindsight.insights.schema import DOCUMENTS, KIND_CODES
 from hindsight.postmortems.models import PostMortem, PostMortemStatus
 
 log = logging.getLogger(__name__)
@@ -105,17 +106,26 @@ def _in(values: tuple[str, ...] | list[str]) -> str:
     return "(" + ", ".join(["%s"] * len(values)) + ")"
 
 
-def _filter_sql(filters: Filters, author: int | None, user: object) -> tuple[str, list[Any]]:
+@dataclass(frozen=True)
+class _Where:
+    sql: str
+    params: list[Any]
+    incidents: bool  # reads the incident table (i)
+
+
+def _where(filters: Filters, author: int | None, user: object, document: str) -> _Where:
+    """The filters as SQL; restricted and kind read the document id, the rest its row."""
     sql: list[str] = []
     params: list[Any] = []
     if not sees_restricted(user):
-        sql.append("AND NOT i.restricted")
+        sql.append(f"AND {document} %% 2 = 0")  # %% : a literal % beside parameters
+    if filters.kinds:
+        codes = [str(KIND_CODES[kind]) for kind in filters.kinds]
+        sql.append(f"AND ({document} / 2) %% 8 IN ({', '.join(codes)})")
+    plain = len(sql)
     if filters.severities:
         sql.append(f"AND i.severity IN {_in(filters.severities)}")
         params += filters.severities
-    if filters.kinds:
-        sql.append(f"AND d.kind IN {_in(filters.kinds)}")
-        params += filters.kinds
     adapt = connection.ops.adapt_datetimefield_value
     if filters.since:
         sql.append("AND i.started_at >= %s")
@@ -123,6 +133,13 @@ def _filter_sql(filters: Filters, author: int | None, user: object) -> tuple[str
     if filters.until:
         sql.append("AND i.started_at < %s")
         params.append(adapt(datetime.combine(filters.until + timedelta(days=1), time.min, UTC)))
+    if filters.statuses:
+        sql.append(
+            f"AND (d.status IN {_in(filters.statuses)} "
+            f"OR (d.kind = 'event' AND i.status IN {_in(filters.statuses)}))"
+        )
+        params += filters.statuses * 2
+    incidents = len(sql) > plain
     if filters.services:
         through = Incident.services.through._meta.db_table
         sql.append(
@@ -137,12 +154,6 @@ def _filter_sql(filters: Filters, author: int | None, user: object) -> tuple[str
             f"WHERE f.incident_id = d.incident_id AND f.tag IN {_in(filters.factors)})"
         )
         params += filters.factors
-    if filters.statuses:
-        sql.append(
-            f"AND (d.status IN {_in(filters.statuses)} "
-            f"OR (d.kind = 'event' AND i.status IN {_in(filters.statuses)}))"
-        )
-        params += filters.statuses * 2
     if author is not None:
         authors = PostMortem.authors.through._meta.db_table
         sql.append(
@@ -150,7 +161,7 @@ def _filter_sql(filters: Filters, author: int | None, user: object) -> tuple[str
             f"{authors} a WHERE a.postmortem_id = d.object_id AND a.user_id = %s)))"
         )
         params += [author, author]
-    return " ".join(sql), params
+    return _Where(" ".join(sql), params, incidents=incidents)
 
 
 def url_for(kind: str, object_id: int, incident_id: int) -> str:
@@ -202,35 +213,49 @@ def run_query(
     if not 0 <= offset <= MAX_OFFSET:
         raise SearchError(f"offset must be between 0 and {MAX_OFFSET}.")
     author = _check(filters)
-    found = engines.match(query, connection.vendor)
-    where, params = _filter_sql(filters, author, user)
-    matching = (
-        f"FROM {found.source} JOIN {Incident._meta.db_table} i ON i.id = d.incident_id "
-        f"WHERE {found.condition} {where}"
+    # Only restricted and kind are read from the document id; other filters read its row.
+    reads_rows = any(
+        (filters.severities, filters.since, filters.until, filters.statuses, filters.services)
+    ) or bool(filters.factors or author is not None)
+    found = engines.match(query, connection.vendor, documents=reads_rows)
+    where = _where(filters, author, user, found.document)
+    incidents = (
+        f" JOIN {Incident._meta.db_table} i ON i.id = d.incident_id" if where.incidents else ""
     )
-    # The score is computed in a subquery: SQLite refuses bm25() beside a window function.
-    sql = (
-        "SELECT *, count(*) OVER () FROM (SELECT d.kind, d.object_id, d.incident_id, d.title, "
-        "d.body, d.status, i.title AS incident_title, i.started_at, i.status AS incident_status, "
-        f"{found.score} AS score, {engines.kind_order()} AS kind_rank {matching}) hits "
-        "ORDER BY score DESC, started_at DESC, kind_rank, object_id DESC LIMIT %s OFFSET %s"
+    matching = f"FROM {found.source}{incidents} WHERE {found.condition} {where.sql}"
+    params = [*found.params, *where.params]
+    # Rank from what the index knows (score, id); read the rows of one page only.
+    ranked_sql = (
+        f"SELECT {found.document}, {found.score} AS score {matching} "
+        f"ORDER BY score DESC, {found.document} DESC LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*found.params, *params, limit, offset])
-        rows = cursor.fetchall()
-        if rows:
-            count = rows[0][-1]
-        elif offset:  # past the last page no row carries the total
-            cursor.execute(f"SELECT count(*) {matching}", [*found.params, *params])
-            count = int(cursor.fetchone()[0])
+        cursor.execute(ranked_sql, [*params, limit, offset])
+        ranked = [row[0] for row in cursor.fetchall()]
+        if offset == 0 and len(ranked) < limit:
+            count = len(ranked)
         else:
-            count = 0
-    hits = [_hit(row, query) for row in rows]
+            cursor.execute(f"SELECT count(*) {matching}", params)
+            count = int(cursor.fetchone()[0])
+        rows = _page(cursor, ranked)
+    hits = [_hit(rows[pk], query) for pk in ranked if pk in rows]
     return Results(hits=hits, count=count, query=query, filters=filters)
 
 
+def _page(cursor: Any, ids: list[int]) -> dict[int, tuple[Any, ...]]:
+    if not ids:
+        return {}
+    cursor.execute(
+        "SELECT d.id, d.kind, d.object_id, d.incident_id, d.title, d.body, d.status, i.title, "
+        f"i.started_at, i.status FROM {DOCUMENTS} d JOIN {Incident._meta.db_table} i "
+        f"ON i.id = d.incident_id WHERE d.id IN ({', '.join(['%s'] * len(ids))})",
+        ids,
+    )
+    return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
 def _hit(row: tuple[Any, ...], query: Query) -> Hit:
-    kind, object_id, incident_id, title, body, status, i_title, started, i_status = row[:9]
+    kind, object_id, incident_id, title, body, status, i_title, started, i_status = row
     if not isinstance(started, datetime):  # SQLite returns text from raw SQL
         started = _parse_stored(started)
     return Hit(

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db.models import Q
 
 from hindsight.core.search import similar_terms
 from hindsight.core.snippets import plain, shared_words
@@ -146,6 +148,7 @@ class Resurfaced:
     why: str
 
 
+YEARS_BACK = 10
 # How long ago a post-mortem is worth another look, and how it is shown.
 LOOK_BACK = (
     (365, "a year ago this week"),
@@ -154,25 +157,36 @@ LOOK_BACK = (
 )
 
 
-def resurfacing(*, user: object, today: date, limit: int = 10) -> list[Resurfaced]:
+def resurfacing(*, include_restricted: bool, today: date, limit: int = 10) -> list[Resurfaced]:
     """Return old post-mortems to revisit in a review meeting: on this day, and N months ago."""
-    visible = PostMortem.objects.filter(incident__in=Incident.objects.visible_to(user))
-    visible = visible.select_related("incident").order_by("-incident__started_at")
-    picked: dict[int, Resurfaced] = {}
-    on_this_day = visible.filter(
-        incident__started_at__month=today.month,
-        incident__started_at__day=today.day,
-        incident__started_at__year__lt=today.year,
-    )
-    for pm in on_this_day[:limit]:
-        years = today.year - pm.incident.started_at.year
-        picked[pm.pk] = Resurfaced(pm, f"on this day {years} year{'s' if years > 1 else ''} ago")
+    windows: list[tuple[datetime, datetime, str]] = []
+    for year in range(today.year - YEARS_BACK, today.year):
+        try:
+            day = datetime(year, today.month, today.day, tzinfo=UTC)
+        except ValueError:  # 29 February in a year without one
+            continue
+        years = today.year - year
+        why = f"on this day {years} year{'s' if years > 1 else ''} ago"
+        windows.append((day, day + timedelta(days=1), why))
     for days, why in LOOK_BACK:
-        middle = today - timedelta(days=days)
-        window = visible.filter(
-            incident__started_at__date__gte=middle - timedelta(days=3),
-            incident__started_at__date__lte=middle + timedelta(days=3),
-        )
-        for pm in window[:limit]:
-            picked.setdefault(pm.pk, Resurfaced(pm, why))
-    return list(picked.values())[:limit]
+        first = datetime.combine(today - timedelta(days=days + 3), time.min, UTC)
+        windows.append((first, first + timedelta(days=7), why))
+    # One pass over incidents by time ranges (no per-row date functions), then a page
+    # of their post-mortems: on this day first, then a year, six and three months ago.
+    in_any = Q()
+    for start, end, _ in windows:
+        in_any |= Q(started_at__gte=start, started_at__lt=end)
+    incidents = Incident.objects.filter(in_any, postmortem__isnull=False)
+    if not include_restricted:
+        incidents = incidents.filter(restricted=False)
+    order = {why: i for i, (_, _, why) in enumerate(windows)}
+    found = []
+    for pk, started in incidents.values_list("pk", "started_at"):
+        why = next(w for start, end, w in windows if start <= started < end)
+        found.append((order[why], -started.timestamp(), pk, why))
+    chosen = sorted(found)[:limit]
+    postmortems = PostMortem.objects.filter(incident_id__in=[c[2] for c in chosen])
+    by_incident = {
+        pm.incident_id: pm for pm in postmortems.select_related("incident").defer("body")
+    }
+    return [Resurfaced(by_incident[pk], why) for _, _, pk, why in chosen if pk in by_incident]

@@ -15,9 +15,7 @@ from hindsight.incidents.models import Incident, IncidentStatus, Severity
 from hindsight.insights import charts, rollup, tables
 from hindsight.insights.models import SearchKind
 from hindsight.insights.params import FILTER_NAMES, filters_from
-from hindsight.insights.recognition import recognition
 from hindsight.insights.search import STATUSES, Results, SearchError, search
-from hindsight.insights.similar import resurfacing
 from hindsight.postmortems.models import PostMortemStatus
 
 PAGE_SIZE = 20
@@ -114,11 +112,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             for r in repeats
             if r["incident"] in titles
         ],
-        "recognition": [
-            (month, recognition(month=month, user=request.user, now=now))
-            for month in months[-1:-3:-1]
+        "recognition": list(data["recognition"].items()),
+        "resurfaced": [
+            {**r, "started": datetime.fromisoformat(r["started"])} for r in data["resurfaced"]
         ],
-        "resurfaced": resurfacing(user=request.user, today=now.date()),
         "first_month": months[0],
         "last_month": months[-1],
     }

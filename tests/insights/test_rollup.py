@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from hindsight.insights import rollup
-from hindsight.insights.recognition import recognition
+from hindsight.insights.recognition import recognition_for
 from hindsight.insights.tables import table
 
 from .conftest import action, body, incident, postmortem
@@ -188,8 +188,15 @@ def test_it_exports_a_chart_s_numbers_as_csv(march):
 
 
 def test_it_recognises_the_most_thorough_postmortems_of_the_month(march, an_editor):
-    found = recognition(month="2026-03", user=an_editor, now=NOW)
+    found = recognition_for(month="2026-03", user=an_editor, now=NOW)
     assert [(r.postmortem.incident.title, r.points) for r in found] == [("A", 115.0), ("B", 60.0)]
+
+
+def test_it_keeps_the_recognition_in_the_snapshot(march):
+    assert [(r["title"], r["points"]) for r in march["recognition"]["2026-03"]] == [
+        ("Post-mortem: A", 115.0),
+        ("Post-mortem: B", 60.0),
+    ]
 
 
 def test_it_leaves_restricted_incidents_out_for_everyone_else(march):

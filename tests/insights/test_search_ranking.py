@@ -40,10 +40,10 @@ def test_it_ranks_a_postmortem_above_an_incident_with_the_same_text(an_editor):
     ]
 
 
-def test_it_puts_the_newest_incident_first_when_the_text_ties(an_editor):
+def test_it_puts_the_most_recently_written_first_when_the_text_ties(an_editor):
     for day in (3, 9, 5):
         postmortem(incident(f"Day {day}", started=at(day)), title=f"Day {day}", body="Replica lag")
-    assert ranked("replica", an_editor) == ["Day 9", "Day 5", "Day 3"]
+    assert ranked("replica", an_editor) == ["Day 5", "Day 9", "Day 3"]
 
 
 def test_it_counts_every_match_beyond_the_page(an_editor):

@@ -39,3 +39,9 @@ def test_it_hides_an_incident_the_moment_it_becomes_restricted(the_viewer):
     made.restricted = True
     made.save(update_fields=["restricted"])
     assert search(text="credential", user=the_viewer).count == 0
+
+
+def test_it_shows_an_incident_again_once_it_is_no_longer_restricted(breach, the_viewer):
+    breach.restricted = False
+    breach.save(update_fields=["restricted"])
+    assert search(text="leaked", user=the_viewer).count == 4

@@ -89,11 +89,16 @@ def test_it_shows_the_reasons_on_the_incident_page(client, the_viewer):
 def test_it_resurfaces_a_postmortem_from_this_day_in_an_earlier_year(an_editor):
     old = postmortem(incident("Black Friday overload", started=at(27, month=11, year=2024)))
     postmortem(incident("Unrelated", started=at(3, month=11, year=2024)))
-    found = resurfacing(user=an_editor, today=date(2026, 11, 27))
+    found = resurfacing(include_restricted=True, today=date(2026, 11, 27))
     assert [(r.postmortem.pk, r.why) for r in found] == [(old.pk, "on this day 2 years ago")]
+
+
+def test_it_resurfaces_no_restricted_postmortem_for_everyone_else():
+    postmortem(incident("Secret", started=at(27, month=11, year=2024), restricted=True))
+    assert resurfacing(include_restricted=False, today=date(2026, 11, 27)) == []
 
 
 def test_it_resurfaces_a_postmortem_from_six_months_ago(an_editor):
     old = postmortem(incident("Half a year", started=at(1, month=6, year=2026)))
-    found = resurfacing(user=an_editor, today=date(2026, 11, 30))
+    found = resurfacing(include_restricted=True, today=date(2026, 11, 30))
     assert [(r.postmortem.pk, r.why) for r in found] == [(old.pk, "six months ago this week")]
