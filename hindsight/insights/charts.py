@@ -38,6 +38,46 @@ def _duration_scale(values: list[float]) -> tuple[float, str]:
     return 60, "minutes"
 
 
+def _months(labels: list[str]) -> list[str]:
+    """ "2026-01" → "Jan 2026" for January and the first month, else "Feb"."""
+    names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    out = []
+    for i, label in enumerate(labels):
+        year, month = label.split("-")
+        name = names[int(month) - 1]
+        out.append(f"{name}\n{year}" if i == 0 or month == "01" else name)
+    return out
+
+
+def _name(column: str) -> str:
+    return column.removesuffix("_seconds").replace("_", " ")
+
+
+def _legend(axes: Any, extra: list[Any] | None = None) -> None:
+    handles, labels = axes.get_legend_handles_labels()
+    for other in extra or []:
+        more, more_labels = other.get_legend_handles_labels()
+        handles, labels = handles + more, labels + more_labels
+    if handles:  # above the plot, where it hides nothing
+        axes.legend(
+            handles,
+            labels,
+            frameon=False,
+            loc="lower left",
+            bbox_to_anchor=(0, 1.0),
+            ncols=len(handles),
+            fontsize=8,
+            borderaxespad=0.2,
+        )
+
+
+def _whole_numbers(axis: Any) -> None:
+    """Counts get whole-number ticks (no "2.5 incidents"); pass an Axes for its y axis."""
+    from matplotlib.ticker import MaxNLocator
+
+    getattr(axis, "yaxis", axis).set_major_locator(MaxNLocator(integer=True))
+
+
 def _column(table: Table, name: str) -> list[Any]:
     index = table.columns.index(name)
     return [row[index] for row in table.rows]
@@ -54,6 +94,7 @@ def _draw(axes: Any, table: Table) -> None:
         axes.barh(positions[::-1], values, color=ACCENT)
         axes.set_yticks(positions[::-1], names)
         axes.set_xlabel("incidents")
+        _whole_numbers(axes.xaxis)
         return
     if chart.kind == "stacked":
         bottom = [0.0] * len(labels)
@@ -61,16 +102,17 @@ def _draw(axes: Any, table: Table) -> None:
             values = [v or 0 for v in _column(table, name)]
             axes.bar(positions, values, bottom=bottom, color=color, label=name, width=0.7)
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-        axes.legend(frameon=False, ncols=len(chart.series), loc="upper left", fontsize=8)
+        _legend(axes)
         axes.set_ylabel("incidents")
+        _whole_numbers(axes)
     elif chart.kind == "bars":
-        axes.bar(
-            positions, [v or 0 for v in _column(table, chart.series[0])], color=ACCENT, width=0.7
-        )
-        axes.set_ylabel(chart.series[0])
+        values = [v or 0 for v in _column(table, chart.series[0])]
+        axes.bar(positions, values, color=ACCENT, width=0.7)
+        axes.set_ylabel(_name(chart.series[0]))
+        _whole_numbers(axes)
     else:
         _lines(axes, table, positions)
-    axes.set_xticks(positions, [label[2:] for label in labels], rotation=0)
+    axes.set_xticks(positions, _months(labels), rotation=0)
 
 
 def _lines(axes: Any, table: Table, positions: list[int]) -> None:
@@ -82,12 +124,13 @@ def _lines(axes: Any, table: Table, positions: list[int]) -> None:
         scale, unit = _duration_scale(seen)
     elif chart.unit == "percent":
         scale, unit = 0.01, "%"
+    behind = None
     if chart.overlay:
         behind = axes.twinx()
-        behind.bar(
-            positions, [v or 0 for v in _column(table, chart.overlay)], color=LINE, width=0.7
-        )
-        behind.set_ylabel(chart.overlay.replace("_", " "))
+        values = [v or 0 for v in _column(table, chart.overlay)]
+        behind.bar(positions, values, color=LINE, width=0.7, label=_name(chart.overlay))
+        behind.set_ylabel(_name(chart.overlay))
+        _whole_numbers(behind)
         axes.set_zorder(behind.get_zorder() + 1)
         axes.patch.set_visible(False)
     for color, name in zip((ACCENT, COLORS[1]), chart.series, strict=False):
@@ -95,13 +138,12 @@ def _lines(axes: Any, table: Table, positions: list[int]) -> None:
         points = [(x, y) for x, y in zip(positions, values, strict=True) if y is not None]
         if points:
             xs, ys = zip(*points, strict=True)
-            axes.plot(xs, ys, marker="o", color=color, label=name.replace("_", " "))
+            axes.plot(xs, ys, marker="o", color=color, label=_name(name))
     axes.set_ylabel(unit)
     axes.set_ylim(bottom=0)
     if chart.unit == "percent":
         axes.set_ylim(0, 105)
-    if axes.get_legend_handles_labels()[0]:
-        axes.legend(frameon=False, loc="upper left", fontsize=8)
+    _legend(axes, [behind] if behind is not None else None)
 
 
 def svg(table: Table) -> str:

@@ -25,6 +25,7 @@ from hindsight.core import metrics
 from hindsight.core.factors import BY_TAG
 from hindsight.incidents.models import Severity, sees_restricted
 from hindsight.insights import facts
+from hindsight.insights.factors import label
 from hindsight.insights.models import MetricsSnapshot
 from hindsight.insights.recognition import Recognised, recognition
 from hindsight.insights.similar import resurfacing
@@ -61,6 +62,11 @@ def _summary(value: metrics.Summary) -> dict[str, Any]:
 
 def _durations(grouped: dict[str, dict[str, metrics.Summary]]) -> dict[str, Any]:
     return {key: {d: _summary(s) for d, s in values.items()} for key, values in grouped.items()}
+
+
+def _shared(reason: str) -> str:
+    what, _, name = reason.partition(" ")
+    return f"same {what}: {label(name) if what == 'factor' else name}"
 
 
 def _recognised(entry: Recognised) -> dict[str, Any]:
@@ -160,7 +166,7 @@ def compute(
                 for m in months
             },
             "latest": [
-                {"incident": r.incident, "earlier": r.earlier, "reason": r.reason}
+                {"incident": r.incident, "earlier": r.earlier, "reason": _shared(r.reason)}
                 for r in sorted(repeats, key=lambda r: r.started, reverse=True)[:10]
             ],
         },
