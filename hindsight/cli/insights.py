@@ -13,13 +13,14 @@ app.add_typer(insights_app, name="insights")
 
 @insights_app.command()
 def rollup() -> None:
-    """Compute every insights figure now and store it as the dashboard's snapshot."""
+    """Compute every insights figure now and store it as the dashboard's snapshots."""
     setup()
     from hindsight.insights import rollup as rollups
-    from hindsight.insights.factors import reconcile_factors
+    from hindsight.insights.models import MetricsSnapshot
 
-    reconcile_factors()
-    for snapshot in rollups.refresh():
+    stored = rollups.run()
+    latest = MetricsSnapshot.objects.order_by("-computed_at", "-id")[:stored]
+    for snapshot in latest:
         who = "editors" if snapshot.include_restricted else "everyone else"
         typer.echo(f"Stored the snapshot for {who} in {snapshot.took_ms} ms")
 

@@ -25,7 +25,7 @@ from hindsight.core import metrics
 from hindsight.core.factors import BY_TAG
 from hindsight.incidents.models import Severity, sees_restricted
 from hindsight.insights import facts
-from hindsight.insights.factors import label
+from hindsight.insights.factors import label, reconcile_factors
 from hindsight.insights.models import MetricsSnapshot
 from hindsight.insights.recognition import Recognised, recognition
 from hindsight.insights.similar import resurfacing
@@ -218,6 +218,16 @@ def refresh(*, now: datetime | None = None) -> list[MetricsSnapshot]:
         log.info("insights snapshot (restricted included: %s) took %s ms", include_restricted, took)
         stored.append(snapshot)
     return stored
+
+
+def run(*, now: datetime | None = None) -> int:
+    """The rollup job: re-derive the factors of post-mortems changed since the last snapshot
+    (saves that bypassed signals), then store new snapshots; return how many were stored."""
+    now = now or datetime.now(UTC)
+    last = MetricsSnapshot.objects.order_by("-computed_at").values_list("computed_at", flat=True)
+    since = last.first()
+    reconcile_factors(changed_since=since - timedelta(minutes=5) if since else None)
+    return len(refresh(now=now))
 
 
 def current(*, user: object, now: datetime | None = None) -> tuple[dict[str, Any], bool]:

@@ -8,10 +8,11 @@ import pytest
 from django.utils import timezone
 
 from hindsight.insights import rollup
-from hindsight.insights.models import MetricsSnapshot
+from hindsight.insights.models import MetricsSnapshot, PostMortemFactor
 from hindsight.insights.views import CHARTS
+from hindsight.postmortems.models import PostMortem
 
-from .conftest import incident
+from .conftest import body, incident, postmortem
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +64,13 @@ def test_it_answers_an_unknown_chart_with_404(viewer_client):
 
 def test_it_lists_insights_in_the_navigation(viewer_client):
     assert 'href="/insights/"' in viewer_client.get("/incidents/").content.decode()
+
+
+def test_the_rollup_job_re_derives_factors_changed_behind_its_back(viewer_client):
+    pm = postmortem(incident("Expired"))
+    rollup.run()
+    PostMortem.objects.filter(pk=pm.pk).update(  # a save that sends no signal
+        body=body("The certificate expired."), updated_at=timezone.now()
+    )
+    rollup.run()
+    assert list(PostMortemFactor.objects.values_list("tag", flat=True)) == ["certificate-expiry"]
