@@ -85,7 +85,8 @@ def _run_engine(engine: str, args: argparse.Namespace) -> dict[str, object]:
             PYTHONPATH=str(REPO),
         )
         if engine == "postgresql":
-            _recreate_pg(args.pg)
+            if not args.reuse:
+                _recreate_pg(args.pg)
             env["HINDSIGHT_DATABASE_URL"] = args.pg
         child = [sys.executable, str(REPO / "bench" / "library_child.py")]
         child += [str(args.size), str(args.rounds), json.dumps(QUERIES)]
@@ -106,6 +107,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/bench_library")
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument(
+        "--reuse", action="store_true", help="PostgreSQL: measure the data of an earlier run again"
+    )
     args = parser.parse_args()
     engines = [args.only] if args.only else ["sqlite", "postgresql"]
     print(f"load before: {os.getloadavg()[0]:.2f} (1-min average, {os.cpu_count()} CPUs)")
@@ -123,7 +127,9 @@ def main() -> None:
             f"ratio service/raw: p50 {r['service_p50'] / r['raw_p50']:.2f}x, "
             f"p95 {r['service_p95'] / r['raw_p95']:.2f}x (goal: p95 < 50 ms, <= 2x)"
         )
-        print(f"slowest searches (service p50): {r['slowest']}")
+        print(f"{'search':40}{'hits':>9}{'service p50':>13}{'raw p50':>10}")
+        for label, hits, service, raw in r["by_query"]:
+            print(f"{label[:40]:40}{hits:>9,}{_ms(service):>13}{_ms(raw):>10}")
         print(f"insights rollup job: {r['rollup_s']:.1f} s for {r['incidents']:,} incidents")
         print(
             f"GET /insights/ p50 {_ms(r['page_p50'])} (goal < 500 ms); "

@@ -8,7 +8,6 @@ with highlighted snippets and the total count.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -18,6 +17,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from hindsight.accounts.models import User
+from hindsight.actions.models import ActionStatus
 from hindsight.catalog.models import Service
 from hindsight.core.factors import BY_TAG
 from hindsight.core.search import Query, QueryError, parse_query
@@ -28,14 +28,12 @@ from hindsight.insights.models import PostMortemFactor, SearchKind
 from hindsight.insights.schema import DOCUMENTS, KIND_CODES
 from hindsight.postmortems.models import PostMortem, PostMortemStatus
 
-log = logging.getLogger(__name__)
-
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 STATUSES = {
     "incident": IncidentStatus.values,
     "postmortem": PostMortemStatus.values,
-    "action_item": ["open", "in_progress", "done", "wont_do"],
+    "action_item": ActionStatus.values,
 }
 
 
@@ -225,14 +223,20 @@ def run_query(
     matching = f"FROM {found.source}{incidents} WHERE {found.condition} {where.sql}"
     params = [*found.params, *where.params]
     # Rank from what the index knows (score, id); read the rows of one page only.
+    # PostgreSQL counts in the same pass (a window); SQLite can't beside bm25(),
+    # and its count from the index alone is cheap.
+    total = ", count(*) OVER ()" if connection.vendor == "postgresql" else ""
     ranked_sql = (
-        f"SELECT {found.document}, {found.score} AS score {matching} "
+        f"SELECT {found.document}, {found.score} AS score{total} {matching} "
         f"ORDER BY score DESC, {found.document} DESC LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(ranked_sql, [*params, limit, offset])
-        ranked = [row[0] for row in cursor.fetchall()]
-        if offset == 0 and len(ranked) < limit:
+        result = cursor.fetchall()
+        ranked = [row[0] for row in result]
+        if total and result:
+            count = int(result[0][2])
+        elif offset == 0 and len(ranked) < limit:
             count = len(ranked)
         else:
             cursor.execute(f"SELECT count(*) {matching}", params)

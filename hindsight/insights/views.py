@@ -9,25 +9,24 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from hindsight.actions.models import ActionStatus
 from hindsight.catalog.models import Service
 from hindsight.core.factors import VOCABULARY
 from hindsight.incidents.models import Incident, IncidentStatus, Severity
 from hindsight.insights import charts, rollup, tables
 from hindsight.insights.models import SearchKind
 from hindsight.insights.params import FILTER_NAMES, filters_from
-from hindsight.insights.search import STATUSES, Results, SearchError, search
+from hindsight.insights.search import Results, SearchError, search
 from hindsight.postmortems.models import PostMortemStatus
 
 PAGE_SIZE = 20
 
 
 def _status_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    actions = [("open", "Open"), ("in_progress", "In progress"), ("done", "Done")]
-    actions.append(("wont_do", "Won't do"))
     return [
         ("Incident", list(IncidentStatus.choices)),
         ("Post-mortem", list(PostMortemStatus.choices)),
-        ("Action item", [c for c in actions if c[0] in STATUSES["action_item"]]),
+        ("Action item", list(ActionStatus.choices)),
     ]
 
 
