@@ -233,8 +233,16 @@ def _pg_install() -> list[str]:
             f"IF NOT ({s.indexed.format(r='NEW')}) THEN {_delete(s, 'NEW')}; RETURN NEW; END IF; "
             f"{_upsert(s, 'NEW', 'postgresql')}; {_renumber(s, 'NEW')} RETURN NEW; "
             "END $$",
-            f"CREATE TRIGGER {function} AFTER INSERT OR DELETE OR UPDATE OF {', '.join(s.watch)} "
+            f"CREATE TRIGGER {function} AFTER DELETE OR UPDATE OF {', '.join(s.watch)} "
             f"ON {s.table} FOR EACH ROW EXECUTE FUNCTION {function}()",
+            # New rows are indexed once per statement, set-based: a batch of
+            # 1,000 timeline events is one INSERT … SELECT, not 1,000 calls.
+            f"CREATE OR REPLACE FUNCTION insights_insert_{s.kind}() RETURNS trigger "
+            f"LANGUAGE plpgsql AS $$ BEGIN {_insert_rows(s, 'postgresql', 'inserted')} "
+            "ON CONFLICT (kind, object_id) DO NOTHING; RETURN NULL; END $$",
+            f"CREATE TRIGGER insights_insert_{s.kind} AFTER INSERT ON {s.table} "
+            "REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT "
+            f"EXECUTE FUNCTION insights_insert_{s.kind}()",
         ]
     return statements
 
@@ -245,6 +253,8 @@ def _pg_uninstall() -> list[str]:
         statements += [
             f"DROP TRIGGER IF EXISTS insights_index_{s.kind} ON {s.table}",
             f"DROP FUNCTION IF EXISTS insights_index_{s.kind}()",
+            f"DROP TRIGGER IF EXISTS insights_insert_{s.kind} ON {s.table}",
+            f"DROP FUNCTION IF EXISTS insights_insert_{s.kind}()",
         ]
     return statements + [
         f"ALTER TABLE {DOCUMENTS} DROP COLUMN IF EXISTS vector",
@@ -252,13 +262,17 @@ def _pg_uninstall() -> list[str]:
     ]
 
 
-def _backfill(vendor: str) -> list[str]:
-    return [f"DELETE FROM {DOCUMENTS}"] + [
+def _insert_rows(source: Source, vendor: str, table: str) -> str:
+    """INSERT … SELECT of the documents of every (indexed) row of ``table``."""
+    return (
         f"INSERT INTO {DOCUMENTS} ({', '.join(COLUMNS)}) "
-        f"SELECT {', '.join(_values(s, 'r', vendor))} FROM {s.table} r "
-        f"WHERE {s.indexed.format(r='r')}"
-        for s in SOURCES
-    ]
+        f"SELECT {', '.join(_values(source, 'r', vendor))} FROM {table} r "
+        f"WHERE {source.indexed.format(r='r')}"
+    )
+
+
+def _backfill(vendor: str) -> list[str]:
+    return [f"DELETE FROM {DOCUMENTS}"] + [_insert_rows(s, vendor, s.table) for s in SOURCES]
 
 
 def install(connection: BaseDatabaseWrapper) -> None:
@@ -291,7 +305,7 @@ def rebuild(connection: BaseDatabaseWrapper) -> None:
 
 def _expected_triggers(vendor: str) -> set[str]:
     if vendor == "postgresql":
-        return {f"insights_index_{s.kind}" for s in SOURCES}
+        return {f"insights_{op}_{s.kind}" for s in SOURCES for op in ("index", "insert")}
     names = {"insights_fts_insert", "insights_fts_delete", "insights_fts_update"}
     return names | {
         f"insights_{s.kind}_{op}" for s in SOURCES for op in ("insert", "update", "delete")

@@ -108,3 +108,10 @@ def test_the_database_reads_a_postmortem_as_core_does(markdown):
     with connection.cursor() as cursor:
         cursor.execute("SELECT hindsight_search_text(%s)", [markdown])
         assert cursor.fetchone()[0] == search_text(markdown)
+
+
+def test_it_indexes_every_event_of_a_batch_larger_than_one_statement(an_editor):
+    made = incident("Checkout down")
+    events = [NewEvent(text=f"Pager storm {i}", occurred_at=at(1, 13)) for i in range(2500)]
+    created = append_events(incident=made, events=events)
+    assert (created, search(text="pager storm", user=an_editor).count) == (2500, 2500)
