@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from hindsight.probe.egress import EgressPolicy
+
 
 class ConfigError(Exception):
     """A setting has a value Hindsight cannot use."""
@@ -129,6 +131,36 @@ SETTINGS: tuple[Setting, ...] = (
         "Keep daily rollups this many days (90-day uptime bars need at least 90).",
     ),
     Setting(
+        "HINDSIGHT_EGRESS_ALLOW",
+        "loopback",
+        "Non-public address ranges monitors and webhooks may reach: 'loopback', 'private', CIDR ranges, comma-separated, or 'none'. Link-local and cloud metadata addresses are always refused.",
+    ),
+    Setting(
+        "HINDSIGHT_TRUSTED_PROXY",
+        "false",
+        "Hindsight runs behind one reverse proxy that sets X-Forwarded-Proto and the client-address header (true/false).",
+    ),
+    Setting(
+        "HINDSIGHT_CLIENT_IP_HEADER",
+        "X-Forwarded-For",
+        "With a trusted proxy: the header whose last entry is the client's address.",
+    ),
+    Setting(
+        "HINDSIGHT_HSTS_SECONDS",
+        "31536000 with an https:// base URL, else 0",
+        "Strict-Transport-Security max-age sent on HTTPS responses (0 = none).",
+    ),
+    Setting(
+        "HINDSIGHT_LOGIN_FAILURE_LIMIT",
+        "5",
+        "Failed logins per user name, and per client address, before logins are refused for a while.",
+    ),
+    Setting(
+        "HINDSIGHT_LOGIN_LOCKOUT_MINUTES",
+        "15",
+        "How long logins stay refused after too many failures.",
+    ),
+    Setting(
         "HINDSIGHT_REQUIRE_SYSTEM_PARTS",
         "false",
         "Tests only: fail instead of skip when PostgreSQL, Chromium or another system part is missing (CI sets it).",
@@ -139,6 +171,22 @@ SETTINGS: tuple[Setting, ...] = (
         "Tests only: run the suite against this database (e.g. postgresql://postgres@127.0.0.1:5432/test).",
     ),
 )
+
+# The one Content-Security-Policy: Django pages send it through django-csp, the
+# status-page snapshots (served before Django) send the same text.
+CSP_DIRECTIVES: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],  # no inline script anywhere
+    # The public status page carries its brand colour and custom CSS inline.
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+CSP_HEADER = "; ".join(f"{name} {' '.join(values)}" for name, values in CSP_DIRECTIVES.items())
 
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off", ""}
@@ -233,7 +281,10 @@ def data_dir(env: Mapping[str, str] | None = None) -> Path:
     """Return the data directory, created if absent."""
     path = Path(env_str("HINDSIGHT_DATA_DIR", "./.hindsight", env=env)).expanduser().resolve()
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            # Owner only: it holds the database, the secret key and backups.
+            path.mkdir(parents=True, mode=0o700)
+            path.chmod(0o700)  # mkdir's mode is filtered by the umask
     except OSError as exc:
         raise ConfigError(
             f"HINDSIGHT_DATA_DIR: cannot create {str(path)!r}: {exc.strerror}"
@@ -257,6 +308,34 @@ def secret_key(directory: Path, env: Mapping[str, str] | None = None) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(value)
     return value
+
+
+def egress_policy(env: Mapping[str, str] | None = None) -> EgressPolicy:
+    """Return the egress policy from HINDSIGHT_EGRESS_ALLOW."""
+    raw = env_str("HINDSIGHT_EGRESS_ALLOW", "loopback", env=env)
+    try:
+        return EgressPolicy.from_text(raw)
+    except ValueError as exc:
+        raise ConfigError(f"HINDSIGHT_EGRESS_ALLOW: {exc}") from None
+
+
+def protect_sqlite(path: Path) -> None:
+    """Create the SQLite database file owner-only (0600) before SQLite does.
+
+    SQLite gives its -wal and -shm files the database file's permissions, so
+    they follow; an existing database is tightened the same way.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        os.close(fd)
+        for suffix in ("", "-wal", "-shm"):
+            name = Path(f"{path}{suffix}")
+            if name.exists() and name.stat().st_mode & 0o077:
+                name.chmod(0o600)
+    except OSError as exc:
+        raise ConfigError(
+            f"HINDSIGHT_DATABASE_URL: cannot create {str(path)!r}: {exc.strerror}"
+        ) from exc
 
 
 def database_url(directory: Path, env: Mapping[str, str] | None = None) -> str:

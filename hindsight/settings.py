@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
@@ -21,6 +22,7 @@ ALLOWED_HOSTS = config.env_list("HINDSIGHT_ALLOWED_HOSTS", ["localhost", "127.0.
 BASE_URL = config.env_url("HINDSIGHT_BASE_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
 LOG_LEVEL = config.env_choice("HINDSIGHT_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 CSRF_TRUSTED_ORIGINS = [BASE_URL.rstrip("/")]
+EGRESS_POLICY = config.egress_policy()
 
 DOMAIN_APPS = [
     "hindsight.accounts",
@@ -42,6 +44,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "csp",
+    "ninja",  # /api/docs serves Swagger UI from its bundled static files, not a CDN
     "hindsight.web",
     *DOMAIN_APPS,
 ]
@@ -53,8 +58,16 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "hindsight.accounts.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
+]
+
+AUTHENTICATION_BACKENDS = [
+    "hindsight.accounts.backends.LoginThrottle",  # first: refuses a locked-out login
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "hindsight.urls"
@@ -84,6 +97,8 @@ TEMPLATES = [
 def _database(url: str) -> dict[str, object]:
     db: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
     if db["ENGINE"] == "django.db.backends.sqlite3":
+        if str(db["NAME"]) not in ("", ":memory:"):
+            config.protect_sqlite(Path(str(db["NAME"])))
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write
         # lock at BEGIN so two writers queue on busy_timeout instead of failing.
         db["OPTIONS"] = {
@@ -124,11 +139,37 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 
+# Behind a reverse proxy: the scheme and the client's address come from its headers.
+TRUSTED_PROXY = config.env_bool("HINDSIGHT_TRUSTED_PROXY", False)
+CLIENT_IP_HEADER = config.env_str("HINDSIGHT_CLIENT_IP_HEADER", "X-Forwarded-For").strip()
+if TRUSTED_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+HTTPS = BASE_URL.startswith("https://")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+# Sent by SecurityMiddleware on HTTPS responses only.
+SECURE_HSTS_SECONDS = config.env_int(
+    "HINDSIGHT_HSTS_SECONDS", 31536000 if HTTPS else 0, minimum=0, maximum=63072000
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": config.CSP_DIRECTIVES}
+
+# Login throttling (django-axes): per user name and, separately, per client address.
+AXES_FAILURE_LIMIT = config.env_int("HINDSIGHT_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=1000)
+AXES_COOLOFF_TIME = (
+    config.env_int("HINDSIGHT_LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60) / 60
+)  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "hindsight.accounts.clientip.client_address"
+AXES_LOCKOUT_CALLABLE = "hindsight.web.views.locked_out"
+AXES_VERBOSE = False
 
 EMAIL_HOST = config.env_str("HINDSIGHT_SMTP_HOST", "")
 EMAIL_PORT = config.env_int("HINDSIGHT_SMTP_PORT", 25, minimum=1, maximum=65535)
@@ -178,7 +219,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "hindsight.logconfig.StderrHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "hindsight.logconfig.RedactSecrets"}},
+    "handlers": {
+        "console": {
+            "class": "hindsight.logconfig.StderrHandler",
+            "formatter": "plain",
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Lockouts are logged at WARNING; every successful login at INFO is noise.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from hindsight.accounts import audit
 from hindsight.accounts.models import ApiToken, Role, User, hash_token
 
 
@@ -40,9 +41,8 @@ def create_user(
         email=email,
         password=password,
         role=role,
-        is_staff=role == Role.ADMIN,
-        is_superuser=role == Role.ADMIN,
     )
+    audit.record(action="user.created", target=user, changes={"role": [None, role]})
     return user, password
 
 
@@ -53,9 +53,10 @@ def set_role(*, username: str, role: str) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
         raise AccountError(f"No user named {username!r}")
+    old = user.role
     user.role = role
-    user.is_staff = user.is_superuser = role == Role.ADMIN
-    user.save(update_fields=["role", "is_staff", "is_superuser"])
+    user.save(update_fields=["role"])  # staff and superuser follow the role
+    audit.record(action="user.role_changed", target=user, changes={"role": [old, role]})
     return user
 
 
@@ -67,6 +68,7 @@ def set_password(*, username: str, password: str | None = None) -> str:
     password = password or generate_password()
     user.set_password(password)
     user.save(update_fields=["password"])
+    audit.record(action="user.password_set", target=user)
     return password
 
 
@@ -79,6 +81,7 @@ def create_token(*, username: str, name: str) -> tuple[ApiToken, str]:
     token = ApiToken.objects.create(
         user=user, name=name, key_prefix=secret[:10], key_hash=hash_token(secret)
     )
+    audit.record(action="token.created", target=token, summary=f"for {user.username}")
     return token, secret
 
 
@@ -92,6 +95,7 @@ def revoke_token(*, prefix: str) -> ApiToken:
     token = matches[0]
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
+    audit.record(action="token.revoked", target=token, summary=f"of {token.user.username}")
     return token
 
 

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "hindsight.cli.worker",
     "hindsight.cli.monitors",
     "hindsight.cli.insights",
+    "hindsight.cli.backup",
 )
 
 

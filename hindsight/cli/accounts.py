@@ -132,3 +132,13 @@ def tokens_list() -> None:
             "revoked" if token.revoked_at else "active",
         )
     Console().print(table)
+
+
+@users_app.command("unlock")
+def users_unlock(username: str) -> None:
+    """Lift a login lockout after too many failed attempts (for this user name)."""
+    setup()
+    from axes.utils import reset
+
+    removed = reset(username=username)
+    typer.echo(f"Unlocked {username} ({removed} failed-login record(s) cleared).")

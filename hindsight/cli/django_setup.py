@@ -16,6 +16,9 @@ def setup() -> None:
         import django
 
         django.setup()
+        from hindsight.accounts.audit import run_as
+
+        run_as("cli")  # changes made by commands are audited as the command line's
     except ConfigError as exc:
         typer.secho(f"Configuration error: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None

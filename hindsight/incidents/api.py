@@ -32,18 +32,15 @@ router = Router(tags=["incidents"])
 
 # A batch is one transaction; bigger batches hold the write lock too long.
 MAX_BATCH = 1000
-# Kinds an API client may append; lifecycle kinds come only from lifecycle changes.
-APPENDABLE_KINDS = (
-    EventKind.NOTE,
-    EventKind.CHAT_MESSAGE,
-    EventKind.ALERT_FIRING,
-    EventKind.ALERT_RESOLVED,
-    EventKind.MONITOR_DOWN,
-    EventKind.MONITOR_UP,
-    EventKind.STATUS_UPDATE,
-)
+# Kinds an API client may append. The rest are the system's word: lifecycle
+# changes, alerts and monitor flips (their own integrations write those), public
+# status updates (the status page writes those); a client posting them would
+# forge the record.
+APPENDABLE_KINDS = (EventKind.NOTE, EventKind.CHAT_MESSAGE)
 # Clock skew allowed on client times.
 FUTURE_SLACK = timedelta(minutes=1)
+# Older than this, an event is back-dated and must say it was remembered later.
+BACKDATE_SLACK = timedelta(minutes=5)
 
 
 class Strict(BaseModel):
@@ -113,10 +110,15 @@ class EventOut(Schema):
     hidden: bool
     thread_key: str
     idempotency_key: str | None
+    remembered_later: bool
 
     @staticmethod
     def resolve_actor(obj: TimelineEvent) -> str:
         return obj.actor_name
+
+    @staticmethod
+    def resolve_remembered_later(obj: TimelineEvent) -> bool:
+        return obj.remembered_later
 
 
 class DeclareIn(Strict):
@@ -155,9 +157,18 @@ class EventIn(Strict):
     kind: str = EventKind.NOTE
     visibility: Visibility = Visibility.INTERNAL
     is_key: bool = False
-    actor_name: str = Field("", max_length=200)
+    actor_name: str = Field(
+        "",
+        max_length=200,
+        description="Who said or did it (a chat author); shown with the poster's name",
+    )
     idempotency_key: str | None = Field(None, max_length=200)
     thread_key: str = Field("", max_length=200)
+    remembered_later: bool = Field(
+        False,
+        description="Required for an occurred_at more than 5 minutes ago: marks the event "
+        "as written down after the fact",
+    )
 
 
 class BatchIn(Strict):
@@ -302,7 +313,15 @@ def list_events(request: HttpRequest, incident_id: int, source: str | None = Non
     return events.order_by("occurred_at", "id")
 
 
-def _new_event(event: EventIn, where: str) -> NewEvent:
+def _actor_name(given: str, user: User) -> str:
+    """Who the timeline says acted: the poster, or the named person as the poster relays."""
+    name = " ".join(given.split())
+    if not name or name == user.display_name:
+        return user.display_name
+    return f"{name} (via {user.display_name})"[:200]
+
+
+def _new_event(event: EventIn, where: str, user: User) -> NewEvent:
     if event.kind not in APPENDABLE_KINDS:
         raise HttpError(
             400,
@@ -311,12 +330,21 @@ def _new_event(event: EventIn, where: str) -> NewEvent:
         )
     if not event.text.strip():
         raise HttpError(400, f"{where}text: an event needs text")
+    now = timezone.now()
+    occurred_at = _when(event.occurred_at, f"{where}occurred_at") or now
+    if occurred_at < now - BACKDATE_SLACK and not event.remembered_later:
+        raise HttpError(
+            400,
+            f"{where}occurred_at: {occurred_at.isoformat()} is more than 5 minutes ago; "
+            'send "remembered_later": true to record it as written down after the fact.',
+        )
     return NewEvent(
         text=event.text,
-        occurred_at=_when(event.occurred_at, f"{where}occurred_at") or timezone.now(),
+        occurred_at=occurred_at,
         kind=event.kind,
         source=EventSource.API,
-        actor_name=event.actor_name,
+        actor_name=_actor_name(event.actor_name, user),
+        raw={"remembered_later": True} if event.remembered_later else None,
         visibility=event.visibility,
         is_key=event.is_key,
         idempotency_key=event.idempotency_key,
@@ -329,7 +357,7 @@ def append(request: HttpRequest, incident_id: int, body: EventIn) -> HttpRespons
     """Append one event (responder); a repeated idempotency key returns the stored one (200)."""
     user = require_role(request, "responder")
     incident = _incident(request, incident_id)
-    new = _new_event(body, "")
+    new = _new_event(body, "", user)
     event, created = services.append_event(
         incident=incident,
         text=new.text,
@@ -342,6 +370,7 @@ def append(request: HttpRequest, incident_id: int, body: EventIn) -> HttpRespons
         is_key=new.is_key,
         idempotency_key=new.idempotency_key,
         thread_key=new.thread_key,
+        raw=new.raw,
     )
     # Built here rather than returned as (status, obj): the status depends on
     # whether the key was new, and the tuple form is deprecated in ninja.
@@ -355,7 +384,7 @@ def append_batch(request: HttpRequest, incident_id: int, body: BatchIn) -> dict[
     """Append up to 1000 events in one transaction (responder); known idempotency keys are skipped."""
     user = require_role(request, "responder")
     incident = _incident(request, incident_id)
-    events = [_new_event(e, f"events[{n}].") for n, e in enumerate(body.events)]
+    events = [_new_event(e, f"events[{n}].", user) for n, e in enumerate(body.events)]
     created = append_events(incident=incident, events=events, actor=user)
     return {"created": created, "duplicates": len(events) - created}
 

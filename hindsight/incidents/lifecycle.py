@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from hindsight.accounts import audit
 from hindsight.accounts.models import User
 from hindsight.catalog.models import Service
 from hindsight.incidents.models import (
@@ -55,6 +56,7 @@ def _save_and_record(
     """Save the changed fields (and updated_at) and write the change on the timeline."""
     incident.updated_at = timezone.now()
     incident.save(update_fields=[*fields, "updated_at"])
+    audit.record(action=f"incident.{kind}", target=incident, actor=actor, summary=text)
     append_event(
         incident=incident,
         kind=kind,
@@ -100,6 +102,12 @@ def change_status(
             # A later firing of the same alert is a new incident.
             release_fingerprints(incident=incident)
         text = f"Status: {old} → {status}" + (f". {note.strip()}" if note.strip() else "")
+        audit.record(
+            action="incident.status_change",
+            target=incident,
+            actor=actor,
+            changes={"status": [old, status]},
+        )
         append_event(
             incident=incident,
             kind=EventKind.STATUS_CHANGE,
@@ -208,6 +216,13 @@ def correct_moment(
         _check_order(incident)
         incident.updated_at = timezone.now()
         incident.save()
+        audit.record(
+            action="incident.key_moment",
+            target=incident,
+            actor=actor,
+            changes={moment: [str(old) if old else None, str(at) if at else None]},
+            summary=reason,
+        )
         fmt = "%Y-%m-%d %H:%M:%S UTC"
         append_event(
             incident=incident,

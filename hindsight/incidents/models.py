@@ -192,6 +192,11 @@ class TimelineEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.kind}: {self.text[:60]}"
 
+    @property
+    def remembered_later(self) -> bool:
+        """Written down after the fact with a time in the past (the API's marker)."""
+        return isinstance(self.raw, dict) and self.raw.get("remembered_later") is True
+
 
 class TimelineEventRevision(models.Model):
     """An earlier version of an edited or hidden event; history is never lost."""

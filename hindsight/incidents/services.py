@@ -10,6 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from hindsight.accounts import audit
 from hindsight.accounts.models import User
 from hindsight.catalog.models import Service
 from hindsight.incidents.models import (
@@ -129,6 +130,9 @@ def declare_incident(
             occurred_at=incident.detected_at,
             is_key=True,
             text=f"Incident declared as {severity}" + (f" affecting {names}" if names else ""),
+        )
+        audit.record(
+            action="incident.declared", target=incident, actor=declared_by, summary=severity
         )
         incident_opened.send(sender=Incident, incident=incident)
     return incident

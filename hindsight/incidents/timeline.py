@@ -16,6 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
+from hindsight.accounts import audit
 from hindsight.accounts.models import User
 from hindsight.incidents.models import (
     EventKind,
@@ -279,6 +280,15 @@ def revise_event(
             is_key=event.is_key,
             hidden=event.hidden,
             changed_by=by,
+        )
+        audit.record(
+            action="timeline_event.edited",
+            target=event,
+            actor=by,
+            changes=audit.changed_fields(
+                {name: str(getattr(event, name)) for name in changes},
+                {name: str(value) for name, value in changes.items()},
+            ),
         )
         for name, value in changes.items():
             setattr(event, name, value)

@@ -1,3 +1,6 @@
+from urllib.parse import urlsplit
+
+from django import forms
 from django.contrib import admin
 
 from hindsight.integrations.models import Delivery, Integration, NotificationChannel
@@ -9,9 +12,43 @@ class IntegrationAdmin(admin.ModelAdmin[Integration]):
     readonly_fields = ("token_hash", "token_prefix")
 
 
+class ChannelForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The HMAC secret is write-only: never filled in, empty keeps the stored one."""
+
+    secret = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="HMAC key for webhooks. Leave empty to keep the stored one.",
+    )
+    clear_secret = forms.BooleanField(required=False, label="Remove the stored secret")
+
+    class Meta:
+        model = NotificationChannel
+        fields = ["name", "kind", "target", "secret", "services", "enabled"]
+
+    def clean_secret(self) -> str:
+        given = str(self.cleaned_data.get("secret") or "")
+        if self.data.get("clear_secret"):
+            return ""
+        return given or self.instance.secret
+
+
 @admin.register(NotificationChannel)
 class NotificationChannelAdmin(admin.ModelAdmin[NotificationChannel]):
-    list_display = ("name", "kind", "target", "enabled")
+    form = ChannelForm
+    list_display = ("name", "kind", "destination", "secret_set", "enabled")
+
+    @admin.display(description="Destination")
+    def destination(self, channel: NotificationChannel) -> str:
+        # A chat webhook URL is itself a credential: show where it goes, not the whole of it.
+        if channel.kind == "email":
+            return str(channel.target)
+        parts = urlsplit(str(channel.target))
+        return f"{parts.scheme}://{parts.hostname or ''}/…"
+
+    @admin.display(description="Secret", boolean=True)
+    def secret_set(self, channel: NotificationChannel) -> bool:
+        return bool(channel.secret)
 
 
 @admin.register(Delivery)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from hindsight import egress
+from hindsight.accounts.secretbox import EncryptedTextField
 from hindsight.catalog.models import Service
 
 
@@ -43,14 +45,23 @@ class NotificationChannel(models.Model):
 
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=16, choices=ChannelKind.choices)
-    target = models.CharField(max_length=2000, help_text="Email address(es) or URL")
-    secret = models.CharField(max_length=128, blank=True, help_text="HMAC key for webhooks")
+    # Encrypted: a Slack or Teams webhook URL is a credential in itself.
+    target = EncryptedTextField(help_text="Email address(es) or URL")
+    secret = EncryptedTextField(blank=True, help_text="HMAC key for webhooks (encrypted)")
     services = models.ManyToManyField(Service, blank=True, help_text="Empty = all services")
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.kind != ChannelKind.EMAIL:
+            refused = egress.refusal(self.target)
+            if refused:
+                raise ValidationError({"target": refused})
 
 
 class Delivery(models.Model):

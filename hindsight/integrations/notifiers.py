@@ -7,10 +7,9 @@ sends it; it raises ``DeliveryError`` with a reason a person can act on.
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 
+from hindsight import egress
 from hindsight.integrations import signing
 
 TIMEOUT_SECONDS = 10
@@ -46,8 +46,9 @@ class Message:
 
     @property
     def headline(self) -> str:
+        """One line, whatever the title holds: it becomes an email subject."""
         verb = "resolved" if self.event == "incident.resolved" else "opened"
-        return f"[{self.severity}] Incident #{self.incident_id} {verb}: {self.title}"
+        return one_line(f"[{self.severity}] Incident #{self.incident_id} {verb}: {self.title}")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +65,31 @@ class Message:
                 "summary": self.summary,
             },
         }
+
+
+def one_line(text: str) -> str:
+    """The text on one line: line breaks in a header are a refusal (or an injection)."""
+    return " ".join(text.split())
+
+
+def no_markup(text: str) -> str:
+    """The text with &, < and > escaped: no tags, and for Slack no <!channel> or <url|label>."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_text(text: str) -> str:
+    """Text Slack shows as written: no @channel pings, no links disguised as other text."""
+    # Slack's mrkdwn control characters: everything inside <…> is a mention or a link.
+    return no_markup(text)
+
+
+# Markdown that changes meaning: emphasis, code, links and headings.
+_TEAMS_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]()#"})
+
+
+def teams_text(text: str) -> str:
+    """Text Teams shows as written: Markdown and HTML in titles are escaped, not rendered."""
+    return no_markup(text).translate(_TEAMS_SPECIAL)
 
 
 Notifier = Callable[[str, str, Message], None]  # (target, secret, message)
@@ -87,24 +113,30 @@ def post_json(
     *,
     timeout: float = TIMEOUT_SECONDS,
 ) -> None:
-    """POST a JSON body; any non-2xx answer or network failure is a DeliveryError."""
-    request = urllib.request.Request(
-        url,
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json", "User-Agent": "Hindsight", **(headers or {})},
-    )
+    """POST a JSON body through the egress guard; anything but a 2xx is a DeliveryError.
+
+    Redirects are not followed (a 3xx is a failure), so a receiver cannot bounce
+    Hindsight into the private network.
+    """
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            response.read(1024)
-            status = response.status
-    except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"HTTP {exc.code} from {url}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise DeliveryError(f"could not reach {url}: {reason}") from None
-    if not 200 <= status < 300:
-        raise DeliveryError(f"HTTP {status} from {url}")
+        reply = egress.send(
+            url,
+            body=body,
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "Hindsight",
+                **(headers or {}),
+            },
+            timeout=timeout,
+        )
+    except egress.EgressRefused as exc:
+        raise DeliveryError(f"refused to send to {url}: {exc}") from None
+    except (TimeoutError, OSError, http.client.HTTPException) as exc:
+        raise DeliveryError(f"could not reach {url}: {exc}") from None
+    if 300 <= reply.status < 400:
+        raise DeliveryError(f"HTTP {reply.status} from {url}: redirects are not followed")
+    if not 200 <= reply.status < 300:
+        raise DeliveryError(f"HTTP {reply.status} from {url}")
 
 
 @register("webhook")
@@ -121,19 +153,20 @@ def send_slack(target: str, secret: str, message: Message) -> None:
     """Slack / Mattermost incoming-webhook format."""
     resolved = message.event == "incident.resolved"
     fields = [
-        {"title": "Severity", "value": message.severity, "short": True},
-        {"title": "Status", "value": message.status, "short": True},
+        {"title": "Severity", "value": slack_text(message.severity), "short": True},
+        {"title": "Status", "value": slack_text(message.status), "short": True},
     ]
     if message.services:
-        fields.append({"title": "Services", "value": ", ".join(message.services), "short": False})
+        services = slack_text(", ".join(message.services))
+        fields.append({"title": "Services", "value": services, "short": False})
     payload = {
-        "text": f"{message.headline} <{message.url}|open in Hindsight>",
+        "text": f"{slack_text(message.headline)} <{message.url}|open in Hindsight>",
         "attachments": [
             {
                 "color": RESOLVED_COLOUR if resolved else SEVERITY_COLOURS.get(message.severity),
-                "title": message.title,
+                "title": slack_text(one_line(message.title)),
                 "title_link": message.url,
-                "text": message.summary,
+                "text": slack_text(message.summary),
                 "fields": fields,
             }
         ],
@@ -147,21 +180,21 @@ def send_teams(target: str, secret: str, message: Message) -> None:
     resolved = message.event == "incident.resolved"
     colour = RESOLVED_COLOUR if resolved else SEVERITY_COLOURS.get(message.severity, "#57606a")
     facts = [
-        {"name": "Severity", "value": message.severity},
-        {"name": "Status", "value": message.status},
+        {"name": "Severity", "value": teams_text(message.severity)},
+        {"name": "Status", "value": teams_text(message.status)},
         {"name": "Started", "value": message.started_at},
     ]
     if message.services:
-        facts.append({"name": "Services", "value": ", ".join(message.services)})
+        facts.append({"name": "Services", "value": teams_text(", ".join(message.services))})
     if message.resolved_at:
         facts.append({"name": "Resolved", "value": message.resolved_at})
     payload = {
         "@type": "MessageCard",
         "@context": "https://schema.org/extensions",
-        "summary": message.headline,
+        "summary": no_markup(message.headline),
         "themeColor": colour.lstrip("#"),
-        "title": message.headline,
-        "sections": [{"text": message.summary, "facts": facts}],
+        "title": teams_text(message.headline),
+        "sections": [{"text": teams_text(message.summary), "facts": facts}],
         "potentialAction": [
             {
                 "@type": "OpenUri",

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from hindsight.accounts import audit
 from hindsight.accounts.models import hash_token
 from hindsight.catalog.models import Service
 from hindsight.incidents.models import (
@@ -48,7 +49,18 @@ def create_integration(
         service=service,
     )
     log.info("created integration %s (%s)", integration.pk, kind)
+    audit.record(action="integration.created", target=integration, summary=kind)
     return integration, token
+
+
+def set_enabled(*, integration: Integration, enabled: bool) -> Integration:
+    """Enable or disable an integration; a disabled one refuses deliveries."""
+    integration.enabled = enabled
+    integration.save(update_fields=["enabled"])
+    audit.record(
+        action="integration.enabled" if enabled else "integration.disabled", target=integration
+    )
+    return integration
 
 
 def integration_for_token(*, kind: str, token: str) -> Integration | None:

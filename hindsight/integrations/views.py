@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -12,15 +14,29 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from hindsight.accounts import ratelimit
+from hindsight.accounts.clientip import client_address
 from hindsight.accounts.permissions import role_required
 from hindsight.catalog.models import Service
 from hindsight.integrations import services
 from hindsight.integrations.models import Integration, IntegrationKind
 from hindsight.integrations.webhooks.common import WebhookError
 
+MINUTE = timedelta(minutes=1)
+# Deliveries per integration per minute: an alert storm fits, a flood does not.
+DELIVERY_LIMIT = 600
+# Wrong tokens per client address per minute before the endpoint stops answering it.
+BAD_TOKEN_LIMIT = 20
+
 
 def _error(status: int, code: str, detail: str) -> JsonResponse:
     return JsonResponse({"detail": detail, "code": code}, status=status)
+
+
+def _too_many(wait: int) -> JsonResponse:
+    response = _error(429, "rate_limited", f"Too many requests; retry in {wait} s.")
+    response["Retry-After"] = str(wait)
+    return response
 
 
 @csrf_exempt
@@ -35,9 +51,17 @@ def receive(request: HttpRequest, kind: str, token: str) -> HttpResponse:
             "unknown_kind",
             f"Unknown integration kind {kind!r}; use one of {', '.join(IntegrationKind.values)}.",
         )
+    client = client_address(request)
     integration = services.integration_for_token(kind=kind, token=token)
     if integration is None:
+        # Guessing tokens: a few wrong ones per address, then a pause.
+        wait = ratelimit.hit(key=f"hook-miss:{client}", limit=BAD_TOKEN_LIMIT, window=MINUTE)
+        if wait:
+            return _too_many(wait)
         return _error(401, "unauthorized", "Unknown or disabled integration token for this kind.")
+    wait = ratelimit.hit(key=f"hook:{integration.pk}", limit=DELIVERY_LIMIT, window=MINUTE)
+    if wait:
+        return _too_many(wait)
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -108,8 +132,7 @@ def integration_list(request: HttpRequest) -> HttpResponse:
 def toggle(request: HttpRequest, pk: int) -> HttpResponse:
     """Enable or disable an integration; a disabled one refuses deliveries."""
     integration = get_object_or_404(Integration, pk=pk)
-    integration.enabled = not integration.enabled
-    integration.save(update_fields=["enabled"])
+    services.set_enabled(integration=integration, enabled=not integration.enabled)
     state = "enabled" if integration.enabled else "disabled"
     messages.success(request, f"{integration.name} is {state}.")
     return redirect("integrations:list")

@@ -16,10 +16,26 @@ from pydantic import ConfigDict, Field
 
 from hindsight.api import require_role
 from hindsight.catalog.models import Component, Service
-from hindsight.monitors import services, storage
+from hindsight.monitors import credentials, services, storage
 from hindsight.monitors.models import Flip, Monitor, MonitorKind
 
 router = Router(tags=["monitors"])
+
+
+class CredentialsOut(Schema):
+    basic_auth: bool = Field(description="A user name and password are set")
+    headers: list[str] = Field(description="Names of the request headers set (values never shown)")
+
+
+class CredentialsIn(Schema):
+    """Write-only: replaces what is given; omitted parts are kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: str | None = Field(None, max_length=200)
+    password: str | None = Field(None, max_length=500)
+    headers: dict[str, str] | None = Field(None, description="Replaces all stored headers")
+    clear: bool = Field(False, description="Drop every stored credential first")
 
 
 class MonitorOut(Schema):
@@ -42,6 +58,11 @@ class MonitorOut(Schema):
     flapping: bool
     last_checked_at: datetime | None
     last_result: dict[str, Any] | None
+    credentials: CredentialsOut
+
+    @staticmethod
+    def resolve_credentials(obj: Monitor) -> dict[str, Any]:
+        return credentials.summary(obj)
 
     @staticmethod
     def resolve_interval(obj: Monitor) -> int:
@@ -75,6 +96,7 @@ class MonitorIn(Schema):
     service: str | None = Field(None, description="Service slug; empty string to clear")
     component: int | None = Field(None, description="Component id; 0 to clear")
     config: dict[str, Any] | None = None
+    credentials: CredentialsIn | None = None
 
 
 class FlipOut(Schema):
@@ -107,6 +129,15 @@ def _apply(monitor: Monitor, data: MonitorIn) -> Monitor:
             monitor.component = Component.objects.filter(pk=value).first() if value else None
             if value and monitor.component is None:
                 raise HttpError(422, f"component: no component with id {value}")
+        elif key == "credentials" and data.credentials is not None:
+            given = data.credentials
+            credentials.set_credentials(
+                monitor,
+                username=given.username,
+                password=given.password,
+                headers=given.headers,
+                clear=given.clear,
+            )
         elif value is not None:
             setattr(monitor, _FIELDS.get(key, key), value)
     try:

@@ -91,12 +91,33 @@ def export_monitors() -> str:
     return yaml.safe_dump({"monitors": entries}, sort_keys=False, allow_unicode=True)
 
 
-def import_monitors(text: str, *, dry_run: bool = False) -> ImportPlan:
-    """Create or update monitors from YAML; raise ImportRefused and write nothing on any problem."""
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe YAML without aliases: a few hundred bytes of nested aliases expand to
+    gigabytes ("billion laughs"), and a monitor file never needs them."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise ImportRefused(
+                [
+                    f"line {mark.line + 1}: YAML aliases (*name) are not accepted; "
+                    "write each monitor out in full"
+                ]
+            )
+        return super().compose_node(parent, index)
+
+
+def load_document(text: str) -> Any:
+    """Parse a monitor file: safe YAML, no aliases; ImportRefused on bad input."""
     try:
-        document = yaml.safe_load(text)
+        return yaml.load(text, Loader=_NoAliasLoader)
     except yaml.YAMLError as exc:
         raise ImportRefused([f"The file is not valid YAML: {exc}"]) from None
+
+
+def import_monitors(text: str, *, dry_run: bool = False) -> ImportPlan:
+    """Create or update monitors from YAML; raise ImportRefused and write nothing on any problem."""
+    document = load_document(text)
     if not isinstance(document, dict) or not isinstance(document.get("monitors"), list):
         raise ImportRefused(["The file must be a mapping with a 'monitors' list"])
     problems: list[str] = []

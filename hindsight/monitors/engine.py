@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from hindsight import probe
+from hindsight.monitors import credentials
 from hindsight.monitors.models import MaintenanceWindow, Monitor
 from hindsight.probe import Status
 from hindsight.probe.model import DEFAULT_STATUS_CODES
@@ -21,7 +22,6 @@ from hindsight.probe.model import DEFAULT_STATUS_CODES
 # Config keys a monitor may set, by what they mean to the check.
 CONFIG_KEYS = (
     "method",
-    "headers",
     "status_codes",
     "max_redirects",
     "keyword",
@@ -57,7 +57,7 @@ def check_spec(monitor: Monitor) -> probe.CheckSpec:
         host=host,
         port=port,
         method=str(config.get("method", "GET")).upper(),
-        headers=tuple(sorted((str(k), str(v)) for k, v in (config.get("headers") or {}).items())),
+        headers=tuple(sorted(credentials.request_headers(monitor).items())),
         status_codes=frozenset(int(c) for c in codes) if codes else DEFAULT_STATUS_CODES,
         timeout=float(monitor.timeout_seconds),
         max_redirects=int(config.get("max_redirects", 5)),

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from hindsight.monitors import credentials
 from hindsight.monitors.models import MaintenanceWindow, Monitor
 from hindsight.monitors.services import monitor_problems, window_problem
 
@@ -24,6 +25,23 @@ class MonitorForm(forms.ModelForm):  # type: ignore[type-arg]
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text='e.g. {"status_codes": [200], "keyword": "ok", "severity": "SEV2"}',
+    )
+    # Write-only: never filled in from the stored values; empty keeps what is stored.
+    username = forms.CharField(label="User name (Basic auth)", required=False, max_length=200)
+    password = forms.CharField(
+        label="Password (Basic auth)",
+        required=False,
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    headers_text = forms.CharField(
+        label="Request headers",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+        help_text="One 'Name: value' per line, e.g. Authorization: Bearer …",
+    )
+    clear_credentials = forms.BooleanField(
+        label="Remove the stored user name, password and headers", required=False
     )
 
     class Meta:
@@ -46,6 +64,15 @@ class MonitorForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["regions_text"].initial = ", ".join(self.instance.regions or [])
         config = self.instance.config or {}
         self.fields["config_text"].initial = json.dumps(config) if config else ""
+        stored = credentials.summary(self.instance)
+        if stored["basic_auth"]:
+            self.fields["username"].help_text = "Set. Leave empty to keep it; type to replace."
+            self.fields["password"].help_text = "Set. Leave empty to keep it; type to replace."
+        if stored["headers"]:
+            names = ", ".join(stored["headers"])
+            self.fields[
+                "headers_text"
+            ].help_text = f"Set: {names}. Leave empty to keep them; type all of them to replace."
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -60,8 +87,24 @@ class MonitorForm(forms.ModelForm):  # type: ignore[type-arg]
         self.instance.regions = [
             r.strip() for r in (data.get("regions_text") or "").split(",") if r.strip()
         ]
+        try:
+            headers = credentials.parse_header_lines(data.get("headers_text") or "")
+        except ValueError as exc:
+            self.add_error("headers_text", str(exc))
+            return data
+        credentials.set_credentials(
+            self.instance,
+            username=data.get("username") or None,
+            password=data.get("password") or None,
+            headers=headers or None,
+            clear=bool(data.get("clear_credentials")),
+        )
         for field, message in monitor_problems(self.instance).items():
-            name = {"config": "config_text", "regions": "regions_text"}.get(field, field)
+            name = {
+                "config": "config_text",
+                "regions": "regions_text",
+                "credentials": "headers_text",
+            }.get(field, field)
             self.add_error(name if name in self.fields else None, message)
         return data
 

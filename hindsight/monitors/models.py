@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from hindsight.accounts.secretbox import EncryptedJSONField
 from hindsight.catalog.models import Component, Service
 
 
@@ -29,6 +30,8 @@ class Monitor(models.Model):
     kind = models.CharField(max_length=16, choices=MonitorKind.choices, default=MonitorKind.HTTP)
     target = models.CharField(max_length=2000, help_text="URL, or host:port for TCP")
     config = models.JSONField(default=dict, blank=True, help_text="Check options by kind")
+    # User name, password and request headers: encrypted, write-only (monitors/credentials.py).
+    credentials = EncryptedJSONField(default=dict, blank=True)
     interval_seconds = models.PositiveIntegerField(default=60)
     timeout_seconds = models.FloatField(default=10.0)
     confirmations_down = models.PositiveSmallIntegerField(default=2)

@@ -12,7 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from hindsight import probe
+from hindsight import egress, probe
+from hindsight.accounts import audit
 from hindsight.catalog.models import Component, ComponentStatus
 from hindsight.incidents import lifecycle
 from hindsight.incidents import services as incidents
@@ -24,7 +25,7 @@ from hindsight.incidents.models import (
     IncidentStatus,
     Severity,
 )
-from hindsight.monitors import engine
+from hindsight.monitors import credentials, engine
 from hindsight.monitors.models import (
     Flip,
     MaintenanceWindow,
@@ -47,7 +48,12 @@ MIN_INTERVAL_SECONDS = 30
 
 
 def monitor_problems(monitor: Monitor) -> dict[str, str]:
-    """What is wrong with a monitor's definition, by field; empty when it can be saved."""
+    """What is wrong with a monitor's definition, by field; empty when it can be saved.
+
+    Credentials in the target or the config are first moved into the encrypted
+    field, so whatever path a definition came by, none is stored in the clear.
+    """
+    credentials.absorb(monitor)
     problems: dict[str, str] = {}
     try:
         monitor.full_clean(exclude=["engine_state", "last_result", "state"])
@@ -72,7 +78,23 @@ def monitor_problems(monitor: Monitor) -> dict[str, str]:
         error = engine.spec_error(monitor)
         if error:
             problems["config" if "config" in error.lower() else "target"] = error
+        else:
+            refused = target_refusal(monitor)
+            if refused:
+                problems["target"] = refused
+    secret_problem = credentials.problem(monitor)
+    if secret_problem:
+        problems["credentials"] = secret_problem
     return problems
+
+
+def target_refusal(monitor: Monitor) -> str | None:
+    """Why the egress guard would refuse this monitor's target, or None."""
+    spec = engine.check_spec(monitor)
+    guard = egress.guard()
+    if spec.host:
+        return guard.host_refusal(spec.host, spec.port or 443)
+    return guard.url_refusal(spec.url)
 
 
 def window_problem(window: MaintenanceWindow) -> str | None:
@@ -100,6 +122,11 @@ def add_maintenance(*, window: MaintenanceWindow) -> MaintenanceWindow:
     if problem:
         raise ValidationError({"__all__": problem})
     window.save()
+    audit.record(
+        action="maintenance_window.added",
+        target=window.monitor or window.service,
+        summary=f"{window.starts_at:%Y-%m-%d %H:%M} to {window.ends_at:%Y-%m-%d %H:%M} {window.recurrence}".strip(),
+    )
     return window
 
 
@@ -111,7 +138,9 @@ def save_monitor(*, monitor: Monitor, now: datetime | None = None) -> Monitor:
     now = now or timezone.now()
     monitor.updated_at = now
     with transaction.atomic():
+        before = Monitor.objects.filter(pk=monitor.pk).first() if monitor.pk else None
         monitor.save()
+        _audit_save(before, monitor)
         wanted = monitor.regions or [""]
         monitor.region_states.exclude(region__in=wanted).delete()
         have = set(monitor.region_states.values_list("region", flat=True))
@@ -123,6 +152,38 @@ def save_monitor(*, monitor: Monitor, now: datetime | None = None) -> Monitor:
             ]
         )
     return monitor
+
+
+AUDITED_FIELDS = (
+    "name",
+    "kind",
+    "target",
+    "interval_seconds",
+    "timeout_seconds",
+    "confirmations_down",
+    "confirmations_up",
+    "regions",
+    "quorum",
+    "service_id",
+    "component_id",
+    "config",
+)
+
+
+def _audit_save(before: Monitor | None, after: Monitor) -> None:
+    old = {f: getattr(before, f) for f in AUDITED_FIELDS} if before else {}
+    changes = audit.changed_fields(old, {f: getattr(after, f) for f in AUDITED_FIELDS})
+    if before is None or (before.credentials or {}) != (after.credentials or {}):
+        # that they changed, never what they are
+        changes["credentials"] = sorted(credentials.summary(after)["headers"]) + (
+            ["basic auth"] if credentials.summary(after)["basic_auth"] else []
+        )
+    if changes:
+        audit.record(
+            action="monitor.created" if before is None else "monitor.updated",
+            target=after,
+            changes=changes,
+        )
 
 
 def ensure_slots(*, now: datetime | None = None) -> int:
@@ -165,6 +226,7 @@ def _apply(monitor: Monitor, change: Any, *, paused: bool, now: datetime | None)
         monitor.engine_state = engine.state_to_json(new)
         monitor.state, monitor.state_since, monitor.updated_at = str(new.status), now, now
         monitor.save()
+        audit.record(action="monitor.paused" if paused else "monitor.resumed", target=monitor)
         monitor.region_states.update(
             engine_state={},
             state=str(new.status),

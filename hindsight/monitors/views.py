@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from hindsight import probe
 from hindsight.accounts.permissions import role_required
 from hindsight.formerrors import form_errors
-from hindsight.monitors import services, storage
+from hindsight.monitors import credentials, services, storage
 from hindsight.monitors.charts import latency_svg
 from hindsight.monitors.forms import MonitorForm, WindowForm
 from hindsight.monitors.models import Monitor
@@ -61,6 +61,7 @@ def monitor_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "monitors/detail.html",
         {
             "monitor": monitor,
+            "secrets": credentials.summary(monitor),
             "uptime": storage.uptime(monitor_ids=[pk], now=now)[pk],
             "chart": latency_svg(points, label="Median response time, last 48 hours"),
             "bars": probe.uptime_bars(days, today=now.date()),

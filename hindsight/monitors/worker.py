@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
-from hindsight import probe
+from hindsight import egress, probe
 from hindsight.monitors import claims, engine, services, storage
 from hindsight.monitors.models import MonitorRegionState
 
@@ -83,7 +83,7 @@ class Worker:
     async def run(self, *, rounds: int | None = None, seconds: float | None = None) -> WorkerStats:
         """Run until stopped, or for `rounds` claim rounds, or for `seconds`."""
         deadline = None if seconds is None else time.monotonic() + seconds
-        session = probe.make_session(concurrency=self.options.concurrency)
+        session = probe.make_session(concurrency=self.options.concurrency, guard=egress.guard())
         limiter = asyncio.Semaphore(self.options.concurrency)
         slots_free = asyncio.Semaphore(self.options.pipelines)
         in_flight: set[asyncio.Task[None]] = set()

@@ -12,6 +12,7 @@ import ssl
 
 import aiohttp
 
+from hindsight.probe.egress import EgressRefused
 from hindsight.probe.model import ErrorClass
 from hindsight.probe.wire import ProtocolError, ServerDisconnected
 
@@ -57,6 +58,8 @@ def classify_exception(
     within the deadline) apart from a server that never answered.
     """
     where = f"{host}:{port}" if port else host
+    if isinstance(exc, EgressRefused):
+        return ErrorClass.EGRESS_REFUSED, str(exc)
     if isinstance(exc, TimeoutError):
         if reading_body:
             return (

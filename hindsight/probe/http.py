@@ -17,6 +17,7 @@ from typing import Any
 
 from yarl import URL
 
+from hindsight.probe.egress import Guard
 from hindsight.probe.faults import classify_exception
 from hindsight.probe.model import (
     KIB,
@@ -55,15 +56,21 @@ class _RedirectFault(Exception):
         self.reason = reason
 
 
-def make_session(*, concurrency: int = 100, ssl_context: ssl.SSLContext | None = None) -> Session:
+def make_session(
+    *,
+    concurrency: int = 100,
+    ssl_context: ssl.SSLContext | None = None,
+    guard: Guard | None = None,
+) -> Session:
     """Build the `Session` the checks share: at most `concurrency` connections at once.
 
     Every check opens a new connection (`Connection: close`), so it measures what
     a new visitor sees and a broken keep-alive cannot hide an outage; nothing is
     carried between checks (no cookies), and bodies are read as they crossed the
-    wire (`Accept-Encoding: identity`, no decompression).
+    wire (`Accept-Encoding: identity`, no decompression). Every connection,
+    redirects included, goes to an address `guard` admits (`probe.egress`).
     """
-    return Session(concurrency=concurrency, ssl_context=ssl_context)
+    return Session(concurrency=concurrency, ssl_context=ssl_context, guard=guard)
 
 
 def validate_url(raw: str) -> URL | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -50,6 +51,7 @@ class ErrorClass(enum.StrEnum):
     TOO_MANY_REDIRECTS = "too_many_redirects"
     REDIRECT_LOOP = "redirect_loop"
     INVALID_URL = "invalid_url"
+    EGRESS_REFUSED = "egress_refused"
     INVALID_SPEC = "invalid_spec"
     INTERNAL = "internal"
 
@@ -145,14 +147,21 @@ def spec_problem(spec: CheckSpec) -> str | None:
         return "A keyword check needs a keyword"
     if spec.tls_critical_days > spec.tls_warning_days:
         return "The TLS critical threshold must not exceed the warning threshold"
-    if not spec.method.isalpha():
-        return f"Invalid HTTP method {spec.method!r}"
+    if spec.method.upper() not in METHODS:
+        return f"HTTP method {spec.method!r} is not one of {', '.join(sorted(METHODS))}"
     return header_problem(spec.headers)
 
 
 _TOKEN_CHARS = frozenset(
     "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 )
+
+
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# A Host header override names a virtual host: a DNS name or address, maybe a port.
+_HOST_VALUE = re.compile(r"(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?")
+# Headers the client writes itself; a monitor setting them would break the request framing.
+_RESERVED_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "upgrade"})
 
 
 def header_problem(headers: Iterable[tuple[str, str]]) -> str | None:
@@ -162,4 +171,8 @@ def header_problem(headers: Iterable[tuple[str, str]]) -> str | None:
             return f"Invalid header name {name!r}"
         if any(c in value for c in "\r\n\0"):
             return f"The value of header {name!r} contains a line break"
+        if name.lower() in _RESERVED_HEADERS:
+            return f"The {name} header is set by Hindsight itself"
+        if name.lower() == "host" and (not _HOST_VALUE.fullmatch(value)):
+            return f"The Host header must be a host name or address (and port), not {value!r}"
     return None

@@ -42,8 +42,8 @@ async def run_check(
         if spec.kind in ("http", "keyword"):
             return await check_http(spec, session=session, ssl_context=ssl_context, clock=clock)
         if spec.kind == "tls":
-            return await check_tls(spec, ssl_context=ssl_context, clock=clock)
-        return await check_tcp(spec, clock=clock)
+            return await check_tls(spec, ssl_context=ssl_context, clock=clock, guard=session.guard)
+        return await check_tcp(spec, clock=clock, guard=session.guard)
     except Exception as exc:  # one bad monitor must not take the batch down
         log.exception("check for monitor %s raised", spec.monitor_id or spec.url)
         return failed(

@@ -13,6 +13,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 from yarl import URL
 
+from hindsight.probe.egress import Guard
 from hindsight.probe.faults import classify_exception
 from hindsight.probe.model import (
     CheckResult,
@@ -56,7 +57,27 @@ def target_of(spec: CheckSpec, default_port: int) -> tuple[str, int] | None:
     return host, port or default_port
 
 
-async def check_tcp(spec: CheckSpec, *, clock: Clock = utc_now) -> CheckResult:
+_OPEN_GUARD = Guard()
+
+
+async def open_guarded(
+    host: str, port: int, guard: Guard, **kwargs: object
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """Connect to an address of host:port the egress guard admits (first that answers)."""
+    error: OSError | None = None
+    for _, address in await guard.addresses_async(host, port):
+        try:
+            return await asyncio.open_connection(address, port, **kwargs)  # type: ignore[arg-type]
+        except ssl.SSLError:
+            raise  # the handshake's answer is the result
+        except OSError as exc:
+            error = exc
+    raise error or OSError(f"No address to connect to for {host}")
+
+
+async def check_tcp(
+    spec: CheckSpec, *, clock: Clock = utc_now, guard: Guard = _OPEN_GUARD
+) -> CheckResult:
     """Open a TCP connection within the deadline and close it at once."""
     started = clock()
     target = target_of(spec, default_port=0)
@@ -66,7 +87,7 @@ async def check_tcp(spec: CheckSpec, *, clock: Clock = utc_now) -> CheckResult:
     t0 = time.perf_counter()
     try:
         async with asyncio.timeout(spec.timeout):
-            _, writer = await asyncio.open_connection(host, port)
+            _, writer = await open_guarded(host, port, guard)
     except Exception as exc:  # every fault becomes a result
         error_class, reason = classify_exception(exc, host=host, port=port, timeout=spec.timeout)
         return failed(spec, started, error_class, reason, host=host, port=port)
@@ -83,7 +104,11 @@ async def check_tcp(spec: CheckSpec, *, clock: Clock = utc_now) -> CheckResult:
 
 
 async def check_tls(
-    spec: CheckSpec, *, ssl_context: ssl.SSLContext | None = None, clock: Clock = utc_now
+    spec: CheckSpec,
+    *,
+    ssl_context: ssl.SSLContext | None = None,
+    clock: Clock = utc_now,
+    guard: Guard = _OPEN_GUARD,
 ) -> CheckResult:
     """Handshake, validate the chain and hostname, and judge days until expiry.
 
@@ -99,13 +124,13 @@ async def check_tls(
     deadline = time.perf_counter() + spec.timeout
     t0 = time.perf_counter()
     try:
-        der = await _peer_certificate(host, port, context, spec.timeout)
+        der = await _peer_certificate(host, port, context, spec.timeout, guard)
     except Exception as exc:  # every fault becomes a result
         error_class, reason = classify_exception(exc, host=host, port=port, timeout=spec.timeout)
         evidence: dict[str, object] = {"host": host, "port": port}
         cert = None
         if error_class in TLS_ERRORS:
-            cert = await _unverified_certificate(host, port, deadline - time.perf_counter())
+            cert = await _unverified_certificate(host, port, deadline - time.perf_counter(), guard)
         if cert is None:
             return failed(spec, started, error_class, reason, **evidence)
         not_after, issuer, subject = cert
@@ -183,10 +208,17 @@ def _days_left(not_after: datetime, now: datetime) -> int:
     return -max(1, math.floor(-seconds / 86400))
 
 
-async def _peer_certificate(host: str, port: int, context: ssl.SSLContext, timeout: float) -> bytes:
+async def _peer_certificate(
+    host: str, port: int, context: ssl.SSLContext, timeout: float, guard: Guard
+) -> bytes:
     async with asyncio.timeout(timeout):
-        _, writer = await asyncio.open_connection(
-            host, port, ssl=context, server_hostname=host, ssl_handshake_timeout=timeout
+        _, writer = await open_guarded(
+            host,
+            port,
+            guard,
+            ssl=context,
+            server_hostname=host.strip("[]"),
+            ssl_handshake_timeout=timeout,
         )
     try:
         ssl_object = writer.get_extra_info("ssl_object")
@@ -199,7 +231,7 @@ async def _peer_certificate(host: str, port: int, context: ssl.SSLContext, timeo
 
 
 async def _unverified_certificate(
-    host: str, port: int, timeout: float
+    host: str, port: int, timeout: float, guard: Guard
 ) -> tuple[datetime, str, str] | None:
     if timeout <= 0:
         return None
@@ -207,7 +239,7 @@ async def _unverified_certificate(
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     try:
-        return _describe(await _peer_certificate(host, port, context, timeout))
+        return _describe(await _peer_certificate(host, port, context, timeout, guard))
     except Exception:  # the first handshake's fault is the one reported
         return None
 

@@ -31,6 +31,8 @@ from typing import Protocol, cast
 import httptools
 from yarl import URL
 
+from hindsight.probe.egress import EgressRefused, Guard, admitted, name_refusal
+
 USER_AGENT = "Hindsight-Monitor/0.1"
 MAX_HEADER_BYTES = 64 * 1024
 DNS_TTL_SECONDS = 60.0
@@ -100,8 +102,10 @@ class Session:
         concurrency: int = 100,
         ssl_context: ssl.SSLContext | None = None,
         dns_ttl: float = DNS_TTL_SECONDS,
+        guard: Guard | None = None,
     ) -> None:
         self._limit = asyncio.Semaphore(concurrency)
+        self.guard = guard or Guard()
         self._ssl_context = ssl_context
         self._dns_ttl = dns_ttl
         self._dns: dict[tuple[str, int], tuple[float, list[tuple[int, str]]]] = {}
@@ -151,24 +155,27 @@ class Session:
                 transport.close()
 
     async def _resolve(self, host: str, port: int) -> list[tuple[int, str]]:
-        """Addresses for host:port, numeric hosts directly, names from a short-lived cache."""
+        """The addresses of host:port the egress guard admits (EgressRefused when none).
+
+        Numeric hosts are judged directly, names resolved through a short-lived
+        cache; the connection then goes to one of these addresses, never to the
+        name again, so a changed DNS answer cannot get past the guard.
+        """
         try:
             ip = ipaddress.ip_address(host)
         except ValueError:
             pass
         else:
             family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
-            return [(family, host)]
+            return admitted(host, [(family, host)], self.guard.policy)
+        problem = name_refusal(host)
+        if problem:
+            raise EgressRefused(problem)
         now = time.monotonic()
         cached = self._dns.get((host, port))
         if cached is not None and cached[0] > now:
-            return cached[1]
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
-        )
-        addresses: list[tuple[int, str]] = list(
-            dict.fromkeys((int(family), str(addr[0])) for family, *_, addr in infos)
-        )
+            return cached[1]  # admitted when it was stored, under the same policy
+        addresses = await self.guard.addresses_async(host, port)
         if len(self._dns) > 10_000:  # bounded: a worker sees many hosts over its life
             self._dns.clear()
         self._dns[(host, port)] = (now + self._dns_ttl, addresses)

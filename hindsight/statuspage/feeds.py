@@ -10,6 +10,7 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+from django.utils.html import escape
 
 from hindsight.incidents.models import Incident
 from hindsight.statuspage import content
@@ -43,7 +44,8 @@ class RssFeed(Feed[Incident, StatusPage]):
         return content.page_url(page)
 
     def description(self, page: StatusPage) -> str:
-        return f"Incidents and updates from {page.title}"
+        # RSS readers render a channel description as HTML.
+        return f"Incidents and updates from {escape(page.title)}"
 
     def feed_url(self, page: StatusPage) -> str:
         return content.page_url(page) + (

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from hindsight.accounts.secretbox import EncryptedTextField
 from hindsight.catalog.models import Component, ComponentStatus
 from hindsight.incidents.models import Incident, IncidentStatus
 
@@ -40,7 +42,17 @@ class StatusPage(models.Model):
 
         if self.slug in RESERVED_SLUGS:
             raise ValidationError({"slug": f"{self.slug!r} is reserved for the default page."})
-        self.custom_domain = self.custom_domain.strip().lower()
+        self.custom_domain = self.custom_domain.strip().lower().rstrip(".")
+        app_host = (urlsplit(settings.BASE_URL).hostname or "").lower()
+        if self.custom_domain and self.custom_domain == app_host:
+            # Requests to a custom domain are answered by the status page before
+            # Django: the app itself (login, admin, API) would become unreachable.
+            raise ValidationError(
+                {
+                    "custom_domain": f"{self.custom_domain} is Hindsight's own host "
+                    "(HINDSIGHT_BASE_URL); give the status page a host name of its own."
+                }
+            )
 
 
 class StatusUpdate(models.Model):
@@ -104,7 +116,7 @@ class Subscriber(models.Model):
     kind = models.CharField(max_length=16, choices=SubscriberKind.choices)
     email = models.EmailField(blank=True)
     webhook_url = models.URLField(max_length=2000, blank=True)
-    webhook_secret = models.CharField(max_length=64, default=_token)
+    webhook_secret = EncryptedTextField(default=_token)
     components = models.ManyToManyField(Component, blank=True, help_text="Empty = all")
     confirm_token = models.CharField(max_length=64, default=_token, unique=True)
     unsubscribe_token = models.CharField(max_length=64, default=_token, unique=True)

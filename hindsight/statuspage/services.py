@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from hindsight.accounts import audit
 from hindsight.accounts.models import User
 from hindsight.catalog.models import Component, ComponentStatus
 from hindsight.incidents.lifecycle import change_status
@@ -160,6 +161,9 @@ def post_update(
             idempotency_key=f"statusupdate:{update.pk}",
             text=f"Public update ({status}): {message}",
             raw={"status_update": update.pk, "components": {c.name: s for c, s in changes.items()}},
+        )
+        audit.record(
+            action="status_update.posted", target=incident, actor=actor, summary=message[:500]
         )
         incident.refresh_from_db()
         if incident.status != status and incident.status != IncidentStatus.CLOSED:

@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from hindsight.config import CSP_HEADER
+
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
@@ -60,6 +62,9 @@ class _File:
             ("Last-Modified", formatdate(stat.st_mtime, usegmt=True)),
             ("Cache-Control", CACHE_CONTROL),
             ("X-Content-Type-Options", "nosniff"),
+            ("Content-Security-Policy", CSP_HEADER),
+            ("X-Frame-Options", "DENY"),
+            ("Referrer-Policy", "same-origin"),
         ]
         if content_type.startswith("application/json"):
             # Status widgets on other sites read the JSON from the browser.

@@ -27,6 +27,7 @@ from django.db import close_old_connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from hindsight import egress
 from hindsight.catalog.models import Component
 from hindsight.integrations.notifiers import post_json
 from hindsight.integrations.signing import sign
@@ -169,6 +170,9 @@ def add_webhook_subscriber(
     this server call internal addresses)."""
     if not url.startswith(("https://", "http://")):
         raise SubscribeError("A webhook URL must start with https:// or http://")
+    refused = egress.refusal(url)
+    if refused:
+        raise SubscribeError(f"Hindsight will not send to this URL: {refused}")
     subscriber = Subscriber.objects.create(
         page=page, kind=SubscriberKind.WEBHOOK, webhook_url=url, confirmed_at=timezone.now()
     )

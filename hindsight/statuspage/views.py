@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from hindsight.accounts.clientip import client_address
 from hindsight.statuspage import content, render, snapshot, subscribers
 from hindsight.statuspage.models import StatusPage
 from hindsight.statuspage.services import tick_maintenance
@@ -110,9 +111,8 @@ feed_rss = _public(_rss)
 
 
 def _client(request: HttpRequest) -> str:
-    # The direct peer: behind a proxy, configure it to pass the client's address
-    # as REMOTE_ADDR (see docs/statuspage.md) rather than trusting a header.
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
+    # The direct peer, or behind HINDSIGHT_TRUSTED_PROXY the address the proxy saw.
+    return client_address(request)
 
 
 @login_not_required

@@ -94,7 +94,10 @@ def test_it_rejects_an_unknown_kind_as_a_result() -> None:
             {"tls_warning_days": 3, "tls_critical_days": 7},
             "The TLS critical threshold must not exceed the warning threshold",
         ),
-        ({"method": "GET /admin"}, "Invalid HTTP method 'GET /admin'"),
+        (
+            {"method": "GET /admin"},
+            "HTTP method 'GET /admin' is not one of DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT",
+        ),
     ],
 )
 def test_a_misconfigured_monitor_gets_a_result_that_says_why(

@@ -1,0 +1,163 @@
+"""Who may do what: the one permission table for pages, API operations and commands.
+
+Roles go anonymous < viewer < responder < editor < admin; each entry names
+the least role that may read (GET) and the least that may write (POST/PATCH).
+``None`` means the method is not offered there (405). Restricted incidents
+are further limited to editors and admins wherever they appear.
+
+``tests/security/test_permission_table.py`` walks every URL pattern, every
+API operation and every CLI command: one missing from this table fails the
+test, and each entry is checked against real requests for every role — so a
+new page cannot be added without deciding who may use it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+ROLES = ("anonymous", "viewer", "responder", "editor", "admin")
+
+
+class Access(NamedTuple):
+    read: str | None
+    write: str | None
+
+
+A, V, R, E, ADMIN = ROLES
+
+# URL pattern name -> least role for GET, least role for POST.
+PAGES: dict[str, Access] = {
+    "home": Access(V, None),
+    "login": Access(A, A),
+    "logout": Access(None, V),
+    "healthz": Access(A, None),
+    "incidents:list": Access(V, None),
+    "incidents:declare": Access(R, R),
+    "incidents:detail": Access(V, None),
+    "incidents:add_note": Access(None, R),
+    "incidents:change_status": Access(None, R),
+    "incidents:change_severity": Access(None, R),
+    "incidents:change_commander": Access(None, R),
+    "incidents:change_services": Access(None, R),
+    "incidents:correct_moment": Access(None, E),
+    "incidents:edit_event": Access(E, E),
+    "incidents:toggle_event": Access(None, E),
+    "chat:import_slack": Access(None, R),
+    "integrations:list": Access(V, E),
+    "integrations:toggle": Access(None, E),
+    "integrations:receive": Access(None, A),  # the integration's token is the credential
+    "postmortems:list": Access(V, None),
+    "insights:search": Access(V, None),
+    "insights:dashboard": Access(V, None),
+    "insights:chart": Access(V, None),
+    "insights:csv": Access(V, None),
+    "monitors:list": Access(V, None),
+    "monitors:create": Access(E, E),
+    "monitors:detail": Access(V, None),
+    "monitors:edit": Access(E, E),
+    "monitors:pause": Access(None, E),
+    "monitors:resume": Access(None, E),
+    "monitors:add_window": Access(None, E),
+    "statuspage:pages": Access(V, None),
+    "statuspage:add_maintenance": Access(None, R),
+    "statuspage:post_update": Access(None, R),
+    "statuspage:compose": Access(R, R),
+    # The public status page and its feeds, badge, JSON and sign-up.
+    "statuspage:confirm": Access(A, None),
+    "statuspage:unsubscribe": Access(A, A),
+    "statuspage:default_root_api": Access(A, None),
+    "statuspage:default_index": Access(A, None),
+    "statuspage:default_incident": Access(A, None),
+    "statuspage:default_history": Access(A, None),
+    "statuspage:default_history_month": Access(A, None),
+    "statuspage:default_atom": Access(A, None),
+    "statuspage:default_rss": Access(A, None),
+    "statuspage:default_badge": Access(A, None),
+    "statuspage:default_subscribe": Access(A, A),
+    "statuspage:default_api": Access(A, None),
+    "statuspage:index": Access(A, None),
+    "statuspage:incident": Access(A, None),
+    "statuspage:history": Access(A, None),
+    "statuspage:history_month": Access(A, None),
+    "statuspage:atom": Access(A, None),
+    "statuspage:rss": Access(A, None),
+    "statuspage:badge": Access(A, None),
+    "statuspage:subscribe": Access(A, A),
+    "statuspage:api": Access(A, None),
+    # The API's own pages; its operations are in API below.
+    "api:openapi-json": Access(V, None),
+    "api:openapi-view": Access(V, None),
+    "api:api-root": Access(A, None),
+    # Django's admin site, every page of it.
+    "admin:*": Access(ADMIN, ADMIN),
+}
+
+# "METHOD /api/path" (as in the OpenAPI schema) -> least role. Anonymous gets 401.
+API: dict[str, str] = {
+    "GET /api/incidents/": V,
+    "POST /api/incidents/": R,
+    "GET /api/incidents/{incident_id}": V,
+    "POST /api/incidents/{incident_id}/status": R,
+    "POST /api/incidents/{incident_id}/severity": R,
+    "POST /api/incidents/{incident_id}/commander": R,
+    "POST /api/incidents/{incident_id}/moments": E,
+    "GET /api/incidents/{incident_id}/events": V,
+    "POST /api/incidents/{incident_id}/events": R,
+    "POST /api/incidents/{incident_id}/events/batch": R,
+    "PATCH /api/incidents/{incident_id}/events/{event_id}": E,
+    "GET /api/monitors/": V,
+    "POST /api/monitors/": E,
+    "GET /api/monitors/{monitor_id}": V,
+    "PATCH /api/monitors/{monitor_id}": E,
+    "POST /api/monitors/{monitor_id}/pause": E,
+    "POST /api/monitors/{monitor_id}/resume": E,
+    "GET /api/monitors/{monitor_id}/flips": V,
+    "GET /api/monitors/{monitor_id}/uptime": V,
+    "GET /api/search": V,
+}
+
+# CLI commands run on the server with its configuration and database access:
+# whoever can run them is an operator, above every role (what they change is
+# recorded as done by the CLI). Listed so a new command is a decision too.
+OPERATOR = "operator"
+COMMANDS: dict[str, str] = {
+    "review": "anyone (plain files, no database)",
+    "new": "anyone (plain files, no database)",
+    "render": "anyone (plain files, no database)",
+    **{
+        name: OPERATOR
+        for name in (
+            "serve",
+            "worker",
+            "backup",
+            "restore",
+            "export",
+            "users create",
+            "users list",
+            "users set-role",
+            "users set-password",
+            "users unlock",
+            "tokens create",
+            "tokens revoke",
+            "tokens list",
+            "incidents list",
+            "incidents declare",
+            "incidents status",
+            "incidents severity",
+            "incidents commander",
+            "incidents note",
+            "import slack",
+            "statuspage publish",
+            "statuspage tick",
+            "monitors export",
+            "monitors import",
+            "insights rollup",
+            "insights reindex",
+        )
+    },
+}
+
+
+def allowed(least: str | None, role: str) -> bool:
+    """Whether ``role`` reaches ``least`` (False when the method is not offered)."""
+    return least is not None and ROLES.index(role) >= ROLES.index(least)
