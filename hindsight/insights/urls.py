@@ -6,6 +6,6 @@ app_name = "insights"
 urlpatterns = [
     path("search/", views.search_page, name="search"),
     path("insights/", views.dashboard, name="dashboard"),
-    path("insights/<slug:name>.svg", views.chart, name="chart"),
-    path("insights/<slug:name>.csv", views.table_csv, name="csv"),
+    path("insights/<slug:table>.svg", views.chart, name="chart"),
+    path("insights/<slug:table>.csv", views.table_csv, name="csv"),
 ]

@@ -121,23 +121,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "insights/dashboard.html", context)
 
 
-def _table_or_404(request: HttpRequest, name: str) -> tables.Table:
+def _table_or_404(request: HttpRequest, table: str) -> tables.Table:
     data, _ = rollup.current(user=request.user)
-    found = tables.table(name, data)
+    found = tables.table(table, data)
     if found is None:
-        raise Http404(f"No insights table {name!r}.")
+        raise Http404(f"No insights table {table!r}.")
     return found
 
 
-def chart(request: HttpRequest, name: str) -> HttpResponse:
+def chart(request: HttpRequest, table: str) -> HttpResponse:
     """One chart as SVG (the numbers of the CSV of the same name)."""
     data, stored = rollup.current(user=request.user)
-    found = tables.table(name, data)
+    found = tables.table(table, data)
     if found is None or found.chart is None:
-        raise Http404(f"No insights chart {name!r}.")
+        raise Http404(f"No insights chart {table!r}.")
     drawn = charts.svg
     if stored:  # a stored snapshot never changes: draw each chart once per process
-        key = f"insights-chart:{data['computed_at']}:{data['include_restricted']}:{name}"
+        key = f"insights-chart:{data['computed_at']}:{data['include_restricted']}:{table}"
         svg = cache.get_or_set(key, lambda: drawn(found), timeout=3600)
     else:
         svg = drawn(found)
@@ -146,9 +146,9 @@ def chart(request: HttpRequest, name: str) -> HttpResponse:
     return response
 
 
-def table_csv(request: HttpRequest, name: str) -> HttpResponse:
+def table_csv(request: HttpRequest, table: str) -> HttpResponse:
     """One table's numbers as CSV."""
-    found = _table_or_404(request, name)
+    found = _table_or_404(request, table)
     response = HttpResponse(found.csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="hindsight-{name}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="hindsight-{table}.csv"'
     return response

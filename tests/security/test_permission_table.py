@@ -122,6 +122,7 @@ def world(db: None) -> dict[str, Any]:
             "integrations:toggle": ("pk", integration.pk),
             "statuspage:confirm": ("token", subscriber.confirm_token),
             "statuspage:unsubscribe": ("token", subscriber.unsubscribe_token),
+            "insights:": ("table", "incidents"),
         },
         "monitor_id": monitor.pk,
     }
