@@ -78,6 +78,7 @@ CAUSES = [
         ["Warm the cache before switching traffic", "Update the deploy runbook"],
     ),
 ]
+EARLIER_INCIDENTS = 28
 SECTIONS = "## What went well\n\nThe alert fired and the on-call engineer joined within minutes.\n"
 
 
@@ -94,7 +95,7 @@ def _body(title: str, factors: list[str], actions: list[str], started: datetime)
 def seed_library(*, services: dict[str, Service], people: list[User], now: datetime) -> None:
     """Create the earlier incidents with their post-mortems, events and action items."""
     rng = random.Random(2024)
-    for number in range(28):
+    for number in range(EARLIER_INCIDENTS):
         title, slugs, severity, factors, actions = CAUSES[number % len(CAUSES)]
         started = now - timedelta(days=330 - number * 11.5, hours=rng.randint(0, 12))
         if number == 0:  # on this day a year ago: resurfaced for the review meeting
