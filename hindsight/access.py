@@ -63,6 +63,10 @@ PAGES: dict[str, Access] = {
     "postmortems:transition": Access(None, R),
     "postmortems:add_comment": Access(None, R),
     "postmortems:resolve_comment": Access(None, R),
+    "insights:search": Access(V, None),
+    "insights:dashboard": Access(V, None),
+    "insights:chart": Access(V, None),
+    "insights:csv": Access(V, None),
     "monitors:list": Access(V, None),
     "monitors:create": Access(E, E),
     "monitors:detail": Access(V, None),
@@ -138,6 +142,7 @@ API: dict[str, str] = {
     # Submitting, publishing and reopening need an editor; approving, an assigned reviewer
     # (who may be a responder): refused with 403 and the reason otherwise.
     "POST /api/postmortems/{postmortem_id}/transition": E,
+    "GET /api/search": V,
 }
 
 # CLI commands run on the server with its configuration and database access:
@@ -176,6 +181,8 @@ COMMANDS: dict[str, str] = {
             "jobs run",
             "monitors export",
             "monitors import",
+            "insights rollup",
+            "insights reindex",
         )
     },
 }

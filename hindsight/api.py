@@ -45,6 +45,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hindsight.incidents.api", "incidents"),
     ("hindsight.monitors.api", "monitors"),
     ("hindsight.postmortems.api", "postmortems"),
+    ("hindsight.insights.api", "search"),
 ]
 
 

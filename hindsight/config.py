@@ -97,6 +97,11 @@ SETTINGS: tuple[Setting, ...] = (
         "When a post-mortem is due after resolution, per severity; 'debrief/review' sets both.",
     ),
     Setting(
+        "HINDSIGHT_INSIGHTS_REPEAT_DAYS",
+        "30",
+        "Insights: an incident counts as a repeat when an earlier one sharing a service or contributing factor started at most this many days before it.",
+    ),
+    Setting(
         "HINDSIGHT_STATUSPAGE_TICK_SECONDS",
         "30",
         "How often a worker rewrites its status-page snapshot files when pages changed on another machine (0 = never).",

@@ -199,6 +199,8 @@ STATUSPAGE_TICK_SECONDS = config.env_int(
 WEB_WORKERS = config.env_int(
     "HINDSIGHT_WEB_WORKERS", min(os.cpu_count() or 1, 4), minimum=1, maximum=64
 )
+# Insights: an incident is a repeat when one sharing a service or factor started this many days before.
+INSIGHTS_REPEAT_DAYS = config.env_int("HINDSIGHT_INSIGHTS_REPEAT_DAYS", 30, minimum=1, maximum=365)
 WEB_THREADS = config.env_int("HINDSIGHT_WEB_THREADS", 4, minimum=1, maximum=256)
 # Bodies are read by the front (hindsight.front) before a thread is given to Django.
 WEB_BODY_TIMEOUT_SECONDS = config.env_int(

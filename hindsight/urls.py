@@ -19,6 +19,7 @@ urlpatterns = [
     path("postmortems/", include("hindsight.postmortems.urls")),
     path("monitors/", include("hindsight.monitors.urls")),
     path("outbox/", include("hindsight.outbox.urls")),
+    path("", include("hindsight.insights.urls")),
     path("healthz", web_views.healthz, name="healthz"),
     path("", include("hindsight.statuspage.urls")),  # status pages and /api/v2/, before api/
     path("api/", include((api_urlpatterns(), "api"), namespace="api")),

@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "hindsight.cli.worker",
     "hindsight.cli.jobs",
     "hindsight.cli.monitors",
+    "hindsight.cli.insights",
     "hindsight.cli.backup",
 )
 

@@ -43,10 +43,13 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
 
     def visible_to(self, user: object) -> IncidentQuerySet:
         """Restricted incidents are shown to editors and admins only."""
-        has_role = getattr(user, "has_role", None)
-        if has_role is not None and has_role("editor"):
-            return self
-        return self.filter(restricted=False)
+        return self if sees_restricted(user) else self.filter(restricted=False)
+
+
+def sees_restricted(user: object) -> bool:
+    """Whether the user may open restricted incidents (editors and admins)."""
+    has_role = getattr(user, "has_role", None)
+    return has_role is not None and bool(has_role("editor"))
 
 
 class Incident(models.Model):

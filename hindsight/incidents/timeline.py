@@ -136,6 +136,17 @@ def _raw(value: Any) -> Any:
     return json.dumps(value, cls=DjangoJSONEncoder)
 
 
+def _sqlite_rows_per_statement() -> int:
+    """How many event rows fit one statement under SQLite's limit on bound values."""
+    import sqlite3
+
+    raw = connection.connection
+    limit = 999  # SQLite before 3.32
+    if isinstance(raw, sqlite3.Connection):
+        limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, limit // len(_INSERT_COLUMNS))
+
+
 def _insert(rows: list[tuple[Any, ...]]) -> int:
     """Insert rows, skipping idempotency conflicts; return how many were inserted."""
     quote = connection.ops.quote_name
@@ -161,11 +172,21 @@ def _insert(rows: list[tuple[Any, ...]]) -> int:
                 [document],
             )
         else:
-            values = ", ".join(["%s"] * len(_INSERT_COLUMNS))
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES ({values}) ON CONFLICT DO NOTHING", rows
-            )
-        # Both drivers count the rows actually inserted (conflicts skipped).
+            # Multi-row statements rather than executemany: triggers on the
+            # table (the search index's FTS5) pay a cost per statement, not per row.
+            row = "(" + ", ".join(["%s"] * len(_INSERT_COLUMNS)) + ")"
+            per_statement = _sqlite_rows_per_statement()
+            inserted = 0
+            for start in range(0, len(rows), per_statement):
+                chunk = rows[start : start + per_statement]
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(chunk))} "
+                    "ON CONFLICT DO NOTHING",
+                    [value for values in chunk for value in values],
+                )
+                inserted += cursor.rowcount if cursor.rowcount >= 0 else len(chunk)
+            return inserted
+        # The driver counts the rows actually inserted (conflicts skipped).
         return cursor.rowcount if cursor.rowcount >= 0 else len(rows)
 
 

@@ -10,6 +10,7 @@ NAVIGATION: list[tuple[str, str, str]] = [
     ("Incidents", "incidents:list", ""),
     ("Monitors", "monitors:list", ""),
     ("Post-mortems", "postmortems:list", ""),
+    ("Insights", "insights:dashboard", ""),
     ("Integrations", "integrations:list", ""),
     ("Status pages", "statuspage:pages", ""),
     ("Outbox", "outbox:list", "admin"),

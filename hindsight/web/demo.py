@@ -19,6 +19,7 @@ from hindsight.postmortems import services
 from hindsight.postmortems.drafting import draft_on_resolve
 from hindsight.statuspage.models import StatusPage, StatusUpdate
 from hindsight.web.demo_history import seed_history
+from hindsight.web.demo_library import seed_library
 
 SERVICES = [
     ("Checkout API", "checkout-api", "Payments team", 1),
@@ -86,6 +87,7 @@ def seed(*, web_url: str) -> None:
         today=now.date(),
     )
     _open_incident(services, sam, now - timedelta(minutes=42))
+    seed_library(services=services, people=[maria, sam], now=now)
 
 
 def _resolved_incident(

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_has_incidents_and_ninety_days_of_uptime():
     seed(web_url="http://127.0.0.1:8000/")
-    assert sorted(Incident.objects.values_list("status", flat=True)) == [
+    # Besides a year of closed incidents for the library (demo_library).
+    assert sorted(Incident.objects.exclude(status="closed").values_list("status", flat=True)) == [
         "investigating",
         "resolved",
     ]

@@ -86,7 +86,10 @@ def test_a_huge_paste_is_refused_with_the_limit_and_nothing_is_lost(
 
 def test_broken_front_matter_is_refused_with_its_line(draft: PostMortem, an_editor: User) -> None:
     broken = draft.body.replace("severity: SEV2", "severity: [SEV2", 1)
-    with pytest.raises(services.InvalidBody, match=r"^Line \d+: the front matter can't be read: it is not valid YAML"):
+    with pytest.raises(
+        services.InvalidBody,
+        match=r"^Line \d+: the front matter can't be read: it is not valid YAML",
+    ):
         _saved(draft, an_editor, broken)
     assert PostMortem.objects.get().version == 1
 

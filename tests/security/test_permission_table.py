@@ -138,6 +138,7 @@ def world(db: None) -> dict[str, Any]:
             "statuspage:unsubscribe": ("token", subscriber.unsubscribe_token),
             "outbox:": ("pk", dead_letter.pk),
             "postmortems:": ("pk", postmortem.pk),
+            "insights:": ("table", "incidents"),
         },
         "monitor_id": monitor.pk,
         "postmortem_id": postmortem.pk,

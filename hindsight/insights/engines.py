@@ -1,0 +1,90 @@
+"""What differs between SQLite FTS5 and PostgreSQL full-text search: the match and its rank.
+
+Both rank the same way as far as the engines allow: a match in the title
+counts 2.5 times a match in the body (FTS5 bm25 column weights; PostgreSQL
+ts_rank with title weight A = 1.0 and body weight B = 0.4), longer documents
+count less, and the kind of result weighs in (``KIND_WEIGHTS``). Ties are
+broken the same way on both (the higher document id first: the newer object),
+so identical data gives identical order wherever the scores tie.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from hindsight.core.search import Query, Term, fts5_match, tsquery_prefix
+from hindsight.insights.schema import DOCUMENTS, FTS, KIND_CODES
+
+# Post-mortems are what the library is for; single timeline lines match easily.
+KIND_WEIGHTS = {"postmortem": 1.0, "incident": 0.9, "action_item": 0.8, "event": 0.6}
+TITLE_WEIGHT = 2.5
+
+
+@dataclass(frozen=True)
+class Match:
+    """SQL pieces: what to select from, the document id, the condition and the score."""
+
+    source: str
+    document: str  # SQL for the matching document's id
+    condition: str
+    score: str  # higher is better
+    params: list[Any]
+
+
+def _kind_weight(document: str) -> str:
+    # The kind is in the document id (schema.document_id): no lookup per match.
+    cases = " ".join(
+        f"WHEN {KIND_CODES[kind]} THEN {weight}" for kind, weight in KIND_WEIGHTS.items()
+    )
+    return f"(CASE ({document} / 2) %% 8 {cases} ELSE 1.0 END)"
+
+
+def _sqlite(query: Query, documents: bool) -> Match:
+    source, document = FTS, f"{FTS}.rowid"
+    if documents:
+        source, document = f"{FTS} JOIN {DOCUMENTS} d ON d.id = {FTS}.rowid", "d.id"
+    return Match(
+        source=source,
+        document=document,
+        condition=f"{FTS} MATCH %s",
+        score=f"(-bm25({FTS}, {TITLE_WEIGHT}, 1.0) * {_kind_weight(document)})",
+        params=[fts5_match(query)],
+    )
+
+
+def _pg_term(term: Term) -> tuple[str, str]:
+    # The user's words only ever travel as bound parameters.
+    if term.prefix:
+        return "to_tsquery('english', %s)", tsquery_prefix(term)
+    return "phraseto_tsquery('english', %s)", term.text
+
+
+def _postgresql(query: Query) -> Match:
+    parts: list[str] = []
+    params: list[Any] = []
+    for group in query.groups:
+        pieces = [_pg_term(term) for term in group]
+        parts.append("(" + " || ".join(sql for sql, _ in pieces) + ")")
+        params += [value for _, value in pieces]
+    for term in query.excluded:
+        sql, value = _pg_term(term)
+        parts.append(f"!!{sql}")
+        params.append(value)
+    return Match(
+        source=f"{DOCUMENTS} d CROSS JOIN (SELECT {' && '.join(parts)} AS q) query",
+        document="d.id",
+        condition="d.vector @@ query.q",
+        # Weights {D, C, B, A}: body (B) 0.4, title (A) 1.0; 1 divides by 1 + log(length).
+        score=f"(ts_rank('{{0.1, 0.2, 0.4, 1.0}}', d.vector, query.q, 1) * {_kind_weight('d.id')})",
+        params=params,
+    )
+
+
+def match(query: Query, vendor: str, *, documents: bool = False) -> Match:
+    """Return the engine's SQL for documents matching the query.
+
+    With ``documents`` the document table is joined as ``d`` (filters read
+    it); without, SQLite ranks from the full-text index alone.
+    """
+    return _postgresql(query) if vendor == "postgresql" else _sqlite(query, documents)

@@ -1,0 +1,275 @@
+"""Library search across incidents, post-mortems, action items and timelines.
+
+The page, the API and the benchmark all call ``search``; it reads what the
+user may see only (restricted incidents and everything in them are left out
+for users below editor), applies the filters, and returns the page of hits
+with highlighted snippets and the total count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from django.db import connection
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+
+from hindsight.accounts.models import User
+from hindsight.actions.models import ActionStatus
+from hindsight.catalog.models import Service
+from hindsight.core.factors import BY_TAG
+from hindsight.core.search import Query, QueryError, parse_query
+from hindsight.core.snippets import snippet
+from hindsight.incidents.models import Incident, IncidentStatus, Severity, sees_restricted
+from hindsight.insights import engines
+from hindsight.insights.models import PostMortemFactor, SearchKind
+from hindsight.insights.schema import DOCUMENTS, KIND_CODES
+from hindsight.postmortems.models import PostMortem, PostMortemStatus
+
+MAX_LIMIT = 100
+MAX_OFFSET = 10_000
+STATUSES = {
+    "incident": IncidentStatus.values,
+    "postmortem": PostMortemStatus.values,
+    "action_item": ActionStatus.values,
+}
+
+
+class SearchError(ValueError):
+    """The search or one of its filters can't be used; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    services: tuple[str, ...] = ()  # service slugs
+    severities: tuple[str, ...] = ()
+    since: date | None = None  # incidents started on or after
+    until: date | None = None  # incidents started on or before
+    factors: tuple[str, ...] = ()  # factor tags
+    statuses: tuple[str, ...] = ()  # the hit's own status (an event's is its incident's)
+    author: str = ""  # username: post-mortem author, event actor, declarer, action owner
+    kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    id: int
+    title: str
+    url: str
+    snippet: SafeString
+    incident_id: int
+    incident_title: str
+    started_at: datetime
+    status: str
+
+
+@dataclass(frozen=True)
+class Results:
+    hits: list[Hit]
+    count: int
+    query: Query
+    filters: Filters = field(default_factory=Filters)
+
+
+def _choices(values: tuple[str, ...], allowed: list[str] | tuple[str, ...], what: str) -> None:
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise SearchError(f"Unknown {what} {unknown[0]!r}; use one of {', '.join(allowed)}.")
+
+
+def _check(filters: Filters) -> int | None:
+    """Refuse filters that can't match anything sensible; return the author's id."""
+    _choices(filters.severities, Severity.values, "severity")
+    _choices(filters.kinds, SearchKind.values, "kind")
+    _choices(filters.factors, list(BY_TAG), "factor")
+    _choices(filters.statuses, sorted({s for v in STATUSES.values() for s in v}), "status")
+    if filters.since and filters.until and filters.since > filters.until:
+        raise SearchError("The date range ends before it starts.")
+    known = set(Service.objects.filter(slug__in=filters.services).values_list("slug", flat=True))
+    missing = [s for s in filters.services if s not in known]
+    if missing:
+        raise SearchError(f"There is no service {missing[0]!r}.")
+    if not filters.author:
+        return None
+    author = User.objects.filter(username=filters.author).values_list("id", flat=True).first()
+    if author is None:
+        raise SearchError(f"There is no user {filters.author!r}.")
+    return author
+
+
+def _in(values: tuple[str, ...] | list[str]) -> str:
+    return "(" + ", ".join(["%s"] * len(values)) + ")"
+
+
+@dataclass(frozen=True)
+class _Where:
+    sql: str
+    params: list[Any]
+    incidents: bool  # reads the incident table (i)
+
+
+def _where(filters: Filters, author: int | None, user: object, document: str) -> _Where:
+    """The filters as SQL; restricted and kind read the document id, the rest its row."""
+    sql: list[str] = []
+    params: list[Any] = []
+    if not sees_restricted(user):
+        sql.append(f"AND {document} %% 2 = 0")  # %% : a literal % beside parameters
+    if filters.kinds:
+        codes = [str(KIND_CODES[kind]) for kind in filters.kinds]
+        sql.append(f"AND ({document} / 2) %% 8 IN ({', '.join(codes)})")
+    plain = len(sql)
+    if filters.severities:
+        sql.append(f"AND i.severity IN {_in(filters.severities)}")
+        params += filters.severities
+    adapt = connection.ops.adapt_datetimefield_value
+    if filters.since:
+        sql.append("AND i.started_at >= %s")
+        params.append(adapt(datetime.combine(filters.since, time.min, UTC)))
+    if filters.until:
+        sql.append("AND i.started_at < %s")
+        params.append(adapt(datetime.combine(filters.until + timedelta(days=1), time.min, UTC)))
+    if filters.statuses:
+        sql.append(
+            f"AND (d.status IN {_in(filters.statuses)} "
+            f"OR (d.kind = 'event' AND i.status IN {_in(filters.statuses)}))"
+        )
+        params += filters.statuses * 2
+    incidents = len(sql) > plain
+    if filters.services:
+        through = Incident.services.through._meta.db_table
+        sql.append(
+            f"AND EXISTS (SELECT 1 FROM {through} s JOIN {Service._meta.db_table} c "
+            f"ON c.id = s.service_id WHERE s.incident_id = d.incident_id "
+            f"AND c.slug IN {_in(filters.services)})"
+        )
+        params += filters.services
+    if filters.factors:
+        sql.append(
+            f"AND EXISTS (SELECT 1 FROM {PostMortemFactor._meta.db_table} f "
+            f"WHERE f.incident_id = d.incident_id AND f.tag IN {_in(filters.factors)})"
+        )
+        params += filters.factors
+    if author is not None:
+        authors = PostMortem.authors.through._meta.db_table
+        sql.append(
+            f"AND (d.author_id = %s OR (d.kind = 'postmortem' AND EXISTS (SELECT 1 FROM "
+            f"{authors} a WHERE a.postmortem_id = d.object_id AND a.user_id = %s)))"
+        )
+        params += [author, author]
+    return _Where(" ".join(sql), params, incidents=incidents)
+
+
+def url_for(kind: str, object_id: int, incident_id: int) -> str:
+    """Return where a hit is shown."""
+    page = reverse("incidents:detail", args=[incident_id])
+    anchors = {"incident": "", "postmortem": "#pm-h", "event": f"#event-{object_id}"}
+    return page + anchors.get(kind, f"#action-{object_id}")
+
+
+def _parse_stored(value: str) -> datetime:
+    # Django stores UTC datetimes in SQLite as naive ISO text.
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def _title(kind: str, title: str, incident_id: int, incident_title: str) -> str:
+    if kind == "event":
+        return f"Timeline of #{incident_id} {incident_title}"
+    return title
+
+
+def search(
+    *,
+    text: str,
+    user: object,
+    filters: Filters | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> Results:
+    """Return the hits for what the user typed, best first, among what the user may see."""
+    try:
+        query = parse_query(text)
+    except QueryError as exc:
+        raise SearchError(str(exc)) from exc
+    return run_query(query=query, user=user, filters=filters, limit=limit, offset=offset)
+
+
+def run_query(
+    *,
+    query: Query,
+    user: object,
+    filters: Filters | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> Results:
+    """Return the hits for a parsed query, best first, among what the user may see."""
+    filters = filters or Filters()
+    if not 1 <= limit <= MAX_LIMIT:
+        raise SearchError(f"limit must be between 1 and {MAX_LIMIT}.")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise SearchError(f"offset must be between 0 and {MAX_OFFSET}.")
+    author = _check(filters)
+    # Only restricted and kind are read from the document id; other filters read its row.
+    reads_rows = any(
+        (filters.severities, filters.since, filters.until, filters.statuses, filters.services)
+    ) or bool(filters.factors or author is not None)
+    found = engines.match(query, connection.vendor, documents=reads_rows)
+    where = _where(filters, author, user, found.document)
+    incidents = (
+        f" JOIN {Incident._meta.db_table} i ON i.id = d.incident_id" if where.incidents else ""
+    )
+    matching = f"FROM {found.source}{incidents} WHERE {found.condition} {where.sql}"
+    params = [*found.params, *where.params]
+    # Rank from what the index knows (score, id); read the rows of one page only.
+    # PostgreSQL counts in the same pass (a window); SQLite can't beside bm25(),
+    # and its count from the index alone is cheap.
+    total = ", count(*) OVER ()" if connection.vendor == "postgresql" else ""
+    ranked_sql = (
+        f"SELECT {found.document}, {found.score} AS score{total} {matching} "
+        f"ORDER BY score DESC, {found.document} DESC LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(ranked_sql, [*params, limit, offset])
+        result = cursor.fetchall()
+        ranked = [row[0] for row in result]
+        if total and result:
+            count = int(result[0][2])
+        elif offset == 0 and len(ranked) < limit:
+            count = len(ranked)
+        else:
+            cursor.execute(f"SELECT count(*) {matching}", params)
+            count = int(cursor.fetchone()[0])
+        rows = _page(cursor, ranked)
+    hits = [_hit(rows[pk], query) for pk in ranked if pk in rows]
+    return Results(hits=hits, count=count, query=query, filters=filters)
+
+
+def _page(cursor: Any, ids: list[int]) -> dict[int, tuple[Any, ...]]:
+    if not ids:
+        return {}
+    cursor.execute(
+        "SELECT d.id, d.kind, d.object_id, d.incident_id, d.title, d.body, d.status, i.title, "
+        f"i.started_at, i.status FROM {DOCUMENTS} d JOIN {Incident._meta.db_table} i "
+        f"ON i.id = d.incident_id WHERE d.id IN ({', '.join(['%s'] * len(ids))})",
+        ids,
+    )
+    return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def _hit(row: tuple[Any, ...], query: Query) -> Hit:
+    kind, object_id, incident_id, title, body, status, i_title, started, i_status = row
+    if not isinstance(started, datetime):  # SQLite returns text from raw SQL
+        started = _parse_stored(started)
+    return Hit(
+        kind=kind,
+        id=object_id,
+        title=_title(kind, title, incident_id, i_title),
+        url=url_for(kind, object_id, incident_id),
+        snippet=mark_safe(snippet(body if body.strip() else title, query)),
+        incident_id=incident_id,
+        incident_title=i_title,
+        started_at=started,
+        status=status or i_status,
+    )

@@ -1,0 +1,154 @@
+"""Insights pages: the library search and the dashboard."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from hindsight.actions.models import ActionStatus
+from hindsight.catalog.models import Service
+from hindsight.core.factors import VOCABULARY
+from hindsight.incidents.models import Incident, IncidentStatus, Severity
+from hindsight.insights import charts, rollup, tables
+from hindsight.insights.models import SearchKind
+from hindsight.insights.params import FILTER_NAMES, filters_from
+from hindsight.insights.search import Results, SearchError, search
+from hindsight.postmortems.models import PostMortemStatus
+
+PAGE_SIZE = 20
+
+
+def _status_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    return [
+        ("Incident", list(IncidentStatus.choices)),
+        ("Post-mortem", list(PostMortemStatus.choices)),
+        ("Action item", list(ActionStatus.choices)),
+    ]
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    """Search the library; the same query string as GET /api/search."""
+    text = request.GET.get("q", "")
+    asked = bool(text.strip()) or any(request.GET.get(name) for name in FILTER_NAMES)
+    results: Results | None = None
+    error = ""
+    status = 200
+    try:
+        offset = max(0, int(request.GET.get("offset", "0") or 0))
+    except ValueError:
+        offset = 0
+    if asked:
+        try:
+            results = search(
+                text=text,
+                user=request.user,
+                filters=filters_from(request.GET.getlist),
+                limit=PAGE_SIZE,
+                offset=offset,
+            )
+        except SearchError as exc:
+            error, status = str(exc), 400
+    params = request.GET.copy()
+    params.pop("offset", None)
+    context = {
+        "q": text,
+        "results": results,
+        "error": error,
+        "chosen": {name: request.GET.getlist(name) for name in FILTER_NAMES},
+        "kinds": SearchKind.choices,
+        "severities": Severity.values,
+        "services": Service.objects.values_list("slug", "name"),
+        "factors": [(t.tag, t.label) for t in VOCABULARY],
+        "statuses": _status_choices(),
+        "base_query": params.urlencode(),
+        "offset": offset,
+        "previous": max(0, offset - PAGE_SIZE) if offset else None,
+        "next": offset + PAGE_SIZE if results and results.count > offset + PAGE_SIZE else None,
+        "last": min(results.count, offset + PAGE_SIZE) if results else 0,
+    }
+    return render(request, "insights/search.html", context, status=status)
+
+
+CHARTS = (
+    "incidents",
+    "time-to-detect",
+    "time-to-acknowledge",
+    "time-to-resolve",
+    "repeats",
+    "actions",
+    "timeliness",
+    "scores",
+    "factors",
+)
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The insights dashboard: every figure from the latest snapshot, charts and CSVs."""
+    now = timezone.now()
+    data, stored = rollup.current(user=request.user, now=now)
+    months = data["months"]
+    repeats = data["repeats"]["latest"]
+    titles = dict(
+        Incident.objects.visible_to(request.user)
+        .filter(pk__in=[r["incident"] for r in repeats] + [r["earlier"] for r in repeats])
+        .values_list("pk", "title")
+    )
+    context = {
+        "data": data,
+        "stored": stored,
+        "computed_at": datetime.fromisoformat(data["computed_at"]),
+        "overall": data["durations"]["overall"].get("all", {}),
+        "charts": [tables.table(name, data) for name in CHARTS],
+        "by_severity": tables.table("durations-by-severity", data),
+        "by_service": tables.table("durations-by-service", data),
+        "categories": data["categories"],
+        "repeats": [
+            {**r, "title": titles.get(r["incident"]), "earlier_title": titles.get(r["earlier"])}
+            for r in repeats
+            if r["incident"] in titles
+        ],
+        "recognition": list(data["recognition"].items()),
+        "resurfaced": [
+            {**r, "started": datetime.fromisoformat(r["started"])} for r in data["resurfaced"]
+        ],
+        "first_month": months[0],
+        "last_month": months[-1],
+    }
+    return render(request, "insights/dashboard.html", context)
+
+
+def _table_or_404(request: HttpRequest, table: str) -> tables.Table:
+    data, _ = rollup.current(user=request.user)
+    found = tables.table(table, data)
+    if found is None:
+        raise Http404(f"No insights table {table!r}.")
+    return found
+
+
+def chart(request: HttpRequest, table: str) -> HttpResponse:
+    """One chart as SVG (the numbers of the CSV of the same name)."""
+    data, stored = rollup.current(user=request.user)
+    found = tables.table(table, data)
+    if found is None or found.chart is None:
+        raise Http404(f"No insights chart {table!r}.")
+    drawn = charts.svg
+    if stored:  # a stored snapshot never changes: draw each chart once per process
+        key = f"insights-chart:{data['computed_at']}:{data['include_restricted']}:{table}"
+        svg = cache.get_or_set(key, lambda: drawn(found), timeout=3600)
+    else:
+        svg = drawn(found)
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+def table_csv(request: HttpRequest, table: str) -> HttpResponse:
+    """One table's numbers as CSV."""
+    found = _table_or_404(request, table)
+    response = HttpResponse(found.csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="hindsight-{table}.csv"'
+    return response
