@@ -53,6 +53,10 @@ PAGES: dict[str, Access] = {
     "postmortems:diff": Access(V, None),
     "postmortems:export": Access(V, None),  # an API token works too
     "postmortems:diagram": Access(V, None),
+    # Editors write and publish the customer version; responders approve it as reviewers.
+    "postmortems:customer": Access(V, R),
+    "postmortems:meeting_ics": Access(V, None),
+    "postmortems:meeting": Access(None, E),  # sends the review invite
     "postmortems:review": Access(None, V),  # reviews the posted text, stores nothing
     "postmortems:preview": Access(None, V),  # renders the posted Markdown, stores nothing
     "postmortems:download_mine": Access(None, V),  # hands the posted text back as a file

@@ -133,9 +133,12 @@ def _keep_public_link(match: re.Match[str]) -> str:
     return match.group(0) if target and not internal_host(target.group(1), []) else match.group(1)
 
 
-def public_document(document: Document) -> Document:
-    """Customer-relevant content only: summary, impact, key moments, causes, what changes."""
-    names = textutil.people_names(document)
+def public_document(document: Document, names: frozenset[str] | None = None) -> Document:
+    """Customer-relevant content only: summary, impact, key moments, causes, what changes.
+
+    `names`: the people to redact (default: those the document mentions).
+    """
+    names = textutil.people_names(document) if names is None else names
 
     def clean(blocks: list[Block]) -> list[Block]:
         kept = [b for b in blocks if b.kind in {"paragraph", "list", "quote"}]

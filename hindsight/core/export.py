@@ -10,9 +10,11 @@ redaction; anything they still find refuses the export instead of leaking it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from hindsight.core import audience as audiences
+from hindsight.core import textutil
 from hindsight.core.config import Config
 from hindsight.core.html import html_page, markdown_to_html
 from hindsight.core.model import Document
@@ -51,9 +53,13 @@ def strip_front_matter(markdown: str) -> str:
     return markdown
 
 
-def public_markdown(document: Document) -> str:
-    """The redacted customer-facing Markdown; DisclosureError when a leak survives."""
-    public = audiences.public_document(document)
+def public_markdown(document: Document, names: Collection[str] = ()) -> str:
+    """The redacted customer-facing Markdown; DisclosureError when a leak survives.
+
+    `names`: people to redact besides those the document mentions (who took part).
+    """
+    known = textutil.people_names(document) | frozenset(names)
+    public = audiences.public_document(document, known)
     leaks = [
         finding
         for finding in review(public, audience="public", config=disclosure_only()).findings
@@ -64,13 +70,13 @@ def public_markdown(document: Document) -> str:
     return render(public)
 
 
-def audience_markdown(text: str, audience: str) -> str:
+def audience_markdown(text: str, audience: str, names: Collection[str] = ()) -> str:
     """The Markdown for an audience: the text itself, the summary or the public version."""
     kind = _ALIASES[audience]
     if kind == "summary":
         return audiences.executive_summary(parse(text))
     if kind == "public":
-        return public_markdown(parse(text))
+        return public_markdown(parse(text), names)
     return text
 
 
@@ -78,9 +84,11 @@ def title_of(document: Document, fallback: str = "Post-mortem") -> str:
     return document.title or str(document.meta.get("title") or fallback)
 
 
-def audience_html(text: str, audience: str, fallback_title: str = "Post-mortem") -> str:
+def audience_html(
+    text: str, audience: str, fallback_title: str = "Post-mortem", names: Collection[str] = ()
+) -> str:
     """A self-contained printable HTML page for an audience (sanitised, no outside files)."""
-    markdown = audience_markdown(text, audience)
+    markdown = audience_markdown(text, audience, names)
     return html_page(title_of(parse(markdown), fallback_title), strip_front_matter(markdown))
 
 
@@ -94,9 +102,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def audience_json(text: str, audience: str) -> dict[str, Any]:
+def audience_json(text: str, audience: str, names: Collection[str] = ()) -> dict[str, Any]:
     """The version for an audience as data: sections, timeline and action items."""
-    markdown = audience_markdown(text, audience)
+    markdown = audience_markdown(text, audience, names)
     document = parse(markdown)
     kind = _ALIASES[audience]
     return {

@@ -103,7 +103,7 @@ def handles(text: str) -> list[str]:
 _NAME_WORD = re.compile(r"[A-Z][a-z]+(?:['’-][A-Za-z][a-z]+)*")
 
 
-def _add_name(names: set[str], raw: str) -> None:
+def add_name(names: set[str], raw: str) -> None:
     # "Incident commander: Maria Lopez" and "Maria Lopez - SRE": the name, not the role.
     value = raw.rsplit(":", 1)[-1].split(" - ")[0].split(" – ")[0].strip().lstrip("@").strip()
     if not value or len(value) < 2 or value.isupper() or looks_like_tool(value):
@@ -126,12 +126,12 @@ def people_names(
     """
     names: set[str] = set()
     for author in document.meta_list("authors"):
-        _add_name(names, re.sub(r"<[^>]*>|\([^)]*\)", "", author))
+        add_name(names, re.sub(r"<[^>]*>|\([^)]*\)", "", author))
     people = {item.owner for item in (document.action_items() if items is None else items)}
     people |= {e.actor for e in (document.timeline() if entries is None else entries)}
     for person in people:
         if person and not looks_like_team(person):
-            _add_name(names, person)
+            add_name(names, person)
     names -= {name for name in names if looks_like_tool(name)}
     for section in document.walk():
         if section.kind is SectionKind.OTHER and re.search(
@@ -141,7 +141,7 @@ def people_names(
                 for line in block.text.split("\n"):
                     if re.match(r"\s*[-*+]\s", line):  # list items; table headers aren't names
                         for person in re.sub(r"^\s*[-*+]\s*|\(.*?\)", "", line).split(","):
-                            _add_name(names, person)
+                            add_name(names, person)
     for block in document.preamble:
         names.update(m.group(1) for m in _CREATED_BY.finditer(block.text))
     names.update(handles(document.source))  # @handles anywhere: one search of the whole text

@@ -7,3 +7,7 @@ from django.dispatch import Signal
 incident_opened = Signal()
 # Sent when an open incident is resolved or closed, with actor=<User or None>.
 incident_resolved = Signal()
+# Sent once, when an incident's customer-facing post-mortem is first published, with
+# incident=<Incident>, title=<str> and markdown=<the customer version>: the status page
+# shows it and tells its subscribers.
+postmortem_published_for_customers = Signal()

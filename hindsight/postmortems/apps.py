@@ -7,4 +7,7 @@ class PostmortemsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from hindsight.postmortems import receivers  # noqa: F401  (connects the receivers)
+        from hindsight.postmortems import (  # noqa: F401  (receivers, the invite sender)
+            meeting,
+            receivers,
+        )

@@ -23,7 +23,20 @@ class PostMortem(models.Model):
         max_length=16, choices=PostMortemStatus.choices, default=PostMortemStatus.DRAFT
     )
     body = models.TextField(blank=True, help_text="Markdown with YAML front matter")
-    public_body = models.TextField(blank=True, help_text="Customer-facing version")
+    public_body = models.TextField(blank=True, help_text="Customer-facing version, as published")
+    # The customer version being written: checked on every save, approved on its own.
+    public_draft = models.TextField(blank=True, help_text="Customer-facing version being written")
+    public_saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    public_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    public_approved_at = models.DateTimeField(null=True, blank=True)
+    public_published_at = models.DateTimeField(null=True, blank=True)
+    public_notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When status-page subscribers were told (once)"
+    )
     version = models.PositiveIntegerField(default=1)
     authors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     reviewers = models.ManyToManyField(
@@ -91,3 +104,19 @@ class PostMortemComment(models.Model):
     @property
     def is_resolved(self) -> bool:
         return self.resolved_at is not None
+
+
+class ReviewMeeting(models.Model):
+    """The post-mortem's review meeting as last sent; `sequence` counts the invites sent."""
+
+    postmortem = models.OneToOneField(
+        PostMortem, on_delete=models.CASCADE, related_name="review_meeting"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    attendees = models.JSONField(default=list, help_text='[{"name", "email"}]')
+    organizer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sequence = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(default=timezone.now)

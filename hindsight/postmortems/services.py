@@ -22,7 +22,7 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from hindsight.accounts.models import User
-from hindsight.core import diagrams, export, factors, outline
+from hindsight.core import customer, diagrams, export, factors, outline
 from hindsight.core.model import Document
 from hindsight.core.parser import parse
 from hindsight.core.review import Report
@@ -152,6 +152,23 @@ def root_cause_data(*, postmortem: PostMortem) -> dict[str, Any]:
             {"tag": factor.tag, "text": factor.text} for factor in factors.diagram_factors(found)
         ],
     }
+
+
+def participant_names(postmortem: PostMortem) -> frozenset[str]:
+    """Usernames and real names of everyone who took part: commander, actors, authors,
+    reviewers and the people named on the incident's timeline."""
+    incident = postmortem.incident
+    users = set(postmortem.authors.all()) | set(postmortem.reviewers.all())
+    if incident.commander is not None:
+        users.add(incident.commander)
+    actor_ids = incident.events.exclude(actor=None).values_list("actor", flat=True)
+    users |= set(User.objects.filter(pk__in=list(actor_ids)))
+    names: set[str] = set()
+    for user in users:
+        names |= {user.username, user.first_name, user.last_name, user.get_full_name()}
+    for name in incident.events.exclude(actor_name="").values_list("actor_name", flat=True):
+        names |= customer.people_in(name)
+    return frozenset(n.strip() for n in names if n and len(n.strip()) >= 3)
 
 
 def document_text(postmortem: PostMortem) -> str:
@@ -330,7 +347,7 @@ def _published_public_body(postmortem: PostMortem, audiences: Iterable[str]) -> 
     if "public" not in wanted:
         return postmortem.public_body
     try:
-        return export.public_markdown(parse(postmortem.body))
+        return export.public_markdown(parse(postmortem.body), participant_names(postmortem))
     except export.DisclosureError as exc:
         found = "; ".join(f"line {f.line}: {f.message}" for f in exc.leaks[:5])
         raise Refused(

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from hindsight.postmortems import editor_views, views, workflow_views
+from hindsight.postmortems import (
+    customer_views,
+    editor_views,
+    meeting_views,
+    views,
+    workflow_views,
+)
 
 app_name = "postmortems"
 urlpatterns = [
@@ -24,4 +30,7 @@ urlpatterns = [
     path("<int:pk>/diff/", workflow_views.diff, name="diff"),
     path("<int:pk>/export.<str:fmt>", workflow_views.export_file, name="export"),
     path("<int:pk>/diagram/<str:kind>.svg", views.diagram, name="diagram"),
+    path("<int:pk>/customer/", customer_views.customer_version, name="customer"),
+    path("<int:pk>/meeting.ics", meeting_views.meeting_ics, name="meeting_ics"),
+    path("<int:pk>/meeting/", meeting_views.schedule, name="meeting"),
 ]

@@ -22,6 +22,7 @@ from hindsight.core.outline import Outline
 from hindsight.incidents.models import Severity
 from hindsight.postmortems import access, diagram_editor, editor, printing, services
 from hindsight.postmortems.deadlines import DUE_SOON, DueEntry, due_list, next_deadline
+from hindsight.postmortems.meeting_views import meeting_context
 from hindsight.postmortems.models import PostMortem, PostMortemStatus
 
 STATUS_TABS = [("", "All"), *PostMortemStatus.choices]
@@ -223,6 +224,7 @@ def editor_context(
         "audiences": AUDIENCE_LABELS,
         "pdf_missing": printing.missing(),
         "diagrams": diagram_editor.context(draft, postmortem.title),
+        "meeting": meeting_context(postmortem),
         "max_chars": services.MAX_BODY_CHARS,
     }
 

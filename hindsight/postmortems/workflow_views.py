@@ -160,11 +160,13 @@ def export_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
             status=400,
         )
     text = services.document_text(postmortem)
+    # Whoever took part is redacted from the customer version, named in the text or not.
+    names = services.participant_names(postmortem) if audience == "public" else frozenset()
     try:
         if fmt == "md":
-            content: str | bytes = export.audience_markdown(text, audience)
+            content: str | bytes = export.audience_markdown(text, audience, names)
         elif fmt == "json":
-            data = export.audience_json(text, audience)
+            data = export.audience_json(text, audience, names)
             data |= {
                 "id": postmortem.pk,
                 "incident": postmortem.incident_id,
@@ -174,7 +176,7 @@ def export_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
             }
             content = json.dumps(data, ensure_ascii=False, indent=2)
         else:
-            page = export.audience_html(text, audience, postmortem.title)
+            page = export.audience_html(text, audience, postmortem.title, names)
             content = page if fmt == "html" else printing.pdf_from_html(page)
     except export.DisclosureError as exc:
         found = "; ".join(f"line {f.line}: {f.message}" for f in exc.leaks[:5])

@@ -137,11 +137,15 @@ def affected_components(incident: Incident) -> list[Component]:
 
 def published_postmortem_html(incident: Incident) -> str:
     """Return the customer-facing post-mortem as sanitised HTML, or "" if unpublished."""
+    from django.db.models import Q
+
     from hindsight.postmortems.models import PostMortem, PostMortemStatus
 
-    postmortem = PostMortem.objects.filter(
-        incident=incident, status=PostMortemStatus.PUBLISHED
-    ).first()
+    postmortem = (
+        PostMortem.objects.filter(incident=incident)
+        .filter(Q(status=PostMortemStatus.PUBLISHED) | Q(public_published_at__isnull=False))
+        .first()
+    )
     if postmortem is None or not postmortem.public_body.strip():
         return ""
     import nh3

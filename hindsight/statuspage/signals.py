@@ -19,7 +19,11 @@ def _changed(sender: Any, **kwargs: Any) -> None:
     if instance is None:
         return
     name = sender.__name__
-    if name == "PostMortem" and getattr(instance, "status", "") != "published":
+    if (
+        name == "PostMortem"
+        and getattr(instance, "status", "") != "published"
+        and getattr(instance, "public_published_at", None) is None
+    ):
         return  # drafts are edited often and never shown
     if name == "Incident":
         schedule_publish(incident_ids={instance.pk})

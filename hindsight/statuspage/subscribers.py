@@ -22,10 +22,13 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
 
 from hindsight import egress
 from hindsight.catalog.models import Component
+from hindsight.incidents.models import Incident
+from hindsight.incidents.signals import postmortem_published_for_customers
 from hindsight.integrations.notifiers import post_json
 from hindsight.integrations.signing import sign
 from hindsight.outbox import services as outbox
@@ -41,6 +44,7 @@ from hindsight.statuspage.models import (
     Subscriber,
     SubscriberKind,
 )
+from hindsight.statuspage.publishing import schedule_publish
 from hindsight.statuspage.render import page_zone
 
 log = logging.getLogger(__name__)
@@ -202,6 +206,54 @@ def queue_update_notifications(*, update: StatusUpdate) -> int:
                 _queue(subscriber, subject, body)
             queued += 1
     return queued
+
+
+def queue_postmortem_notifications(*, incident: Incident, title: str) -> int:
+    """Tell every confirmed subscriber of every page showing the incident that its
+    post-mortem is published (email: a note and the link; webhooks: the incident)."""
+    queued = 0
+    for page in StatusPage.objects.all():
+        public = content.public_incidents(page).filter(pk=incident.pk).first()
+        if public is None:
+            continue
+        url = f"{content.page_url(page)}incidents/{incident.pk}/"
+        subject = f"[{page.title}] {incident.title} - Post-mortem published"
+        body = "\n".join(
+            [
+                incident.title,
+                "We have published our post-mortem: what happened, why, and what we are "
+                "changing so it does not happen again.",
+                "",
+                f"Read it: {url}",
+            ]
+        )
+        touched = {c.pk for c in affected_components(incident)}
+        subscribers = page.subscribers.filter(confirmed_at__isnull=False, disabled_at__isnull=True)
+        for subscriber in subscribers.prefetch_related("components"):
+            wanted = {c.pk for c in subscriber.components.all()}
+            if wanted and touched and not wanted & touched:
+                continue
+            if subscriber.kind == SubscriberKind.WEBHOOK:
+                payload: dict[str, Any] = {
+                    "meta": {
+                        "unsubscribe": links(subscriber).unsubscribe,
+                        "generated_at": v2.stamp(timezone.now()),
+                    },
+                    "page": {"id": page.slug},
+                    "incident": {"id": str(incident.pk), "name": incident.title},
+                    "postmortem": {"title": title, "url": url},
+                }
+                _queue(subscriber, subject, body, payload)
+            else:
+                _queue(subscriber, subject, body)
+            queued += 1
+    return queued
+
+
+@receiver(postmortem_published_for_customers)
+def _postmortem_published(sender: Any, incident: Incident, title: str = "", **kwargs: Any) -> None:
+    queue_postmortem_notifications(incident=incident, title=title)
+    schedule_publish(incident_ids={incident.pk})
 
 
 def queue_maintenance_notifications(*, maintenance: ScheduledMaintenance) -> int:
