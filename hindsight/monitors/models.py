@@ -54,7 +54,7 @@ class Monitor(models.Model):
     flapping = models.BooleanField(default=False)
     last_checked_at = models.DateTimeField(null=True, blank=True)
     last_result = models.JSONField(null=True, blank=True)
-    # The probe's MonitorState across regions (confirmations, flapping, what was alerted).
+    # The probe's `ProbeState` across regions (confirmations, flapping, what was alerted).
     engine_state = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

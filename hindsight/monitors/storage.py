@@ -111,13 +111,13 @@ def _minutes(now: datetime) -> int:
         start = bucket_start(oldest[0], "minute")
     if start >= end:
         return 0
-    grouped: dict[Key, list[probe.CheckResult]] = defaultdict(list)
+    grouped: dict[Key, list[probe.ProbeResult]] = defaultdict(list)
     rows = CheckResult.objects.filter(checked_at__gte=start, checked_at__lt=end).values_list(
         "monitor_id", "region", "checked_at", "status", "latency_ms"
     )
     for monitor_id, region, checked_at, status, latency in rows.iterator(chunk_size=5000):
         grouped[(monitor_id, region)].append(
-            probe.CheckResult(status=Status(status), checked_at=checked_at, latency_ms=latency)
+            probe.ProbeResult(status=Status(status), checked_at=checked_at, latency_ms=latency)
         )
     return _store(
         (key, item) for key, results in grouped.items() for item in probe.rollup(results, "minute")

@@ -168,9 +168,9 @@ class Worker:
         slot: MonitorRegionState,
         session: probe.Session,
         limiter: asyncio.Semaphore,
-    ) -> probe.CheckResult:
+    ) -> probe.ProbeResult:
         if spec is None:
-            return probe.CheckResult(
+            return probe.ProbeResult(
                 status=probe.Status.DOWN,
                 checked_at=timezone.now(),
                 error_class=probe.ErrorClass.INVALID_SPEC,
@@ -179,7 +179,7 @@ class Worker:
         async with limiter:
             return await probe.run_check(spec, session=session)
 
-    def _record(self, batch: Sequence[MonitorRegionState], results: list[probe.CheckResult]) -> int:
+    def _record(self, batch: Sequence[MonitorRegionState], results: list[probe.ProbeResult]) -> int:
         flips = claims.record_batch(slots=batch, results=results, owner=self.owner)
         if self.options.on_flips and any(f.processed_at is None for f in flips):
             self.options.on_flips()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
-from hindsight.probe.model import CheckResult, Status
+from hindsight.probe.model import ProbeResult, Status
 
 Resolution = Literal["minute", "hour", "day"]
 RESOLUTIONS: dict[Resolution, timedelta] = {
@@ -144,7 +144,7 @@ def latency_slot(latency_ms: float) -> int:
     return bisect.bisect_left(LATENCY_BOUNDS_MS, latency_ms)
 
 
-def rollup(results: Iterable[CheckResult], resolution: Resolution = "minute") -> list[Rollup]:
+def rollup(results: Iterable[ProbeResult], resolution: Resolution = "minute") -> list[Rollup]:
     """Aggregate raw results into buckets of `resolution`, oldest first."""
     buckets: dict[datetime, _Accumulator] = {}
     for result in results:
@@ -222,7 +222,7 @@ class _Accumulator:
         self.low = math.inf
         self.high = -math.inf
 
-    def add(self, result: CheckResult) -> None:
+    def add(self, result: ProbeResult) -> None:
         if result.status not in self.counts:
             return  # maintenance/paused/pending are not checks of the service
         self.checks += 1
