@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 
 from hindsight.integrations.models import EarlyRecovery, Integration, NotificationChannel
+from hindsight.integrations.notifiers import channel_kind
 
 
 @admin.register(Integration)
@@ -41,7 +42,8 @@ class NotificationChannelAdmin(admin.ModelAdmin[NotificationChannel]):
     @admin.display(description="Destination")
     def destination(self, channel: NotificationChannel) -> str:
         # A chat webhook URL is itself a credential: show where it goes, not the whole of it.
-        if channel.kind == "email":
+        kind = channel_kind(channel.kind)
+        if kind is not None and not kind.url:
             return str(channel.target)
         parts = urlsplit(str(channel.target))
         return f"{parts.scheme}://{parts.hostname or ''}/…"

@@ -22,9 +22,9 @@ from hindsight.incidents.models import (
     TimelineEvent,
 )
 from hindsight.incidents.services import append_event, open_or_attach, record_recovery
-from hindsight.integrations.models import EarlyRecovery, Integration, IntegrationKind
+from hindsight.integrations.models import EarlyRecovery, Integration
 from hindsight.integrations.webhooks.common import Signal, WebhookError
-from hindsight.integrations.webhooks.registry import PARSERS
+from hindsight.integrations.webhooks.registry import SOURCES
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +45,8 @@ def create_integration(
     """Create an integration; return it with its secret token (shown once, stored hashed)."""
     if not name.strip():
         raise ValueError("An integration needs a name")
-    if kind not in IntegrationKind.values:
-        raise ValueError(f"Unknown kind {kind!r}; use one of {', '.join(IntegrationKind.values)}")
+    if kind not in SOURCES:
+        raise ValueError(f"Unknown kind {kind!r}; use one of {', '.join(SOURCES)}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     integration = Integration.objects.create(
         name=name.strip(),
@@ -124,14 +124,6 @@ def _service_for(signal: Signal, integration: Integration) -> Service | None:
     return integration.service
 
 
-_SOURCES = {
-    IntegrationKind.ALERTMANAGER: EventSource.ALERTMANAGER,
-    IntegrationKind.GRAFANA: EventSource.GRAFANA,
-    IntegrationKind.PAGERDUTY: EventSource.PAGERDUTY,
-    IntegrationKind.GENERIC: EventSource.WEBHOOK,
-}
-
-
 def _keep_early_recovery(signal: Signal, *, source: str) -> None:
     now = timezone.now()
     EarlyRecovery.objects.filter(received_at__lt=now - EARLY_RECOVERY_KEPT).delete()
@@ -186,11 +178,12 @@ def check_signal(signal: Signal, *, where: str, now: datetime) -> None:
 
 def receive_delivery(*, integration: Integration, body: bytes) -> DeliveryResult:
     """Apply one webhook delivery in one transaction; bad input raises before any write."""
-    signals = PARSERS[integration.kind](decode(body))
+    kind = SOURCES[integration.kind]
+    signals = kind.parse(decode(body))
     now = timezone.now()
     for n, signal in enumerate(signals):
         check_signal(signal, where=f"alert {n + 1}", now=now)
-    source = _SOURCES[IntegrationKind(integration.kind)]
+    source = kind.timeline_source
     result = DeliveryResult()
     with transaction.atomic():
         for signal in signals:

@@ -19,8 +19,9 @@ from hindsight.accounts.clientip import client_address
 from hindsight.accounts.permissions import role_required
 from hindsight.catalog.models import Service
 from hindsight.integrations import services
-from hindsight.integrations.models import Integration, IntegrationKind
+from hindsight.integrations.models import Integration, alert_sources
 from hindsight.integrations.webhooks.common import WebhookError
+from hindsight.integrations.webhooks.registry import SOURCES
 
 MINUTE = timedelta(minutes=1)
 # Deliveries per integration per minute: an alert storm fits, a flood does not.
@@ -45,11 +46,11 @@ def receive(request: HttpRequest, kind: str, token: str) -> HttpResponse:
     """Accept one alert delivery: 202 with what happened, or a 4xx JSON error."""
     if request.method != "POST":
         return _error(405, "method_not_allowed", "Deliver alerts with POST.")
-    if kind not in IntegrationKind.values:
+    if kind not in SOURCES:
         return _error(
             404,
             "unknown_kind",
-            f"Unknown integration kind {kind!r}; use one of {', '.join(IntegrationKind.values)}.",
+            f"Unknown integration kind {kind!r}; use one of {', '.join(SOURCES)}.",
         )
     client = client_address(request)
     integration = services.integration_for_token(kind=kind, token=token)
@@ -78,7 +79,7 @@ def receive(request: HttpRequest, kind: str, token: str) -> HttpResponse:
 
 class IntegrationForm(forms.Form):
     name = forms.CharField(max_length=120)
-    kind = forms.ChoiceField(choices=IntegrationKind.choices)
+    kind = forms.ChoiceField(choices=alert_sources)
     service = forms.ModelChoiceField(
         queryset=Service.objects.all(),
         required=False,

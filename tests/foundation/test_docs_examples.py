@@ -9,12 +9,9 @@ before it: `<!-- not run: reason -->`.
 
 from __future__ import annotations
 
-import re
 import shlex
 import subprocess
 import time
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import typer
@@ -25,59 +22,16 @@ from hindsight.cli import _register, app
 from hindsight.integrations import signing
 from hindsight.integrations.services import create_integration
 
+from ..docs_examples import (
+    Block,
+    blocks,
+    commands,
+    defined,
+    isolate_registries,
+    python_examples,
+    runnable,
+)
 from ..system import require_command
-
-DOCS = Path(__file__).resolve().parents[2] / "docs"
-RUN = ("python", "sh", "console")
-NOT_RUN = re.compile(r"<!-- not run: \S.* -->")
-
-
-@dataclass(frozen=True)
-class Block:
-    path: Path
-    line: int
-    language: str
-    text: str
-    not_run: bool
-
-    @property
-    def where(self) -> str:
-        return f"{self.path.relative_to(DOCS.parent)}:{self.line}"
-
-
-def blocks() -> list[Block]:
-    """Every fenced block of every page in docs/ (rules included)."""
-    found = []
-    for path in sorted(DOCS.rglob("*.md")):
-        lines = path.read_text(encoding="utf-8").splitlines()
-        number = 0
-        while number < len(lines):
-            opening = re.match(r"^\s*```(\S*)", lines[number])
-            if opening:
-                end = next(i for i in range(number + 1, len(lines)) if lines[i].strip() == "```")
-                before = lines[number - 1] if number else ""
-                text = "\n".join(lines[number + 1 : end]) + "\n"
-                found.append(
-                    Block(path, number + 1, opening.group(1), text, bool(NOT_RUN.match(before)))
-                )
-                number = end
-            number += 1
-    return found
-
-
-def runnable(language: str) -> list[Block]:
-    return [block for block in blocks() if block.language == language and not block.not_run]
-
-
-def commands(block: Block) -> list[str]:
-    """The shell commands of a block: continuation lines joined, comments and output dropped."""
-    text = block.text.replace("\\\n", " ")
-    if block.language == "console":
-        lines = [line[2:] for line in text.splitlines() if line.startswith("$ ")]
-    else:
-        lines = text.splitlines()
-    # A comment, a redirection or a pipe ends the part that is checked.
-    return [re.split(r"\s(?:#|>|\|)\s", line)[0].strip() for line in lines if line.strip()]
 
 
 def test_every_block_names_its_language() -> None:
@@ -94,18 +48,9 @@ def test_every_shell_block_that_runs_holds_only_hindsight_and_curl_commands() ->
     assert others == [], "mark the block <!-- not run: reason --> or split it"
 
 
-def python_examples() -> list[Block]:
-    return runnable("python")
-
-
 @pytest.fixture
 def isolated_registries(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Registrations an example makes last for its test only."""
-    from hindsight.core.registry import REGISTRY
-    from hindsight.integrations import notifiers
-
-    monkeypatch.setattr(REGISTRY, "_rules", dict(REGISTRY._rules))
-    monkeypatch.setattr(notifiers, "NOTIFIERS", dict(notifiers.NOTIFIERS))
+    isolate_registries(monkeypatch)
 
 
 @pytest.mark.parametrize("block", python_examples(), ids=lambda b: b.where)
@@ -172,14 +117,6 @@ def test_the_curl_example_succeeds_against_a_live_server(
         check=False,
     )
     assert done.returncode == 0, f"{where}: {done.stdout}{done.stderr}"
-
-
-def defined(page: str, name: str) -> object:
-    """What the python example on a page that defines ``name`` binds it to."""
-    (block,) = [b for b in python_examples() if b.path.name == page and f"def {name}(" in b.text]
-    namespace: dict[str, object] = {"__name__": "docs_example"}
-    exec(compile(block.text, block.where, "exec"), namespace)
-    return namespace[name]
 
 
 @pytest.mark.parametrize("page", ["notifications.md", "statuspage.md"])
