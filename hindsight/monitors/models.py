@@ -8,6 +8,7 @@ from django.utils import timezone
 from hindsight.accounts.secretbox import EncryptedJSONField
 from hindsight.catalog.models import Component, Service
 from hindsight.incidents.models import Incident, IncidentFingerprint
+from hindsight.probe.rollup import uptime_percent
 from hindsight.runner.models import LeasedRow
 
 
@@ -205,7 +206,7 @@ class CheckRollup(models.Model):
 
     @property
     def uptime_percent(self) -> float | None:
-        return None if not self.checks else 100.0 * self.up_checks / self.checks
+        return uptime_percent(self.checks, self.up_checks, self.degraded_checks)
 
 
 class MaintenanceWindow(models.Model):

@@ -13,7 +13,14 @@ from hindsight.probe.maintenance import (
     in_maintenance,
 )
 from hindsight.probe.model import CheckSpec, ErrorClass, ProbeResult, Status
-from hindsight.probe.rollup import Rollup, coarsen, rollup, uptime_bars, uptime_pct
+from hindsight.probe.rollup import (
+    Rollup,
+    coarsen,
+    rollup,
+    uptime_bars,
+    uptime_pct,
+    uptime_percent,
+)
 from hindsight.probe.runner import next_due, run_batch, run_check
 from hindsight.probe.socket_checks import trusting
 from hindsight.probe.transitions import (
@@ -56,4 +63,5 @@ __all__ = [
     "trusting",
     "uptime_bars",
     "uptime_pct",
+    "uptime_percent",
 ]

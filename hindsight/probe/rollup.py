@@ -46,10 +46,7 @@ class Rollup:
 
     @property
     def uptime_pct(self) -> float | None:
-        """Share of checks that got an answer (up or degraded), or None without checks."""
-        if not self.checks:
-            return None
-        return 100.0 * (self.up + self.degraded) / self.checks
+        return uptime_percent(self.checks, self.up, self.degraded)
 
     @property
     def mean_latency_ms(self) -> float | None:
@@ -188,13 +185,18 @@ def merge(
     )
 
 
+def uptime_percent(checks: int, up: int, degraded: int) -> float | None:
+    """The one uptime rule, wherever uptime is shown: the share of checks that got an
+    answer. Degraded (slow, but answering) counts as up; None without checks."""
+    return 100.0 * (up + degraded) / checks if checks else None
+
+
 def uptime_pct(rollups: Iterable[Rollup]) -> float | None:
     """Uptime over a whole period (24 h, 7 d, 30 d, 90 d) from any mix of buckets."""
-    checks = available = 0
-    for item in rollups:
-        checks += item.checks
-        available += item.up + item.degraded
-    return 100.0 * available / checks if checks else None
+    items = list(rollups)
+    return uptime_percent(
+        sum(i.checks for i in items), sum(i.up for i in items), sum(i.degraded for i in items)
+    )
 
 
 def uptime_bars(day_rollups: Iterable[Rollup], *, today: date, days: int = 90) -> list[DayBar]:
