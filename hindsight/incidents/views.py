@@ -98,7 +98,7 @@ def _metrics(incident: Incident) -> list[tuple[str, str]]:
 
 def _timeline(request: HttpRequest, incident: Incident, can_edit: bool) -> dict[str, Any]:
     show_hidden = can_edit and request.GET.get("hidden") == "1"
-    timeline = services.visible_events(incident, include_hidden=show_hidden)
+    timeline = services.shown_events(incident, include_hidden=show_hidden)
     present = sorted(set(timeline.order_by().values_list("source", flat=True).distinct()))
     source = request.GET.get("source", "")
     if source in present:

@@ -20,7 +20,7 @@ Parser = Callable[[dict[str, Any]], list[Signal]]
 
 @dataclass(frozen=True)
 class AlertSource:
-    """One kind of alert webhook: how its deliveries parse, how its events are labelled."""
+    """One kind of alert webhook: how its posts parse, how its events are labelled."""
 
     kind: str  # stored on Integration.kind and in the webhook URL
     label: str
