@@ -67,6 +67,9 @@ PAGES: dict[str, Access] = {
     "actions:mine": Access(V, None),
     "actions:detail": Access(V, None),
     "actions:bulk": Access(None, R),
+    "actions:report": Access(V, None),
+    "actions:report_csv": Access(V, None),
+    "actions:preferences": Access(V, V),  # one's own reminders
     "actions:close": Access(None, R),
     "actions:update": Access(None, R),
     "insights:search": Access(V, None),
