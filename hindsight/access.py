@@ -63,6 +63,15 @@ PAGES: dict[str, Access] = {
     "postmortems:transition": Access(None, R),
     "postmortems:add_comment": Access(None, R),
     "postmortems:resolve_comment": Access(None, R),
+    "actions:board": Access(V, None),
+    "actions:mine": Access(V, None),
+    "actions:detail": Access(V, None),
+    "actions:bulk": Access(None, R),
+    "actions:report": Access(V, None),
+    "actions:report_csv": Access(V, None),
+    "actions:preferences": Access(V, V),  # one's own reminders
+    "actions:close": Access(None, R),
+    "actions:update": Access(None, R),
     "insights:search": Access(V, None),
     "insights:dashboard": Access(V, None),
     "insights:chart": Access(V, None),
@@ -143,6 +152,10 @@ API: dict[str, str] = {
     # (who may be a responder): refused with 403 and the reason otherwise.
     "POST /api/postmortems/{postmortem_id}/transition": E,
     "GET /api/search": V,
+    "GET /api/action-items/": V,
+    "GET /api/action-items/{item_id}": V,
+    "PATCH /api/action-items/{item_id}": R,
+    "POST /api/action-items/{item_id}/close": R,
 }
 
 # CLI commands run on the server with its configuration and database access:

@@ -51,6 +51,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hindsight.monitors.api", "monitors"),
     ("hindsight.postmortems.api", "postmortems"),
     ("hindsight.insights.api", "search"),
+    ("hindsight.actions.api", "action-items"),
 ]
 
 

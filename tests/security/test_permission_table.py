@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hindsight import access
 from hindsight.accounts.models import User
 from hindsight.accounts.services import create_token
+from hindsight.actions.models import ActionItem
 from hindsight.api import api
 from hindsight.catalog.models import Service
 from hindsight.cli import _register, app
@@ -116,6 +117,7 @@ def world(db: None) -> dict[str, Any]:
     )
     page = StatusPage.objects.create(slug="main", title="Main", is_default=True)
     subscriber = Subscriber.objects.create(page=page, kind="email", email="a@example.com")
+    item = ActionItem.objects.create(incident=incident, title="Alert on 502s", priority="P3")
     dead_letter = enqueue(sender="gone", destination="x:1", label="x", event="e", payload={})
     Delivery.objects.filter(pk=dead_letter.pk).update(state="dead")
     return {
@@ -138,10 +140,12 @@ def world(db: None) -> dict[str, Any]:
             "statuspage:unsubscribe": ("token", subscriber.unsubscribe_token),
             "outbox:": ("pk", dead_letter.pk),
             "postmortems:": ("pk", postmortem.pk),
+            "actions:": ("pk", item.pk),
             "insights:": ("table", "incidents"),
         },
         "monitor_id": monitor.pk,
         "postmortem_id": postmortem.pk,
+        "item_id": item.pk,
     }
 
 
@@ -213,6 +217,7 @@ BODIES: dict[str, Any] = {
     "PATCH /api/monitors/{monitor_id}": {"name": "m3"},
     "PUT /api/postmortems/{postmortem_id}": {"body": "# X\n\n## Summary\n\nY.\n", "version": 1},
     "POST /api/postmortems/{postmortem_id}/transition": {"to": "in_review"},
+    "PATCH /api/action-items/{item_id}": {"priority": "P2"},
 }
 
 
@@ -226,6 +231,7 @@ def test_each_api_operation_admits_exactly_the_roles_the_table_says(
         event_id=world["kwargs"]["event_id"],
         monitor_id=world["monitor_id"],
         postmortem_id=world["postmortem_id"],
+        item_id=world["item_id"],
         version=1,
     )
     headers = {}
