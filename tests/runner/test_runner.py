@@ -143,6 +143,7 @@ def test_every_background_job_is_declared_once_in_the_registry():
         "maintenance",
         "statuspage-refresh",
         "insights-rollup",
+        "chat-imports",
     ]
 
 
