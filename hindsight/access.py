@@ -43,6 +43,7 @@ PAGES: dict[str, Access] = {
     "incidents:edit_event": Access(E, E),
     "incidents:toggle_event": Access(None, E),
     "chat:import_slack": Access(None, R),
+    "chat:import_progress": Access(V, None),
     "integrations:list": Access(V, E),
     "integrations:toggle": Access(None, E),
     "integrations:receive": Access(None, A),  # the integration's token is the credential

@@ -145,6 +145,7 @@ def test_every_background_job_is_declared_once_in_the_registry():
         "action-reminders",
         "recurrence-watch",
         "insights-rollup",
+        "chat-imports",
     ]
 
 
