@@ -263,6 +263,14 @@ def change_status(request: HttpRequest, incident_id: int, body: StatusIn) -> Inc
     )
 
 
+@router.post("/{incident_id}/acknowledge", response=IncidentOut)
+def acknowledge(request: HttpRequest, incident_id: int) -> Incident:
+    """Acknowledge the incident (responder); the first acknowledgement counts."""
+    user = require_role(request, "responder")
+    incident = _incident(request, incident_id)
+    return _lifecycle(lambda: lifecycle.acknowledge(incident=incident, actor=user))
+
+
 @router.post("/{incident_id}/severity", response=IncidentOut)
 def change_severity(request: HttpRequest, incident_id: int, body: SeverityIn) -> Incident:
     """Change the severity (responder)."""

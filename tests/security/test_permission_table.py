@@ -214,6 +214,7 @@ BODIES: dict[str, Any] = {
     "POST /api/incidents/{incident_id}/commander": {"commander": None},
     "POST /api/incidents/{incident_id}/moments": {"moment": "detected", "at": None},
     "POST /api/incidents/{incident_id}/events": {"text": "x"},
+    "POST /api/incidents/{incident_id}/updates": {"status": "investigating", "message": "x"},
     "POST /api/incidents/{incident_id}/events/batch": {"events": [{"text": "x"}]},
     "PATCH /api/incidents/{incident_id}/events/{event_id}": {"text": "y"},
     "POST /api/monitors/": {"name": "m2", "target": "http://127.0.0.1:9/x"},
