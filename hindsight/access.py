@@ -53,6 +53,7 @@ PAGES: dict[str, Access] = {
     "postmortems:revisions": Access(V, None),
     "postmortems:diff": Access(V, None),
     "postmortems:export": Access(V, None),  # an API token works too
+    "postmortems:diagram": Access(V, None),
     "postmortems:review": Access(None, V),  # reviews the posted text, stores nothing
     "postmortems:preview": Access(None, V),  # renders the posted Markdown, stores nothing
     "postmortems:download_mine": Access(None, V),  # hands the posted text back as a file
@@ -150,6 +151,7 @@ API: dict[str, str] = {
     "GET /api/postmortems/{postmortem_id}": V,
     "PUT /api/postmortems/{postmortem_id}": E,
     "GET /api/postmortems/{postmortem_id}/review": V,
+    "GET /api/postmortems/{postmortem_id}/factors": V,
     "GET /api/postmortems/{postmortem_id}/revisions": V,
     "GET /api/postmortems/{postmortem_id}/revisions/{version}": V,
     # Submitting, publishing and reopening need an editor; approving, an assigned reviewer

@@ -214,7 +214,7 @@ class Worker:
         self.stats.checks += len(batch)
         self.stats.flips += flips
 
-    async def _until_done_or_abandoned(self, checks: list[asyncio.Task[probe.CheckResult]]) -> None:
+    async def _until_done_or_abandoned(self, checks: list[asyncio.Task[probe.ProbeResult]]) -> None:
         everything = asyncio.gather(*checks, return_exceptions=True)
         abandoned = asyncio.ensure_future(self._abandon.wait())
         try:
