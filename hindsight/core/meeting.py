@@ -3,7 +3,7 @@
 Pure: the caller passes the people, the window and the times. The invite's UID
 is derived from the post-mortem, so a re-sent invite (a new time, more
 people) updates the one event in each calendar instead of adding another;
-SEQUENCE counts the versions. Written with the `icalendar` library.
+SEQUENCE counts the versions. Written by core.calendar (the `icalendar` library).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import icalendar
+from hindsight.core import calendar
 
 # The practice: more than about eight people make a review a presentation.
 MAX_ATTENDEES = 8
@@ -98,36 +98,18 @@ def invite(
     url: str = "",
     stamp: dt.datetime,
 ) -> bytes:
-    """The iCalendar (RFC 5545) request for the meeting, as bytes."""
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//Hindsight//Post-mortem review//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST")
-    event = icalendar.Event()
-    event.add("uid", event_uid)
-    event.add("sequence", sequence)
-    event.add("dtstamp", stamp.astimezone(dt.UTC))
-    event.add("dtstart", start.astimezone(dt.UTC))
-    event.add("dtend", end.astimezone(dt.UTC))
-    event.add("summary", summary)
-    event.add("description", description)
-    if url:
-        event.add("url", url)
-    event.add("status", "CONFIRMED")
-    event.add("organizer", _address(organizer, "CHAIR"))
-    for person in attendees:
-        if person.email:
-            event.add("attendee", _address(person, "REQ-PARTICIPANT"))
-    calendar.add_component(event)
-    data: bytes = calendar.to_ical()
-    return data
-
-
-def _address(person: Attendee, role: str) -> icalendar.vCalAddress:
-    address = icalendar.vCalAddress(f"mailto:{person.email}" if person.email else "noreply")
-    address.params["cn"] = icalendar.vText(person.name or person.email)
-    address.params["role"] = icalendar.vText(role)
-    if role != "CHAIR":
-        address.params["partstat"] = icalendar.vText("NEEDS-ACTION")
-        address.params["rsvp"] = icalendar.vText("TRUE")
-    return address
+    """The iCalendar (RFC 5545) request for the meeting, as bytes (core.calendar writes it)."""
+    event = calendar.build_event(
+        uid=event_uid,
+        summary=summary,
+        starts_at=start,
+        ends_at=end,
+        stamp=stamp,
+        description=description,
+        url=url,
+        sequence=sequence,
+        organizer=(organizer.email, organizer.name) if organizer.email else None,
+        attendees=[(p.email, p.name) for p in attendees if p.email],
+        categories=["Post-mortem review"],
+    )
+    return calendar.build_calendar(name=summary, events=[event], method="REQUEST")

@@ -7,7 +7,12 @@ from django.dispatch import Signal
 incident_opened = Signal()
 # Sent when an open incident is resolved or closed, with actor=<User or None>.
 incident_resolved = Signal()
-# Sent once, when an incident's customer-facing post-mortem is first published, with
-# incident=<Incident>, title=<str> and markdown=<the customer version>: the status page
-# shows it and tells its subscribers.
+# Sent the first time someone acknowledges an incident, with actor=<User or None>.
+incident_acknowledged = Signal()
+# Sent when a monitor or an alert puts status-page components in trouble on an
+# incident, with components=<list of Component>; the status page may tell customers.
+components_affected = Signal()
+# Sent when an incident's customer-facing post-mortem is published, with
+# incident=<Incident>, title=<str>, markdown=<the customer version> and first=<bool>: the
+# status page shows it, and tells its subscribers the first time only.
 postmortem_published_for_customers = Signal()

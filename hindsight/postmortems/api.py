@@ -238,7 +238,7 @@ def get_postmortem(request: HttpRequest, postmortem_id: int) -> PostMortem:
         "responses": {409: {"description": "`version` is not the current one: nothing saved"}}
     },
 )
-def save(request: HttpRequest, postmortem_id: int, body: SaveIn) -> PostMortem:
+def save_postmortem(request: HttpRequest, postmortem_id: int, body: SaveIn) -> PostMortem:
     """Save a new version (editor); `version` is the one the text is based on."""
     user, postmortem = _one(request, postmortem_id)
     require_role(request, "editor")
@@ -252,7 +252,7 @@ def save(request: HttpRequest, postmortem_id: int, body: SaveIn) -> PostMortem:
 
 
 @router.get("/{postmortem_id}/review", response=ReviewOut)
-def review(request: HttpRequest, postmortem_id: int) -> dict[str, Any]:
+def review_postmortem(request: HttpRequest, postmortem_id: int) -> dict[str, Any]:
     """The reviewer's findings on the current text, as `hindsight review --format json`."""
     _, postmortem = _one(request, postmortem_id)
     report = services.review(postmortem=postmortem)
@@ -269,7 +269,7 @@ def root_cause_factors(request: HttpRequest, postmortem_id: int) -> dict[str, An
 
 
 @router.get("/{postmortem_id}/revisions", response=list[RevisionOut])
-def revisions(request: HttpRequest, postmortem_id: int) -> list[dict[str, Any]]:
+def list_revisions(request: HttpRequest, postmortem_id: int) -> list[dict[str, Any]]:
     """One entry per saved version, oldest first."""
     _, postmortem = _one(request, postmortem_id)
     found = postmortem.revisions.select_related("author").order_by("version")
@@ -277,7 +277,7 @@ def revisions(request: HttpRequest, postmortem_id: int) -> list[dict[str, Any]]:
 
 
 @router.get("/{postmortem_id}/revisions/{version}", response=RevisionBodyOut)
-def revision(request: HttpRequest, postmortem_id: int, version: int) -> dict[str, Any]:
+def get_revision(request: HttpRequest, postmortem_id: int, version: int) -> dict[str, Any]:
     """One saved version with its text."""
     _, postmortem = _one(request, postmortem_id)
     found = postmortem.revisions.select_related("author").filter(version=version).first()
@@ -297,7 +297,9 @@ def _revision(found: Any) -> dict[str, Any]:
 
 
 @router.post("/{postmortem_id}/transition", response=PostMortemOut)
-def transition(request: HttpRequest, postmortem_id: int, body: TransitionIn) -> PostMortem:
+def transition_postmortem(
+    request: HttpRequest, postmortem_id: int, body: TransitionIn
+) -> PostMortem:
     """Move through the workflow: in_review (editor), approved (a reviewer), published (editor)."""
     user, postmortem = _one(request, postmortem_id)
     reviewers = None

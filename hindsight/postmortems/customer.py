@@ -124,13 +124,13 @@ def publish(*, postmortem: PostMortem, actor: User) -> PostMortem:
             f"{actor.display_name}",
         )
         audit.record(action="postmortem.customer_version_published", target=postmortem, actor=actor)
-        if first:
-            postmortem_published_for_customers.send(
-                sender=PostMortem,
-                incident=postmortem.incident,
-                title=postmortem.title,
-                markdown=postmortem.public_draft,
-            )
+        postmortem_published_for_customers.send(
+            sender=PostMortem,
+            incident=postmortem.incident,
+            title=postmortem.title,
+            markdown=postmortem.public_draft,
+            first=bool(first),
+        )
     log.info("post-mortem %s: customer version published by %s", postmortem.pk, actor.username)
     postmortem.refresh_from_db()
     return postmortem

@@ -15,8 +15,8 @@ from hindsight.accounts.permissions import AuthenticatedRequest
 from hindsight.accounts.services import user_named
 from hindsight.catalog.models import Service
 from hindsight.core import diagram_svg, diagrams, edits, outline
+from hindsight.core.durations import format_duration
 from hindsight.core.html import markdown_to_html, rendered_html
-from hindsight.core.metrics import humanize
 from hindsight.core.model import SectionKind
 from hindsight.core.outline import Outline
 from hindsight.incidents.models import Severity
@@ -70,8 +70,8 @@ def deadline_label(entry: DueEntry | None) -> dict[str, Any]:
     return {
         "deadline": entry.deadline,
         "what": entry.what,
-        "overdue_by": humanize(entry.overdue_by) if entry.overdue_by else "",
-        "due_in": humanize(entry.due_in) if entry.due_in else "",
+        "overdue_by": format_duration(entry.overdue_by) if entry.overdue_by else "",
+        "due_in": format_duration(entry.due_in) if entry.due_in else "",
     }
 
 
@@ -103,7 +103,7 @@ def due(request: AuthenticatedRequest) -> HttpResponse:
     lists = due_list(access.visible(request.user).select_related("incident"), timezone.now())
     groups = [
         ("overdue", "Overdue", lists.overdue),
-        ("due-soon", f"Due within {int(DUE_SOON.total_seconds() // 3600)} h", lists.due_soon),
+        ("due-soon", f"Due within {format_duration(DUE_SOON)}", lists.due_soon),
         ("later", "Later", lists.later),
     ]
     return render(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -29,8 +28,8 @@ from hindsight import egress
 from hindsight.catalog.models import Component
 from hindsight.incidents.models import Incident
 from hindsight.incidents.signals import postmortem_published_for_customers
+from hindsight.integrations import signing
 from hindsight.integrations.notifiers import post_json
-from hindsight.integrations.signing import sign
 from hindsight.outbox import services as outbox
 from hindsight.outbox.models import Delivery
 from hindsight.outbox.senders import DeliveryError, Undeliverable, register_sender
@@ -44,7 +43,7 @@ from hindsight.statuspage.models import (
     Subscriber,
     SubscriberKind,
 )
-from hindsight.statuspage.publishing import schedule_publish
+from hindsight.statuspage.publishing import schedule_publish, withdraw
 from hindsight.statuspage.render import page_zone
 
 log = logging.getLogger(__name__)
@@ -175,7 +174,11 @@ def add_webhook_subscriber(
     if refused:
         raise SubscribeError(f"Hindsight will not send to this URL: {refused}")
     subscriber = Subscriber.objects.create(
-        page=page, kind=SubscriberKind.WEBHOOK, webhook_url=url, confirmed_at=timezone.now()
+        page=page,
+        kind=SubscriberKind.WEBHOOK,
+        webhook_url=url,
+        webhook_secret=signing.new_secret(),
+        confirmed_at=timezone.now(),
     )
     subscriber.components.set(list(components))
     return subscriber
@@ -251,9 +254,14 @@ def queue_postmortem_notifications(*, incident: Incident, title: str) -> int:
 
 
 @receiver(postmortem_published_for_customers)
-def _postmortem_published(sender: Any, incident: Incident, title: str = "", **kwargs: Any) -> None:
-    queue_postmortem_notifications(incident=incident, title=title)
+def _postmortem_published(
+    sender: Any, incident: Incident, title: str = "", first: bool = False, **kwargs: Any
+) -> None:
+    """Show the new text at once; tell subscribers about the first publication only."""
+    withdraw(incident_ids={incident.pk})
     schedule_publish(incident_ids={incident.pk})
+    if first:
+        queue_postmortem_notifications(incident=incident, title=title)
 
 
 def queue_maintenance_notifications(*, maintenance: ScheduledMaintenance) -> int:
@@ -397,14 +405,10 @@ def send(delivery: Delivery) -> None:
 
 def _post_webhook(subscriber: Subscriber, payload: dict[str, object], delivery_id: str) -> None:
     body = json.dumps(payload, separators=(",", ":")).encode()
-    signature = sign(subscriber.webhook_secret, int(time.time()), body)
+    signed = signing.headers(secret=subscriber.webhook_secret, delivery_id=delivery_id, body=body)
     post_json(
         subscriber.webhook_url,
         body,
-        {
-            "User-Agent": "Hindsight-Statuspage/1",
-            "X-Hindsight-Signature": signature,
-            "webhook-id": delivery_id,
-        },
+        {"User-Agent": "Hindsight-Statuspage/1", **signed},
         timeout=WEBHOOK_TIMEOUT,
     )
