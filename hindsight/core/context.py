@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from hindsight.core import textutil
+from hindsight.core.diagrams import diagram_fence, diagram_label
 from hindsight.core.model import ActionItem, Block, Document, Section, SectionKind, TimelineEntry
 from hindsight.core.sections import is_narrative
 
@@ -125,6 +126,13 @@ class Context:
 
 
 def _block_lines(block: Block) -> Iterator[tuple[int, str]]:
+    if block.kind == "code" and diagram_fence(block.text):
+        # A diagram's boxes are prose too: "why: Sam forgot the pool" is blame in any form.
+        for offset, text in enumerate(block.text.split("\n")[1:], 1):
+            label = diagram_label(text)
+            if label:
+                yield block.line + offset, label
+        return
     if block.kind in {"code", "html"}:
         return
     for offset, text in enumerate(block.text.split("\n")):

@@ -90,8 +90,9 @@ def _named(text: str, names: Collection[str]) -> list[str]:
     for name in sorted(set(names), key=str.lower):
         if len(name) < 3 or name.casefold() in {f.casefold() for f in found}:
             continue
-        if re.search(rf"(?<![\w@-]){re.escape(name)}(?![\w-])", text, re.I):
-            found.append(name)
+        match = re.search(rf"(?<![\w@-]){re.escape(name)}(?![\w-])", text, re.I)
+        if match:
+            found.append(match.group(0))  # as the text spells it
     return found
 
 

@@ -148,6 +148,22 @@ class Block:
     end: int  # 0-based index after the closing fence
 
 
+_LABEL = re.compile(
+    r"^\s*[\w-]+(?:[ \t]+(?:and|or)[ \t]*\([^)]*\))?(?:[ \t]*\[[^\]]*\])?[ \t]*:(.*)$", re.I
+)
+
+
+def diagram_fence(text: str) -> bool:
+    """Whether a fenced code block (its whole text) is a root-cause diagram."""
+    return bool(_OPEN.match(text.split("\n", 1)[0]))
+
+
+def diagram_label(line: str) -> str:
+    """The words of one diagram line without its keyword, id, gate or tag ("" for none)."""
+    found = _LABEL.match(line)
+    return found.group(1).strip() if found else ""
+
+
 def clean(text: str) -> str:
     """One line of text, whitespace collapsed (a box shows one paragraph)."""
     return " ".join(text.split())

@@ -22,6 +22,7 @@ from hindsight.core.factors import TAGS, factors_of
 from hindsight.core.html import html_page
 from hindsight.core.parser import parse
 from hindsight.core.render import render
+from hindsight.core.review import review
 
 TEXT = st.text(
     st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=40
@@ -236,3 +237,19 @@ def test_a_label_with_markup_stays_text_in_the_page() -> None:
     page = html_page("T", with_diagrams(found))
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_blame_in_a_diagram_is_found_at_its_line() -> None:
+    text = with_diagrams(
+        Diagrams(
+            whys=(WhyChain("Checkout failed", ("Sam forgot to raise the pool",), Factor("x")),)
+        )
+    )
+    found = [f for f in review(parse(text)).findings if f.category == "blame"]
+    assert [text.split("\n")[f.line - 1] for f in found] == ["why: Sam forgot to raise the pool"]
+
+
+def test_a_diagrams_keywords_are_not_read_as_prose() -> None:
+    assert diagrams.diagram_label("pool AND(deploy, size) [capacity]: Pool exhausted") == (
+        "Pool exhausted"
+    )
