@@ -139,3 +139,19 @@ def test_a_suggestion_without_an_address_is_named_as_such(
 ) -> None:
     found = meeting.suggested_attendees(draft)
     assert found[0] == Attendee("ed-editor", "", "incident commander", "ed-editor")
+
+
+def test_the_workspace_says_why_an_invite_was_not_sent(
+    draft: PostMortem, people: list[User], an_editor: User
+) -> None:
+    client = Client()
+    client.force_login(an_editor)
+    _, closes = meeting.due_window(draft)
+    late = (closes + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    page = client.post(
+        f"/postmortems/{draft.pk}/meeting/",
+        {"start": late, "minutes": "60", "attendees": ["sam"]},
+        follow=True,
+    ).content.decode()
+    assert "Nothing was sent: Pick a time inside the due window" in page
+    assert Delivery.objects.count() == 0
