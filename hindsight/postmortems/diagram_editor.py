@@ -1,7 +1,8 @@
 """Drawing the root-cause diagrams from the editor's rows: each button is an edit of the
 Markdown of the Root cause analysis section, saved like any other change.
 
-Ops: `whys-add`, `whys-remove:N`, `bone-add`, `bone-remove:C:N`, `tree-add`, `tree-remove:ID`.
+Ops: `whys-add`, `whys-remove:N`, `bone-add`, `bone-remove:C:N`, `bone-rename:C`, `tree-add`,
+`tree-remove:ID`.
 The saved text is checked (core.diagrams.check) before anything is stored.
 """
 
@@ -26,6 +27,7 @@ NOTES = {
     "whys-remove": "Removed a 5 Whys chain",
     "bone-add": "Added a fishbone cause",
     "bone-remove": "Removed a fishbone cause",
+    "bone-rename": "Renamed a fishbone category",
     "tree-add": "Added a fault tree event",
     "tree-remove": "Removed a fault tree event",
 }
@@ -92,6 +94,21 @@ def _remove_cause(found: Diagrams, value: str) -> Diagrams:
     else:
         del categories[at]
     return replace(found, fishbone=Fishbone(bone.effect, tuple(categories)) if categories else None)
+
+
+def _rename_category(found: Diagrams, value: str, data: QueryDict) -> Diagrams:
+    bone = found.fishbone or Fishbone()
+    try:
+        at = int(value)
+        category = bone.categories[at]
+    except (ValueError, IndexError):
+        raise EditError("That category is no longer in the fishbone; reload.") from None
+    name = _text(data, f"bone-name-{at}", "the category's new name")
+    if any(c.name.lower() == name.lower() for i, c in enumerate(bone.categories) if i != at):
+        raise EditError(f'The fishbone already has a category "{name}". Nothing was saved.')
+    categories = list(bone.categories)
+    categories[at] = Category(name, category.causes)
+    return replace(found, fishbone=Fishbone(bone.effect, tuple(categories)))
 
 
 def _new_id(label: str, taken: set[str]) -> str:
@@ -172,6 +189,8 @@ def edit(draft: Outline, op: str, data: QueryDict) -> Outline:
         found = _add_cause(found, data)
     elif action == "bone-remove":
         found = _remove_cause(found, value)
+    elif action == "bone-rename":
+        found = _rename_category(found, value, data)
     elif action == "tree-add":
         found = _add_event(found, data)
     elif action == "tree-remove":

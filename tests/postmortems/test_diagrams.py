@@ -188,3 +188,20 @@ def test_adding_a_chain_without_a_factor_is_refused(draft: PostMortem, an_editor
     assert "Write the contributing factor the chain ends in first." in answer.content.decode()
     draft.refresh_from_db()
     assert draft.version == 1
+
+
+def test_a_fishbone_category_can_be_renamed(drawn: PostMortem, an_editor: User) -> None:
+    post_op(client_for(an_editor), drawn, "bone-rename:1", **{"bone-name-1": "Release process"})
+    drawn.refresh_from_db()
+    assert "category: Release process\ncause [testing]: No load test" in drawn.body
+
+
+def test_renaming_a_category_to_another_ones_name_is_refused(
+    drawn: PostMortem, an_editor: User
+) -> None:
+    answer = post_op(client_for(an_editor), drawn, "bone-rename:1", **{"bone-name-1": "Technology"})
+    assert 'The fishbone already has a category "Technology". Nothing was saved.' in (
+        answer.content.decode().replace("&quot;", '"')
+    )
+    drawn.refresh_from_db()
+    assert drawn.version == 2
