@@ -217,7 +217,7 @@ def list_incidents(request: HttpRequest, status: str | None = None):  # type: ig
 
 
 @router.post("/", response={201: IncidentOut})
-def declare(request: HttpRequest, body: DeclareIn) -> Incident:
+def declare_incident(request: HttpRequest, body: DeclareIn) -> Incident:
     """Declare an incident (responder)."""
     user = require_role(request, "responder")
     found = list(Service.objects.filter(slug__in=body.services))
@@ -261,6 +261,14 @@ def change_status(request: HttpRequest, incident_id: int, body: StatusIn) -> Inc
             incident=incident, status=body.status, actor=user, at=at, note=body.note
         )
     )
+
+
+@router.post("/{incident_id}/acknowledge", response=IncidentOut)
+def acknowledge(request: HttpRequest, incident_id: int) -> Incident:
+    """Acknowledge the incident (responder); the first acknowledgement counts."""
+    user = require_role(request, "responder")
+    incident = _incident(request, incident_id)
+    return _lifecycle(lambda: lifecycle.acknowledge(incident=incident, actor=user))
 
 
 @router.post("/{incident_id}/severity", response=IncidentOut)
@@ -345,7 +353,7 @@ def _new_event(event: EventIn, where: str, user: User) -> NewEvent:
 
 
 @router.post("/{incident_id}/events", response={201: EventOut, 200: EventOut})
-def append(request: HttpRequest, incident_id: int, body: EventIn) -> HttpResponse:
+def append_event(request: HttpRequest, incident_id: int, body: EventIn) -> HttpResponse:
     """Append one event (responder); a repeated idempotency key returns the stored one (200)."""
     user = require_role(request, "responder")
     incident = _incident(request, incident_id)
@@ -372,7 +380,7 @@ def append(request: HttpRequest, incident_id: int, body: EventIn) -> HttpRespons
 
 
 @router.post("/{incident_id}/events/batch", response=BatchOut)
-def append_batch(request: HttpRequest, incident_id: int, body: BatchIn) -> dict[str, int]:
+def append_event_batch(request: HttpRequest, incident_id: int, body: BatchIn) -> dict[str, int]:
     """Append up to 1000 events in one transaction (responder); known idempotency keys are skipped."""
     user = require_role(request, "responder")
     incident = _incident(request, incident_id)

@@ -119,6 +119,7 @@ class Incident(models.Model):
 class EventKind(models.TextChoices):
     NOTE = "note", "Note"
     DECLARED = "declared", "Declared"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
     STATUS_CHANGE = "status_change", "Status change"
     SEVERITY_CHANGE = "severity_change", "Severity change"
     COMMANDER_CHANGE = "commander_change", "Commander change"

@@ -19,7 +19,11 @@ class ChannelForm(forms.ModelForm):  # type: ignore[type-arg]
     secret = forms.CharField(
         required=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="HMAC key for webhooks. Leave empty to keep the stored one.",
+        help_text=(
+            "Signing secret for webhooks (Standard Webhooks): paste the receiver's whsec_… "
+            "secret, or any text (its whsec_ form is the same key). "
+            "Leave empty to keep the stored one."
+        ),
     )
     clear_secret = forms.BooleanField(required=False, label="Remove the stored secret")
 

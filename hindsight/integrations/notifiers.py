@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -189,11 +188,10 @@ def post_json(
 @register("webhook", "Webhook (HMAC-signed JSON)")
 def send_webhook(target: str, secret: str, message: Message) -> None:
     body = json.dumps(message.as_dict(), sort_keys=True).encode()
-    headers = {"X-Hindsight-Event": message.event}
-    if message.delivery_id:
-        headers["webhook-id"] = message.delivery_id
-    if secret:
-        headers[signing.HEADER] = signing.sign(secret, int(time.time()), body)
+    headers = {
+        "X-Hindsight-Event": message.event,
+        **signing.headers(secret=secret, delivery_id=message.delivery_id, body=body),
+    }
     post_json(target, body, headers)
 
 

@@ -82,6 +82,22 @@ def release(*, slots: Sequence[MonitorRegionState], owner: str, now: datetime) -
         )
 
 
+def renew(*, slots: Sequence[MonitorRegionState], owner: str, now: datetime | None = None) -> int:
+    """Extend the leases we still hold on `slots` by their longest timeout plus the grace."""
+    now = now or timezone.now()
+    longest = max(slot.monitor.timeout_seconds for slot in slots)
+    return MonitorRegionState.objects.filter(
+        pk__in=[slot.pk for slot in slots], lease_owner=owner
+    ).update(lease_until=now + timedelta(seconds=longest) + lease_grace())
+
+
+def hand_back(*, slots: Sequence[MonitorRegionState], owner: str) -> int:
+    """Drop our leases on `slots` unchecked, still due: another worker checks them at once."""
+    return MonitorRegionState.objects.filter(
+        pk__in=[slot.pk for slot in slots], lease_owner=owner
+    ).update(lease_owner="", lease_until=None)
+
+
 def record_batch(
     *,
     slots: Sequence[MonitorRegionState],

@@ -78,6 +78,14 @@ def parse_time(value: Any, where: str) -> datetime | None:
         raise bad_request("bad_timestamp", str(exc)) from None
 
 
+def instant(value: datetime | None) -> str | None:
+    """One spelling per instant, for idempotency keys: `…:00Z`, `…:00.000Z` and
+    `…:00+00:00` are the same moment, so a repeat in another precision is a repeat."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
 _SEVERITY_WORDS = {
     "critical": "SEV1",
     "crit": "SEV1",
