@@ -23,4 +23,4 @@ def test_a_resolved_incident_lists_its_length_in_the_one_format(the_viewer: User
     )
     client = Client()
     client.force_login(the_viewer)
-    assert "<td>1 h 05 min</td>" in client.get("/incidents/").content.decode()
+    assert '<td class="duration">1 h 05 min</td>' in client.get("/incidents/").content.decode()
