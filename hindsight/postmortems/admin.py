@@ -2,7 +2,12 @@ from typing import Any
 
 from django.contrib import admin
 
-from hindsight.postmortems.models import PostMortem, PostMortemComment, PostMortemRevision
+from hindsight.postmortems.models import (
+    PostMortem,
+    PostMortemComment,
+    PostMortemRevision,
+    ReviewMeeting,
+)
 
 
 class RevisionInline(admin.TabularInline[PostMortemRevision, Any]):
@@ -21,6 +26,14 @@ class CommentInline(admin.TabularInline[PostMortemComment, Any]):
     can_delete = False
 
 
+class ReviewMeetingInline(admin.StackedInline[ReviewMeeting, Any]):
+    model = ReviewMeeting
+    extra = 0
+    readonly_fields = ("starts_at", "ends_at", "attendees", "organizer", "sequence", "sent_at")
+    fields = readonly_fields
+    can_delete = False
+
+
 @admin.register(PostMortem)
 class PostMortemAdmin(admin.ModelAdmin[PostMortem]):
     """For the rare manual fix; the workspace (/postmortems/<id>/) is where people write."""
@@ -28,4 +41,4 @@ class PostMortemAdmin(admin.ModelAdmin[PostMortem]):
     list_display = ("title", "incident", "status", "due_at", "quality_score", "version")
     list_filter = ("status",)
     readonly_fields = ("body", "version", "quality_score")
-    inlines = [RevisionInline, CommentInline]
+    inlines = [RevisionInline, CommentInline, ReviewMeetingInline]
