@@ -134,6 +134,16 @@ def _keep_public_link(match: re.Match[str]) -> str:
     return match.group(0) if target and not internal_host(target.group(1), []) else match.group(1)
 
 
+# The draft's "- **People:** Maria Santos, Sam Okafor" fact: who took part is internal.
+_PEOPLE_FACT = re.compile(
+    r"^\s*[-*+]\s+\*\*(?:People|Participants|Attendees):?\*\*.*(?:\n|$)", re.M | re.I
+)
+
+
+def _without_people(text: str) -> str:
+    return _PEOPLE_FACT.sub("", text).rstrip("\n")
+
+
 def public_document(document: Document, names: frozenset[str] | None = None) -> Document:
     """Customer-relevant content only: summary, impact, key moments, causes, what changes.
 
@@ -143,7 +153,8 @@ def public_document(document: Document, names: frozenset[str] | None = None) -> 
 
     def clean(blocks: list[Block]) -> list[Block]:
         kept = [b for b in blocks if b.kind in {"paragraph", "list", "quote"}]
-        return [Block(b.kind, redact(b.text, names), b.line) for b in kept]
+        cleaned = [Block(b.kind, redact(_without_people(b.text), names), b.line) for b in kept]
+        return [b for b in cleaned if b.text.strip()]
 
     sections: list[Section] = []
     summary = document.find(SectionKind.SUMMARY)

@@ -58,3 +58,12 @@ def test_the_customer_version_keeps_ordinary_capitalised_words() -> None:
     public = render(public_document(parse(DOCUMENT)))
     assert "Checkout returned 502s" in public
     assert "The Status Page showed it" in public
+
+
+def test_the_customer_version_leaves_out_who_took_part() -> None:
+    text = DOCUMENT.replace(
+        "The Status Page showed it within minutes.",
+        "The Status Page showed it within minutes.\n\n- **Impact:** 30%\n- **People:** Maria Lopez, Tom Berg",
+    )
+    public = render(public_document(parse(text)))
+    assert ("- **Impact:** 30%" in public, "People" in public) == (True, False)
