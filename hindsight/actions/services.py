@@ -260,8 +260,12 @@ def update(
     changes: Mapping[str, Any],
     evidence: Evidence | None = None,
     audit_action: str = "action_item.updated",
+    from_tracker: bool = False,
 ) -> ActionItem:
-    """Change an item's fields; a change of status follows the rules of done."""
+    """Change an item's fields; a change of status follows the rules of done.
+
+    ``from_tracker``: the change came from the issue tracker (not pushed back to it).
+    """
     if actor is not None and not can_change(actor):
         raise NotAllowed("Changing action items needs the responder role.")
     unknown = sorted(set(changes) - set(EDITABLE))
@@ -285,12 +289,20 @@ def update(
         row.updated_at = timezone.now()
         row.save()
         audit.record(action=audit_action, target=row, actor=actor, changes=changed)
-        action_item_changed.send(sender=ActionItem, item=row, changes=changed, actor=actor)
+        action_item_changed.send(
+            sender=ActionItem, item=row, changes=changed, actor=actor, from_tracker=from_tracker
+        )
     log.info("action item %s: %s changed", row.pk, ", ".join(changed))
     return row
 
 
-def close(*, item: ActionItem, actor: User | None, evidence: Evidence | None) -> ActionItem:
+def close(
+    *,
+    item: ActionItem,
+    actor: User | None,
+    evidence: Evidence | None,
+    from_tracker: bool = False,
+) -> ActionItem:
     """Mark an item done with how its effect was verified (required for P1 and P2)."""
     return update(
         item=item,
@@ -298,6 +310,7 @@ def close(*, item: ActionItem, actor: User | None, evidence: Evidence | None) ->
         changes={"status": ActionStatus.DONE},
         evidence=evidence,
         audit_action="action_item.closed",
+        from_tracker=from_tracker,
     )
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from hindsight.actions import report_views, views
+from hindsight.actions.trackers import views as trackers
 
 app_name = "actions"
 urlpatterns = [
@@ -13,4 +14,9 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/close/", views.close, name="close"),
     path("<int:pk>/update/", views.update, name="update"),
+    path("<int:pk>/track/", trackers.track, name="track"),
+    path("<int:pk>/settle/", trackers.settle, name="settle"),
+    path("trackers/", trackers.trackers, name="trackers"),
+    path("trackers/<int:pk>/toggle/", trackers.toggle, name="tracker_toggle"),
+    path("trackers/<int:pk>/webhook/", trackers.webhook, name="tracker_webhook"),
 ]

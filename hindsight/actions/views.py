@@ -16,7 +16,14 @@ from django.views.decorators.http import require_POST
 from hindsight.accounts.models import User
 from hindsight.accounts.permissions import AuthenticatedRequest, role_required
 from hindsight.actions import filters, services
-from hindsight.actions.models import ActionKind, ActionStatus, EvidenceKind, Priority
+from hindsight.actions.models import (
+    ActionKind,
+    ActionStatus,
+    EvidenceKind,
+    Priority,
+    Tracker,
+    TrackerLink,
+)
 from hindsight.catalog.models import Service
 from hindsight.monitors.models import Monitor
 
@@ -109,7 +116,8 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 (k, v) for k, v in EvidenceKind.choices if k != EvidenceKind.TRACKER
             ],
             "can_change": services.can_change(request.user),
-            "recurrences": item.incident.recurred_as.select_related("incident"),
+            "link": TrackerLink.objects.filter(item=item).select_related("tracker").first(),
+            "trackers": Tracker.objects.filter(enabled=True).order_by("name"),
             **_choices(),
         },
     )
