@@ -67,6 +67,8 @@ PAGES: dict[str, Access] = {
     "actions:mine": Access(V, None),
     "actions:detail": Access(V, None),
     "actions:bulk": Access(None, R),
+    "actions:export_csv": Access(V, None),
+    "actions:import_csv": Access(None, R),
     "actions:report": Access(V, None),
     "actions:report_csv": Access(V, None),
     "actions:preferences": Access(V, V),  # one's own reminders
