@@ -203,6 +203,8 @@ COMMANDS: dict[str, str] = {
             "monitors import",
             "insights rollup",
             "insights reindex",
+            "actions export",
+            "actions import",
         )
     },
 }
