@@ -73,6 +73,17 @@ def _send(later: bool = False) -> tuple[int, int]:
     return deliver_due(now=timezone.now() + timedelta(hours=2) if later else None)
 
 
+def _stop_after_the_tracker_answered_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next send dies between the tracker's answer and recording it (a worker killed)."""
+    recorded = sync._record
+
+    def crash_once(*args: object, **kwargs: object) -> None:
+        monkeypatch.setattr(sync, "_record", recorded)
+        raise SystemError("worker killed after the tracker answered")
+
+    monkeypatch.setattr(sync, "_record", crash_once)
+
+
 def _tracked(alert: ActionItem, tracker: Tracker) -> TrackerLink:
     sync.track(item=alert, tracker=tracker, actor=None)
     _send()
@@ -280,13 +291,7 @@ def test_a_restart_after_the_issue_was_made_finds_it_instead_of_making_another(
     fake: FakeTrackers, github: Tracker, alert: ActionItem, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sync.track(item=alert, tracker=github, actor=None)
-    recorded = sync._record
-
-    def crash_once(*args: object, **kwargs: object) -> None:
-        monkeypatch.setattr(sync, "_record", recorded)
-        raise SystemError("worker killed after the tracker answered")
-
-    monkeypatch.setattr(sync, "_record", crash_once)
+    _stop_after_the_tracker_answered_once(monkeypatch)
     _send()
     _send(later=True)
     assert (len(fake.github), TrackerLink.objects.get().external_key) == (1, "1")
@@ -366,13 +371,7 @@ def test_a_jira_restart_mid_create_finds_the_issue_by_its_label(
     fake: FakeTrackers, jira_cloud: Tracker, alert: ActionItem, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sync.track(item=alert, tracker=jira_cloud, actor=None)
-    recorded = sync._record
-
-    def crash_once(*args: object, **kwargs: object) -> None:
-        monkeypatch.setattr(sync, "_record", recorded)
-        raise SystemError("worker killed after the tracker answered")
-
-    monkeypatch.setattr(sync, "_record", crash_once)
+    _stop_after_the_tracker_answered_once(monkeypatch)
     _send()
     _send(later=True)
     assert (len(fake.jira), TrackerLink.objects.get().external_key) == (1, "OPS-1")
