@@ -146,6 +146,7 @@ def test_every_background_job_is_declared_once_in_the_registry():
         "recurrence-watch",
         "tracker-pull",
         "insights-rollup",
+        "chat-imports",
     ]
 
 

@@ -22,6 +22,7 @@ from hindsight.catalog.models import Service
 from hindsight.cli import _register, app
 from hindsight.incidents.lifecycle import change_status
 from hindsight.incidents.services import append_event, declare_incident
+from hindsight.integrations.models import ChatImport
 from hindsight.integrations.services import create_integration
 from hindsight.monitors import services as monitor_services
 from hindsight.monitors.models import Monitor
@@ -120,6 +121,7 @@ def world(db: None) -> dict[str, Any]:
     item = ActionItem.objects.create(incident=incident, title="Alert on 502s", priority="P3")
     dead_letter = enqueue(sender="gone", destination="x:1", label="x", event="e", payload={})
     Delivery.objects.filter(pk=dead_letter.pk).update(state="dead")
+    chat_import = ChatImport.objects.create(incident=incident, filename="export.zip")
     return {
         "users": users,
         "kwargs": {
@@ -132,6 +134,7 @@ def world(db: None) -> dict[str, Any]:
             "token": token,
             "comment_id": comment.pk,
             "fmt": "md",
+            "import_id": chat_import.pk,
         },
         "pks": {
             "monitors:": ("pk", monitor.pk),
@@ -211,6 +214,7 @@ BODIES: dict[str, Any] = {
     "POST /api/incidents/{incident_id}/commander": {"commander": None},
     "POST /api/incidents/{incident_id}/moments": {"moment": "detected", "at": None},
     "POST /api/incidents/{incident_id}/events": {"text": "x"},
+    "POST /api/incidents/{incident_id}/updates": {"status": "investigating", "message": "x"},
     "POST /api/incidents/{incident_id}/events/batch": {"events": [{"text": "x"}]},
     "PATCH /api/incidents/{incident_id}/events/{event_id}": {"text": "y"},
     "POST /api/monitors/": {"name": "m2", "target": "http://127.0.0.1:9/x"},
