@@ -229,3 +229,24 @@ def test_reopening_clears_the_old_proof(incident: Incident, a_responder: User) -
         None,
         None,
     )
+
+
+def test_a_nul_character_in_a_title_is_dropped_at_the_edge(
+    incident: Incident, a_responder: User
+) -> None:
+    alert = item(incident, "Alert")
+    reply = Api(a_responder).patch(f"/{alert.pk}", {"title": "Alert\u0000 on 502s"})
+    assert (reply.status_code, ActionItem.objects.get().title) == (200, "Alert on 502s")
+
+
+def test_an_oversized_note_is_refused_and_the_item_stays_open(
+    incident: Incident, a_responder: User
+) -> None:
+    alert = item(incident, "Alert", priority="P1")
+    body = {"evidence": {"kind": "note", "text": "x" * 5001}}
+    reply = Api(a_responder).post(f"/{alert.pk}/close", body)
+    assert (reply.status_code, reply.json()["detail"]) == (
+        422,
+        "A test note is at most 5000 characters.",
+    )
+    assert ActionItem.objects.get().status == "open"
