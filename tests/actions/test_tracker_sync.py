@@ -386,3 +386,15 @@ def test_each_push_is_its_own_delivery_with_a_stable_id(
     first = Delivery.objects.get(sender="tracker")
     _send(later=True)
     assert Delivery.objects.get(sender="tracker").pk == first.pk
+
+
+def test_a_retried_push_carries_the_same_idempotency_key(
+    fake: FakeTrackers, github: Tracker, alert: ActionItem
+) -> None:
+    sync.track(item=alert, tracker=github, actor=None)
+    fake.fail_next(500)
+    _send()
+    _send(later=True)
+    delivery = Delivery.objects.get(sender="tracker")
+    keys = {r.headers.get("Idempotency-Key") for r in fake.requests}
+    assert keys == {str(delivery.pk)}

@@ -84,8 +84,11 @@ def _retry_after(value: str | None) -> float | None:
 class Client:
     tracker: Tracker
 
-    def __init__(self, tracker: Tracker) -> None:
+    def __init__(self, tracker: Tracker, *, delivery_id: str = "") -> None:
         self.tracker = tracker
+        # The outbox delivery being sent: the same on every retry, sent as the requests'
+        # Idempotency-Key, so the tracker (or a proxy's log) can tell a retry from a new push.
+        self.delivery_id = delivery_id
 
     @property
     def name(self) -> str:
@@ -99,6 +102,8 @@ class Client:
         url = self.tracker.base_url.rstrip("/") + path
         data = json.dumps(body).encode() if body is not None else b""
         headers = {**self.headers(), "Accept": "application/json", "User-Agent": "Hindsight"}
+        if self.delivery_id:
+            headers["Idempotency-Key"] = self.delivery_id
         if body is not None:
             headers["Content-Type"] = "application/json"
         try:
@@ -333,8 +338,9 @@ class Jira(Client):
         )
 
 
-def client_for(tracker: Tracker) -> Client:
-    return GitHub(tracker) if tracker.kind == TrackerKind.GITHUB else Jira(tracker)
+def client_for(tracker: Tracker, *, delivery_id: str = "") -> Client:
+    kind = GitHub if tracker.kind == TrackerKind.GITHUB else Jira
+    return kind(tracker, delivery_id=delivery_id)
 
 
 LOOKBACK = timedelta(minutes=10)

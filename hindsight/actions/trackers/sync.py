@@ -166,7 +166,7 @@ def send(delivery: Delivery) -> None:
         raise Undeliverable(f"{link.tracker} is switched off")
     if link.conflicts:
         raise Undeliverable("A conflict waits for someone to keep one of the two values")
-    client = client_for(link.tracker)
+    client = client_for(link.tracker, delivery_id=str(delivery.pk))
     try:
         if not link.external_key:
             wanted = _wanted(link)
