@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from hindsight.accounts.secretbox import EncryptedTextField
 from hindsight.incidents.models import Incident
+from hindsight.integrations.models import Integration
 from hindsight.monitors.models import Monitor
 from hindsight.postmortems.models import PostMortem
 
@@ -74,6 +75,10 @@ class ActionItem(models.Model):
     evidence_url = models.URLField(max_length=2000, blank=True)
     evidence_monitor = models.ForeignKey(
         Monitor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Or an alert rule of one of the alert sources (its name in verification_note).
+    evidence_integration = models.ForeignKey(
+        Integration, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     verification_note = models.TextField(blank=True, help_text="The test note (evidence)")
     wont_do_reason = models.TextField(blank=True)

@@ -25,6 +25,7 @@ from hindsight.actions.models import (
     TrackerLink,
 )
 from hindsight.catalog.models import Service
+from hindsight.integrations.models import Integration
 from hindsight.monitors.models import Monitor
 
 PAGE_SIZE = 200  # the board shows this many; narrow the filters for the rest
@@ -113,6 +114,7 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "item": item,
             "today": timezone.localdate(),
             "monitors": Monitor.objects.order_by("name"),
+            "alert_sources": Integration.objects.filter(enabled=True).order_by("name"),
             "evidence_kinds": [
                 (k, v) for k, v in EvidenceKind.choices if k != EvidenceKind.TRACKER
             ],
@@ -133,19 +135,15 @@ def close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if request.POST.get("outcome") == ActionStatus.WONT_DO:
             services.wont_do(item=item, actor=request.user, reason=request.POST.get("reason", ""))
         else:
-            kind = request.POST.get("kind", "")
-            evidence = services.evidence_from(
-                {
-                    "kind": kind,
-                    "url": request.POST.get("url", ""),
-                    "monitor": request.POST.get("monitor", "")
-                    if kind == EvidenceKind.MONITOR
-                    else "",
-                    "text": request.POST.get("text", ""),
-                }
-                if kind
-                else None
-            )
+            kind, monitor = request.POST.get("kind", ""), request.POST.get("monitor", "")
+            rule = monitor.startswith("integration:")  # an alert source: its rule is named
+            sent = {
+                "kind": kind,
+                "url": request.POST.get("url", ""),
+                "monitor": monitor if kind == EvidenceKind.MONITOR else "",
+                "text": request.POST.get("rule" if rule else "text", ""),
+            }
+            evidence = services.evidence_from(sent if kind else None)
             services.close(item=item, actor=request.user, evidence=evidence)
     except services.ActionItemError as exc:
         messages.error(request, f"Not closed: {exc}")
