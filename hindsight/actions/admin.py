@@ -41,6 +41,7 @@ class TrackerLinkAdmin(admin.ModelAdmin[TrackerLink]):
 @admin.register(Recurrence)
 class RecurrenceAdmin(admin.ModelAdmin[Recurrence]):
     list_display = ("incident", "earlier", "reason", "created_at")
+    raw_id_fields = ("incident", "earlier")
 
 
 @admin.register(ReminderPreference)
