@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 
 import typer
 
@@ -23,6 +24,11 @@ def worker(
     setup()
     from django.conf import settings
     from django.db import DatabaseError
+
+    from hindsight import lifeline
+
+    # Started by `hindsight serve`: stop (finishing what it can) when serve dies.
+    lifeline.die_with_serve(signal.SIGTERM)
 
     from hindsight.runner.process import Runner, event_loop_factory, jobs_for, run_worker
 
