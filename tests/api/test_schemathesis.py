@@ -77,7 +77,7 @@ def test_the_api_never_answers_5xx_and_errors_have_one_shape(
         @given(case=operation.as_strategy())
         def call(case: Any) -> None:
             response = case.call(headers={"Authorization": f"Bearer {editor_token}"})
-            called.add(f"{case.method.upper()} {operation.path}")
+            called.add(f"{case.method.upper()} {case.operation.path}")
             where = f"{case.method} {case.formatted_path}"
             assert response.status_code < 500, f"{where}: {response.text[:500]}"
             if response.status_code >= 400:
