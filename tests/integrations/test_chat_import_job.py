@@ -210,3 +210,12 @@ def test_a_zip_bomb_fails_with_a_clear_error_and_bounded_memory(browser, inciden
         in page(browser, chat_import)
     )
     assert chat_count(incident) == 0
+
+
+def test_the_incident_page_links_to_its_recent_imports(browser, incident, archive):
+    chat_import = upload(browser, incident, archive)
+    run_now(name=uploads.JOB)
+    html = browser.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    url = reverse("chat:import_progress", args=[incident.pk, chat_import.pk])
+    assert f'<a href="{url}">export.zip (' in html
+    assert "— Imported</li>" in html
