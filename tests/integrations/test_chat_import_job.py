@@ -219,3 +219,21 @@ def test_the_incident_page_links_to_its_recent_imports(browser, incident, archiv
     url = reverse("chat:import_progress", args=[incident.pk, chat_import.pk])
     assert f'<a href="{url}">export.zip (' in html
     assert "— Imported</li>" in html
+
+
+def test_a_window_given_as_times_reaches_the_importer(incident, archive, a_responder):
+    from datetime import UTC, datetime
+
+    uploads.store_upload(
+        incident=incident,
+        chunks=[archive.read_bytes()],
+        filename="export.zip",
+        options={
+            "channel": CHANNEL,
+            "start": datetime(2025, 1, 10, tzinfo=UTC),
+            "end": datetime(2025, 1, 12, tzinfo=UTC),
+        },
+        requested_by=a_responder,
+    )
+    run_now(name=uploads.JOB)
+    assert chat_count(incident) == 10

@@ -14,7 +14,7 @@ import logging
 import tempfile
 import time
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -129,9 +129,7 @@ def _run(chat_import: ChatImport, *, worker: str) -> None:
     ChatImport.objects.filter(pk=chat_import.pk, lease_owner=worker).update(
         state=ImportState.RUNNING
     )
-    options: dict[str, Any] = {
-        k: date.fromisoformat(v) if k in _DATES and v else v for k, v in chat_import.options.items()
-    }
+    options = {k: _decoded(k, v) for k, v in chat_import.options.items()}
     with tempfile.TemporaryDirectory(prefix="hindsight-import-") as folder:
         path = Path(folder) / "export.zip"
         with path.open("wb") as handle:
@@ -150,6 +148,13 @@ def _run(chat_import: ChatImport, *, worker: str) -> None:
         messages=result.messages,
         imported=result.imported,
     )
+
+
+def _decoded(key: str, value: Any) -> Any:
+    """A stored form choice as the importer takes it: days and times back from ISO text."""
+    if key not in _DATES or not isinstance(value, str) or not value:
+        return value
+    return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
 
 
 def _finish(chat_import: ChatImport, *, worker: str, state: str, **fields: Any) -> None:
