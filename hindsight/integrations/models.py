@@ -12,18 +12,25 @@ from hindsight.catalog.models import Service
 from hindsight.runner.models import LeasedRow
 
 
-class IntegrationKind(models.TextChoices):
-    ALERTMANAGER = "alertmanager", "Prometheus Alertmanager"
-    GRAFANA = "grafana", "Grafana alerting"
-    PAGERDUTY = "pagerduty", "PagerDuty v3 webhook"
-    GENERIC = "generic", "Generic JSON"
+def alert_sources() -> list[tuple[str, str]]:
+    """The integration kinds: every alert source registered in ``webhooks.registry``."""
+    from hindsight.integrations.webhooks.registry import source_choices
+
+    return source_choices()
+
+
+def channel_kinds() -> list[tuple[str, str]]:
+    """The channel kinds: every notifier registered in ``notifiers``."""
+    from hindsight.integrations.notifiers import channel_kind_choices
+
+    return channel_kind_choices()
 
 
 class Integration(models.Model):
     """An alert source with its own secret token (stored hashed)."""
 
     name = models.CharField(max_length=120)
-    kind = models.CharField(max_length=16, choices=IntegrationKind.choices)
+    kind = models.CharField(max_length=16, choices=alert_sources)
     token_hash = models.CharField(max_length=64, unique=True)
     token_prefix = models.CharField(max_length=12)
     service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.SET_NULL)
@@ -35,18 +42,11 @@ class Integration(models.Model):
         return f"{self.name} ({self.get_kind_display()})"
 
 
-class ChannelKind(models.TextChoices):
-    EMAIL = "email", "Email"
-    WEBHOOK = "webhook", "Webhook (HMAC-signed JSON)"
-    SLACK = "slack", "Slack / Mattermost incoming webhook"
-    TEAMS = "teams", "Microsoft Teams incoming webhook"
-
-
 class NotificationChannel(models.Model):
     """Where incident open/resolve notifications go."""
 
     name = models.CharField(max_length=120)
-    kind = models.CharField(max_length=16, choices=ChannelKind.choices)
+    kind = models.CharField(max_length=16, choices=channel_kinds)
     # Encrypted: a Slack or Teams webhook URL is a credential in itself.
     target = EncryptedTextField(help_text="Email address(es) or URL")
     secret = EncryptedTextField(blank=True, help_text="HMAC key for webhooks (encrypted)")
@@ -60,7 +60,10 @@ class NotificationChannel(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        if self.kind != ChannelKind.EMAIL:
+        from hindsight.integrations.notifiers import channel_kind
+
+        known = channel_kind(self.kind)
+        if known is None or known.url:
             refused = egress.refusal(self.target)
             if refused:
                 raise ValidationError({"target": refused})

@@ -214,7 +214,7 @@ class Worker:
         self.stats.checks += len(batch)
         self.stats.flips += flips
 
-    async def _until_done_or_abandoned(self, checks: list[asyncio.Task[probe.CheckResult]]) -> None:
+    async def _until_done_or_abandoned(self, checks: list[asyncio.Task[probe.ProbeResult]]) -> None:
         everything = asyncio.gather(*checks, return_exceptions=True)
         abandoned = asyncio.ensure_future(self._abandon.wait())
         try:
@@ -240,10 +240,10 @@ class Worker:
         slot: MonitorRegionState,
         session: probe.Session,
         limiter: asyncio.Semaphore,
-    ) -> probe.CheckResult:
+    ) -> probe.ProbeResult:
         if spec is None:
             self._started_one()
-            return probe.CheckResult(
+            return probe.ProbeResult(
                 status=probe.Status.DOWN,
                 checked_at=timezone.now(),
                 error_class=probe.ErrorClass.INVALID_SPEC,
@@ -265,7 +265,7 @@ class Worker:
         if self._queued < self.options.concurrency:
             self._room.set()
 
-    def _record(self, batch: Sequence[MonitorRegionState], results: list[probe.CheckResult]) -> int:
+    def _record(self, batch: Sequence[MonitorRegionState], results: list[probe.ProbeResult]) -> int:
         flips = claims.record_batch(slots=batch, results=results, owner=self.owner)
         if self.options.on_flips and any(f.processed_at is None for f in flips):
             self.options.on_flips()
