@@ -237,3 +237,21 @@ def test_a_window_given_as_times_reaches_the_importer(incident, archive, a_respo
     )
     run_now(name=uploads.JOB)
     assert chat_count(incident) == 10
+
+
+def test_a_stopping_worker_puts_the_import_back_for_the_next_one(browser, incident, archive):
+    chat_import = upload(browser, incident, archive)
+    reports = []
+
+    def stopped() -> bool:
+        reports.append(1)
+        return len(reports) > 5  # SIGTERM while it imports
+
+    assert uploads.import_next(worker="w1", stopped=stopped) == 1
+    chat_import.refresh_from_db()
+    assert (chat_import.state, chat_import.lease_owner) == ("waiting", "")
+    assert ChatImportPart.objects.exists(), "the upload is kept for the next worker"
+    assert uploads.import_next(worker="w2") == 1
+    chat_import.refresh_from_db()
+    assert (chat_import.state, chat_import.messages) == ("done", 13)
+    assert chat_count(incident) == 13
