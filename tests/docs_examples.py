@@ -11,6 +11,7 @@ import pytest
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 RUN = ("python", "sh", "console")
 NOT_RUN = re.compile(r"<!-- not run: \S.* -->")
+RUN_BY = re.compile(r"<!-- run by: (tests/\S+\.py) -->")
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class Block:
     language: str
     text: str
     not_run: bool
+    run_by: str = ""  # the test that runs it with what it needs (a signed request, a client)
 
     @property
     def where(self) -> str:
@@ -38,8 +40,16 @@ def blocks() -> list[Block]:
                 end = next(i for i in range(number + 1, len(lines)) if lines[i].strip() == "```")
                 before = lines[number - 1] if number else ""
                 text = "\n".join(lines[number + 1 : end]) + "\n"
+                run_by = RUN_BY.match(before)
                 found.append(
-                    Block(path, number + 1, opening.group(1), text, bool(NOT_RUN.match(before)))
+                    Block(
+                        path,
+                        number + 1,
+                        opening.group(1),
+                        text,
+                        bool(NOT_RUN.match(before)),
+                        run_by.group(1) if run_by else "",
+                    )
                 )
                 number = end
             number += 1
@@ -47,7 +57,11 @@ def blocks() -> list[Block]:
 
 
 def runnable(language: str) -> list[Block]:
-    return [block for block in blocks() if block.language == language and not block.not_run]
+    return [
+        block
+        for block in blocks()
+        if block.language == language and not block.not_run and not block.run_by
+    ]
 
 
 def commands(block: Block) -> list[str]:

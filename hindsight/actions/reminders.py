@@ -28,6 +28,7 @@ from hindsight.accounts.models import User
 from hindsight.actions import report
 from hindsight.actions.filters import OPEN
 from hindsight.actions.models import ActionItem, ReminderPreference, ReminderSent
+from hindsight.core.durations import format_duration
 from hindsight.outbox.mail import enqueue_email
 
 log = logging.getLogger(__name__)
@@ -117,10 +118,11 @@ def _link(item: ActionItem) -> str:
 def _line(item: ActionItem, today: date) -> str:
     due = ""
     if item.due_date:
-        days = (item.due_date - today).days
-        due = (
-            f"overdue by {-days} day(s)" if days < 0 else f"due {item.due_date} (in {days} day(s))"
-        )
+        left = item.due_date - today
+        if left.days < 0:
+            due = f"overdue by {format_duration(-left)}"
+        else:
+            due = f"due {item.due_date} ({f'in {format_duration(left)}' if left else 'today'})"
     return f"- [{item.priority}] {item.title} — {due or 'no due date'}\n  {_link(item)}"
 
 

@@ -2,7 +2,7 @@
 
 `transition(state, result, policy, now)` is the one place that decides whether a
 check result changes what users see; it returns the new state and, when the
-visible status changed, a `ProbeFlip` (the row that feeds incidents, the status page
+status users see changed, a `ProbeFlip` (the row that feeds incidents, the status page
 and notifications). Nothing here does I/O or reads the clock.
 """
 
@@ -70,7 +70,7 @@ def transition(
 
     Steps: ignore results while paused; confirm the result's health over N (down)
     or M (up) consecutive results; record health changes for flap detection; show
-    MAINTENANCE while a window is active; emit a flip when the visible status
+    MAINTENANCE while a window is active; emit a flip when the status users see
     changes, alerting only outside maintenance and flapping and only when it
     differs from what users were last told.
     """

@@ -134,3 +134,14 @@ def test_a_bad_number_of_days_is_refused_and_keeps_the_old_choice(rita: User) ->
     reply = client.post("/actions/reminders/", {"days_before": "soon"}, follow=True)
     assert "days before must be a whole number, 0 to 60" in reply.content.decode()
     assert ReminderPreference.objects.get(user=rita).days_before == 2
+
+
+def test_a_reminder_says_how_long_in_the_one_duration_format(
+    incident: Incident, rita: User
+) -> None:
+    item(incident, "Alert on 502s", owner=rita, due_date=date(2026, 3, 15))
+    item(incident, "Add a canary", owner=rita, due_date=date(2026, 3, 20))
+    send_reminders(today=WEDNESDAY)
+    bodies = " ".join(str(d.payload) for d in Delivery.objects.all())
+    assert "Alert on 502s — overdue by 3 d" in bodies
+    assert "Add a canary — due 2026-03-20 (in 2 d)" in bodies

@@ -3,15 +3,15 @@
 A fenced block names its language. `python` blocks are executed; in `sh` and
 `console` blocks every `hindsight …` command is parsed by the real CLI (the
 command, its options and its arguments must be accepted) and every `curl …`
-is sent to a live test server. A block that cannot run says why on the line
-before it: `<!-- not run: reason -->`.
+is sent to a live test server. A block that needs more than that (a signed
+request, a generated client) says which test runs it on the line before it,
+`<!-- run by: tests/….py -->`; one that cannot run says why: `<!-- not run: reason -->`.
 """
 
 from __future__ import annotations
 
 import shlex
 import subprocess
-import time
 
 import pytest
 import typer
@@ -19,10 +19,10 @@ import typer
 from hindsight.accounts.models import User
 from hindsight.accounts.services import create_token
 from hindsight.cli import _register, app
-from hindsight.integrations import signing
 from hindsight.integrations.services import create_integration
 
 from ..docs_examples import (
+    DOCS,
     Block,
     blocks,
     commands,
@@ -119,19 +119,15 @@ def test_the_curl_example_succeeds_against_a_live_server(
     assert done.returncode == 0, f"{where}: {done.stdout}{done.stderr}"
 
 
-@pytest.mark.parametrize("page", ["notifications.md", "statuspage.md"])
-def test_the_documented_verify_accepts_what_hindsight_signs(page: str) -> None:
-    verify = defined(page, "verify")
-    body = b'{"event": "incident.opened"}'
-    header = signing.sign("s3cret", int(time.time()), body)
-    assert verify(header, body, "s3cret") is True  # type: ignore[operator]
-
-
-@pytest.mark.parametrize("page", ["notifications.md", "statuspage.md"])
-def test_the_documented_verify_refuses_a_changed_body(page: str) -> None:
-    verify = defined(page, "verify")
-    header = signing.sign("s3cret", int(time.time()), b'{"event": "incident.opened"}')
-    assert verify(header, b'{"event": "incident.resolved"}', "s3cret") is False  # type: ignore[operator]
+def test_a_block_run_elsewhere_names_a_test_that_reads_its_page() -> None:
+    elsewhere = [block for block in blocks() if block.run_by]
+    missing = [
+        f"{block.where}: {block.run_by}"
+        for block in elsewhere
+        if not (DOCS.parent / block.run_by).is_file()
+        or block.path.name not in (DOCS.parent / block.run_by).read_text()
+    ]
+    assert elsewhere and missing == []
 
 
 def test_the_documented_review_rule_finds_a_friday_deploy(isolated_registries: None) -> None:
