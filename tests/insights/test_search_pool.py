@@ -1,0 +1,68 @@
+"""A common search ranks the newest matches of each kind only, and says so."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from hindsight.insights import search as library
+from hindsight.insights.search import search
+
+from .conftest import action, at, incident
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pool_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(library, "POOL", 2)
+
+
+def test_a_common_search_ranks_only_the_newest_matches_of_a_kind(an_editor, pool_of_two):
+    for day in (1, 2, 3, 4):  # day 4 is created last: the newest
+        incident(f"Replica lag day {day}", started=at(day))
+    titles = {hit.title for hit in search(text="replica", user=an_editor).hits}
+    assert titles == {"Replica lag day 3", "Replica lag day 4"}
+
+
+def test_a_common_search_still_counts_every_match(an_editor, pool_of_two):
+    for day in (1, 2, 3, 4):
+        incident(f"Replica lag day {day}", started=at(day))
+    results = search(text="replica", user=an_editor)
+    assert (results.count, results.ranked) == (4, 2)
+
+
+def test_each_kind_keeps_its_own_newest_matches(an_editor, pool_of_two):
+    made = incident("Quiet", started=at(1))
+    for number in (1, 2, 3):
+        action(made, f"Replica check {number}")
+    incident("Replica lag", started=at(2))  # the one incident that matches is ranked
+    titles = {hit.title for hit in search(text="replica", user=an_editor).hits}
+    assert titles == {"Replica check 2", "Replica check 3", "Replica lag"}
+
+
+def test_the_pool_leaves_out_restricted_incidents_for_a_viewer(the_viewer, pool_of_two):
+    for day in (1, 2, 3):
+        incident(f"Replica lag day {day}", started=at(day))
+    incident("Replica lag secret", started=at(4), restricted=True)  # the newest
+    results = search(text="replica", user=the_viewer)
+    assert ({h.title for h in results.hits}, results.count, results.ranked) == (
+        {"Replica lag day 2", "Replica lag day 3"},
+        3,
+        2,
+    )
+
+
+def test_a_specific_search_ranks_every_match(an_editor, pool_of_two):
+    incident("Replica lag", started=at(1))
+    incident("Replica drift", started=at(2))
+    assert search(text="replica", user=an_editor).ranked is None
+
+
+def test_the_page_says_the_search_was_ranked_among_the_newest(an_editor, pool_of_two):
+    for day in (1, 2, 3):
+        incident(f"Replica lag day {day}", started=at(day))
+    client = Client()
+    client.force_login(an_editor)
+    page = client.get("/search/", {"q": "replica"}).content.decode()
+    assert "showing the best of the newest 2 matches of each kind (2 of 3 ranked)" in page
