@@ -66,3 +66,10 @@ def test_the_page_says_the_search_was_ranked_among_the_newest(an_editor, pool_of
     client.force_login(an_editor)
     page = client.get("/search/", {"q": "replica"}).content.decode()
     assert "showing the best of the newest 2 matches of each kind (2 of 3 ranked)" in page
+
+
+def test_a_page_past_the_ranked_matches_is_empty_and_keeps_the_count(an_editor, pool_of_two):
+    for day in (1, 2, 3):
+        incident(f"Replica lag day {day}", started=at(day))
+    results = search(text="replica", user=an_editor, limit=2, offset=2)
+    assert (results.hits, results.count) == ([], 3)
