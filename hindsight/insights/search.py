@@ -230,6 +230,13 @@ def run_query(
     # Rank from what the index knows (score, id); read the rows of one page only.
     codes = [KIND_CODES[kind] for kind in filters.kinds or KIND_CODES]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One pass ranks and counts (a window). Bounding does not pay here: finding
+            # the newest matches tests each row's tsvector, which costs what ranking does.
+            count, ranked = _ranked_all(cursor, found, matching, params, limit, offset)
+            rows = _page(cursor, ranked)
+            hits = [_hit(rows[pk], query) for pk in ranked if pk in rows]
+            return Results(hits=hits, count=count, query=query, filters=filters)
         # Counting reads the index's lists of ids only, not the positions that scoring reads.
         cursor.execute(f"SELECT count(*) {matching}", params)
         count = int(cursor.fetchone()[0])
@@ -254,6 +261,22 @@ def run_query(
         ranked=pooled,
         pool=POOL if bounds else 0,
     )
+
+
+def _ranked_all(
+    cursor: Any, found: engines.Match, matching: str, params: list[Any], limit: int, offset: int
+) -> tuple[int, list[int]]:
+    """PostgreSQL: rank every match and count them in the same pass."""
+    cursor.execute(
+        f"SELECT {found.document} AS doc, {found.score} AS score, count(*) OVER () {matching} "
+        "ORDER BY score DESC, doc DESC LIMIT %s OFFSET %s",
+        [*params, limit, offset],
+    )
+    result = cursor.fetchall()
+    if result:
+        return int(result[0][2]), [row[0] for row in result]
+    cursor.execute(f"SELECT count(*) {matching}", params)
+    return int(cursor.fetchone()[0]), []
 
 
 def _kind(order: str, codes: list[int]) -> str:
