@@ -213,10 +213,10 @@ def message_page(
 
 
 def api_document(page: StatusPage, name: str) -> Document:
-    docs = v2.Documents(page).all()
-    if name not in docs:
+    doc = v2.Documents(page).one(name)
+    if doc is None:
         raise NotFound(name)
-    return Document(_json(docs[name]), JSON)
+    return Document(_json(doc), JSON)
 
 
 def _json(doc: Any) -> bytes:
