@@ -31,6 +31,8 @@ PAGES: dict[str, Access] = {
     "login": Access(A, A),
     "logout": Access(None, V),
     "healthz": Access(A, None),
+    # The metrics token or address allow-list is the credential, not a role: off (403) until set.
+    "metrics": Access(None, None),
     "incidents:list": Access(V, None),
     "incidents:declare": Access(R, R),
     "incidents:detail": Access(V, None),

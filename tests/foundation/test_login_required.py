@@ -39,6 +39,7 @@ PUBLIC = {
     "statuspage:unsubscribe": "one-click unsubscribe link in every email",
     "api:unknown": "any /api/ path that is no endpoint answers a JSON 404, not a login page",
     "api:api-root": "links to the schema and the docs, nothing else",
+    "metrics": "Prometheus scrapes with its own token or from an allowed address (403 otherwise)",
 }
 # The JSON API answers 401 with a JSON body instead of redirecting (the schema
 # too, for client generators); only the interactive docs send a browser to log in.
