@@ -91,6 +91,7 @@ PAGES: dict[str, Access] = {
     "statuspage:default_atom": Access(A, None),
     "statuspage:default_rss": Access(A, None),
     "statuspage:default_badge": Access(A, None),
+    "statuspage:default_calendar": Access(A, None),
     "statuspage:default_subscribe": Access(A, A),
     "statuspage:default_api": Access(A, None),
     "statuspage:index": Access(A, None),
@@ -100,6 +101,7 @@ PAGES: dict[str, Access] = {
     "statuspage:atom": Access(A, None),
     "statuspage:rss": Access(A, None),
     "statuspage:badge": Access(A, None),
+    "statuspage:calendar": Access(A, None),
     "statuspage:subscribe": Access(A, A),
     "statuspage:api": Access(A, None),
     # Everything that leaves Hindsight: dead letters to retry or discard.

@@ -40,6 +40,7 @@ CONTENT_TYPES = {
     ".atom": "application/atom+xml; charset=utf-8",
     ".rss": "application/rss+xml; charset=utf-8",
     ".svg": "image/svg+xml",
+    ".ics": "text/calendar; charset=utf-8",
 }
 RESERVED = frozenset({"incidents", "history", "subscribe", "api", "subscriptions"})
 # Pages remembered as fresh, per (host, path).

@@ -25,6 +25,7 @@ PAGE_ROUTES: list[tuple[str, Callable[..., HttpResponse], str]] = [
     ("history.atom", views.feed_atom, "atom"),
     ("history.rss", views.feed_rss, "rss"),
     ("badge.svg", views.badge, "badge"),
+    ("maintenance.ics", views.maintenance_calendar, "calendar"),
     ("subscribe/", views.subscribe, "subscribe"),
 ]
 

@@ -112,6 +112,7 @@ def _rss(page: StatusPage) -> render.Document:
 
 
 incident = _public(_incident)
+maintenance_calendar = _public(render.maintenance_feed)
 api = _public(_api)
 feed_atom = _public(_atom)
 feed_rss = _public(_rss)

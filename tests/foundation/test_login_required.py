@@ -30,6 +30,7 @@ PUBLIC = {
             "atom",
             "rss",
             "badge",
+            "calendar",
             "subscribe",
             "api",
         )
