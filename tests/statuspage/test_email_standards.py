@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +17,8 @@ from hindsight.outbox.models import Delivery
 from hindsight.outbox.services import deliver_due
 from hindsight.statuspage import services
 from hindsight.statuspage.models import Subscriber
+
+from ..system import require_command
 
 
 @pytest.fixture
@@ -102,3 +106,17 @@ def test_the_confirmation_email_is_multipart_with_the_same_headers(
     assert mail.get_content_type() == "multipart/alternative"
     assert mail["Auto-Submitted"] == "auto-generated"
     assert str(mail["Message-ID"]).endswith("@127.0.0.1>")  # the default HINDSIGHT_BASE_URL
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_documented_one_click_curl_unsubscribes(a_reader: Subscriber, live_server: Any) -> None:
+    curl = require_command("curl", "curl")
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "statuspage.md").read_text()
+    (command,) = re.findall(r"^curl -X POST .*unsubscribe.*$", doc, re.M)
+    command = command.replace("https://status.example.com", live_server.url)
+    command = command.replace("<token>", a_reader.unsubscribe_token)
+
+    subprocess.run([curl, *command.split()[1:]], check=True, capture_output=True)
+
+    assert not Subscriber.objects.filter(pk=a_reader.pk).exists()
