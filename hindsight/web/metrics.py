@@ -2,9 +2,9 @@
 
 Every value is read from the database when scraped, so any web process
 answers for the whole installation (several workers share one database).
-Counts of checks cover a trailing hour of raw results: raw rows and rollups
-are pruned by retention, so a cumulative `_total` counter could go down, and
-Prometheus would read that as a restart.
+The check counters are columns of each monitor's region row, raised with the
+row's update after every check, so they never go down while the monitor and
+region exist; counts by result cover a trailing hour of raw results.
 
 Protected by a bearer token (`HINDSIGHT_METRICS_TOKEN`) or an address
 allow-list (`HINDSIGHT_METRICS_ALLOW`); with neither set it is off.
@@ -23,7 +23,12 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
-from prometheus_client.core import CollectorRegistry, GaugeMetricFamily, Metric
+from prometheus_client.core import (
+    CollectorRegistry,
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    Metric,
+)
 from prometheus_client.exposition import choose_encoder
 
 from hindsight.accounts.clientip import client_address
@@ -78,13 +83,24 @@ class HindsightCollector:
             .annotate(latency_ms=Subquery(latest.values("latency_ms")[:1]), name=F("monitor__name"))
             .order_by("monitor_id", "region")
         )
+        checks = CounterMetricFamily(
+            "hindsight_monitor_checks",
+            "Checks run in the region since the monitor was created.",
+            labels=["monitor", "region"],
+        )
+        failures = CounterMetricFamily(
+            "hindsight_monitor_check_failures",
+            "Checks in the region that found the target down.",
+            labels=["monitor", "region"],
+        )
         for state in states:
             labels = [state.name, state.region]
             up.add_metric(labels, 1.0 if state.state in UP_STATES else 0.0)
             if state.latency_ms is not None:
                 latency.add_metric(labels, state.latency_ms / 1000)
-        yield up
-        yield latency
+            checks.add_metric(labels, float(state.checks_total))
+            failures.add_metric(labels, float(state.check_failures_total))
+        yield from (up, latency, checks, failures)
 
     def _checks(self) -> Iterator[Metric]:
         checks = _gauge(

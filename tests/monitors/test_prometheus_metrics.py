@@ -155,3 +155,24 @@ def test_it_is_off_until_a_token_or_allow_list_is_set(settings: Any) -> None:
 
     assert answer.status_code == 403
     assert "HINDSIGHT_METRICS_TOKEN" in answer.json()["detail"]
+
+
+def test_recorded_checks_raise_the_counters_that_metrics_serve() -> None:
+    from hindsight import probe
+    from hindsight.monitors import claims
+
+    from .support import make_all_due, make_monitor
+
+    make_monitor("API", "http://127.0.0.1:9/health")
+    now = timezone.now()
+    for status in (probe.Status.UP, probe.Status.DOWN, probe.Status.DOWN):
+        make_all_due()
+        slots = claims.claim_due(owner="w1", region="default", limit=10, now=now)
+        result = probe.CheckResult(status=status, checked_at=now, latency_ms=1.0)
+        claims.record_batch(slots=slots, results=[result] * len(slots), owner="w1")
+
+    samples = _scrape()
+
+    api = (("monitor", "API"), ("region", slots[0].region))
+    assert samples[("hindsight_monitor_checks_total", api)] == 3
+    assert samples[("hindsight_monitor_check_failures_total", api)] == 2
