@@ -19,6 +19,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -57,17 +58,29 @@ CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=30, stale-if-error=8
 COMPRESS_FROM = 512
 
 
+# When a page was rendered: the only part of a page that differs between two
+# renderings of the same content (see statuspage/public/base.html).
+_GENERATED = re.compile(rb"<!--generated-->.*?<!--/generated-->", re.S)
+
+
 def content_tag(body: bytes) -> str:
-    """The opaque part of the ETag: a digest of the bytes, so the same document
+    """The opaque part of the ETag: a digest of the content, so the same document
     has the same ETag whether a snapshot file or Django served it."""
-    return hashlib.sha256(body).hexdigest()[:32]
+    return hashlib.sha256(_GENERATED.sub(b"", body)).hexdigest()[:32]
 
 
-def cache_headers(tag: str, modified: float, encoding: str = "") -> list[tuple[str, str]]:
+def is_weak(body: bytes) -> bool:
+    """A page whose bytes carry their rendering time: equal content, not equal bytes."""
+    return b"<!--generated-->" in body
+
+
+def cache_headers(
+    tag: str, modified: float, encoding: str = "", *, weak: bool = False
+) -> list[tuple[str, str]]:
     """ETag, Last-Modified, Cache-Control and Vary of a public document (both servers)."""
     etag = f'"{tag}-{encoding}"' if encoding else f'"{tag}"'
     headers = [
-        ("ETag", etag),
+        ("ETag", f"W/{etag}" if weak else etag),
         ("Last-Modified", formatdate(modified, usegmt=True)),
         ("Cache-Control", CACHE_CONTROL),
         ("Vary", "Accept-Encoding"),
@@ -121,7 +134,7 @@ def encode(body: bytes, encoding: str) -> bytes:
 
 
 class _File:
-    __slots__ = ("body", "headers", "etag", "tag", "mtime", "modified", "size", "_encoded")
+    __slots__ = ("body", "headers", "tag", "weak", "mtime", "modified", "size", "_encoded")
 
     def __init__(self, path: Path, stat: os.stat_result) -> None:
         self.body = path.read_bytes()
@@ -129,13 +142,13 @@ class _File:
         self.modified = stat.st_mtime
         self.size = stat.st_size
         self.tag = content_tag(self.body)
-        self.etag = f'"{self.tag}"'
+        self.weak = is_weak(self.body)
         content_type = CONTENT_TYPES.get(path.suffix, "application/octet-stream")
         self._encoded: dict[str, tuple[list[tuple[str, str]], bytes]] = {}
         self.headers = [
             ("Content-Type", content_type),
             ("Content-Length", str(len(self.body))),
-            *cache_headers(self.tag, stat.st_mtime),
+            *cache_headers(self.tag, stat.st_mtime, weak=self.weak),
             ("X-Content-Type-Options", "nosniff"),
             ("Content-Security-Policy", CSP_HEADER),
             ("X-Frame-Options", "DENY"),
@@ -152,7 +165,7 @@ class _File:
             return self.headers, self.body
         if encoding not in self._encoded:
             body = encode(self.body, encoding)
-            replaced = dict(cache_headers(self.tag, self.modified, encoding))
+            replaced = dict(cache_headers(self.tag, self.modified, encoding, weak=self.weak))
             headers = [(n, replaced.get(n, v)) for n, v in self.headers if n != "Content-Length"]
             headers += [("Content-Length", str(len(body))), ("Content-Encoding", encoding)]
             self._encoded[encoding] = (headers, body)

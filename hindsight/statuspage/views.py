@@ -67,7 +67,8 @@ def _cached(request: HttpRequest, document: render.Document) -> HttpResponse:
         response = _respond(
             render.Document(static.encode(document.body, encoding), document.content_type)
         )
-    for name, value in static.cache_headers(tag, modified, encoding):
+    weak = static.is_weak(document.body)
+    for name, value in static.cache_headers(tag, modified, encoding, weak=weak):
         response[name] = value
     return response
 
