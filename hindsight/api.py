@@ -48,9 +48,11 @@ Moment = Annotated[datetime, AfterValidator(_moment)]
 # Routers mounted under /api/<prefix>/ — (module, prefix).
 ROUTERS: list[tuple[str, str]] = [
     ("hindsight.incidents.api", "incidents"),
+    ("hindsight.statuspage.api", "incidents"),  # public updates: /api/incidents/{id}/updates
     ("hindsight.monitors.api", "monitors"),
     ("hindsight.postmortems.api", "postmortems"),
     ("hindsight.insights.api", "search"),
+    ("hindsight.actions.api", "action-items"),
 ]
 
 

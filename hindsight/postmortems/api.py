@@ -125,6 +125,23 @@ class ReviewOut(Schema):
     findings: list[FindingOut]
 
 
+class FactorOut(Schema):
+    tag: str
+    text: str
+
+
+class FactorsOut(Schema):
+    whys: list[list[str]] = Field(
+        description="Each 5 Whys chain: the problem, each answer to why, the factor last"
+    )
+    fishbone: dict[str, list[str]] = Field(description="Causes by category, in order")
+    fault_tree: dict[str, Any] = Field(
+        description='From the top event: {"id", "label", "gate", "tag", "children": [...]}; '
+        "{} without a fault tree"
+    )
+    factors: list[FactorOut]
+
+
 class RevisionOut(Schema):
     version: int
     author: str | None
@@ -242,6 +259,13 @@ def review_postmortem(request: HttpRequest, postmortem_id: int) -> dict[str, Any
     path = f"postmortem-{postmortem.pk}.md"
     (result,) = json.loads(formats.to_json([formats.FileReport(path, report)]))["files"]
     return {"score": result["score"], "findings": result["findings"]}
+
+
+@router.get("/{postmortem_id}/factors", response=FactorsOut)
+def root_cause_factors(request: HttpRequest, postmortem_id: int) -> dict[str, Any]:
+    """The root-cause diagrams as data and the contributing factors with their tags."""
+    _, postmortem = _one(request, postmortem_id)
+    return services.root_cause_data(postmortem=postmortem)
 
 
 @router.get("/{postmortem_id}/revisions", response=list[RevisionOut])

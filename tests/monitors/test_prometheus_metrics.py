@@ -168,7 +168,7 @@ def test_recorded_checks_raise_the_counters_that_metrics_serve() -> None:
     for status in (probe.Status.UP, probe.Status.DOWN, probe.Status.DOWN):
         make_all_due()
         slots = claims.claim_due(owner="w1", region="default", limit=10, now=now)
-        result = probe.CheckResult(status=status, checked_at=now, latency_ms=1.0)
+        result = probe.ProbeResult(status=status, checked_at=now, latency_ms=1.0)
         claims.record_batch(slots=slots, results=[result] * len(slots), owner="w1")
 
     samples = _scrape()

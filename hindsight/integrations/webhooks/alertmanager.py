@@ -68,5 +68,5 @@ def parse_alert_list(payload: dict[str, Any], *, source: str) -> list[Signal]:
 
 
 def parse(payload: dict[str, Any]) -> list[Signal]:
-    """Parse an Alertmanager webhook delivery."""
+    """Parse an Alertmanager alert post."""
     return parse_alert_list(payload, source="alertmanager")

@@ -53,7 +53,7 @@ def _signal(item: Any, where: str) -> Signal:
             f"{where}.severity: expected one of {', '.join(SEVERITIES)}, got {severity!r}",
         )
     text = _text(alert, "text", where, limit=10_000) or f"{title or fingerprint} {status}"
-    delivery_id = _text(alert, "id", where, limit=150)
+    alert_id = _text(alert, "id", where, limit=150)
     occurred = parse_time(alert.get("occurred_at"), f"{where}.occurred_at")
     content = {**alert, "occurred_at": instant(occurred)} if "occurred_at" in alert else alert
     return Signal(
@@ -61,7 +61,7 @@ def _signal(item: Any, where: str) -> Signal:
         fingerprint=f"generic:{fingerprint}",
         title=title or fingerprint,
         text=text,
-        key=f"generic:id:{delivery_id}" if delivery_id else content_key("generic", content),
+        key=f"generic:id:{alert_id}" if alert_id else content_key("generic", content),
         severity=severity,
         occurred_at=occurred,
         service_slug=_text(alert, "service", where, limit=120),
