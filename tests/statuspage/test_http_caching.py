@@ -4,7 +4,6 @@ weak ETags (what nginx sends after gzip) get a 304, compressed copies for client
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import subprocess
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from hindsight.statuspage import snapshot
 from hindsight.statuspage.static import SnapshotApp
 
 from ..system import require_command
+from .test_snapshot import call
 
 VALIDATORS = ("ETag", "Last-Modified", "Cache-Control", "Vary")
 
@@ -43,26 +43,6 @@ def served(a_page: Any, data_dir: Path) -> Iterator[SnapshotApp]:
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
-
-
-def call(app: SnapshotApp, path: str, **headers: str) -> tuple[str, dict[str, str], bytes]:
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "HTTP_HOST": "testserver",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "wsgi.input": io.BytesIO(),
-        "wsgi.url_scheme": "http",
-        **headers,
-    }
-    captured: dict[str, Any] = {}
-
-    def start_response(status: str, response_headers: list[tuple[str, str]], *_: Any) -> None:
-        captured["status"], captured["headers"] = status, dict(response_headers)
-
-    body = b"".join(app(environ, start_response))
-    return captured["status"], captured["headers"], body
 
 
 def _expire(data_dir: Path) -> None:
