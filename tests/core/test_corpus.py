@@ -162,7 +162,7 @@ def test_blame_is_reported_only_where_a_careful_reader_sees_it_in_the_real_docum
         (path.name, f.line, f.rule)
         for path in sorted(corpus.rglob("*.md"))
         for f in review(parse(path.read_text(encoding="utf-8"))).findings
-        if f.rule in {"blame-language", "root-cause-person"}
+        if f.rule == "blame-language"
     }
     assert found == expected
 

@@ -81,3 +81,10 @@ def test_the_rule_is_quiet_on_its_good_example(rule_id):
 def test_the_reviewer_guide_lists_every_rule():
     guide = (RULE_DOCS.parent / "reviewer.md").read_text(encoding="utf-8")
     assert [rule_id for rule_id in ALL_RULES if f"(rules/{rule_id}.md)" not in guide] == []
+
+
+def test_every_rule_page_and_guide_row_is_a_rule_that_exists():
+    guide = (RULE_DOCS.parent / "reviewer.md").read_text(encoding="utf-8")
+    pages = {path.stem for path in RULE_DOCS.glob("*.md")}
+    rows = set(re.findall(r"\(rules/([a-z0-9-]+)\.md\)", guide))
+    assert (pages - set(ALL_RULES), rows - set(ALL_RULES)) == (set(), set())

@@ -16,6 +16,7 @@ from hindsight.postmortems import printing, services
 from hindsight.postmortems.models import PostMortem
 
 from ..core.test_diagrams import EXAMPLE
+from ..system import require
 from .conftest import editor_form, with_section
 
 pytestmark = pytest.mark.django_db
@@ -87,8 +88,7 @@ def test_the_html_export_draws_the_diagrams(drawn: PostMortem, the_viewer: User)
 
 
 def test_the_pdf_export_carries_the_diagrams(drawn: PostMortem, the_viewer: User) -> None:
-    if printing.missing():
-        pytest.skip(printing.missing())
+    require(not printing.missing(), printing.missing())
     from pypdf import PdfReader
 
     answer = client_for(the_viewer).get(f"/postmortems/{drawn.pk}/export.pdf")

@@ -32,8 +32,6 @@ ONLY_A_PERSON = {
     "improvements-missing",
     "action-items-none",
     "root-cause-single-factor",
-    "root-cause-technical-only",
-    "five-whys-shallow",
 }
 PERSON_SECTIONS = {
     "Root cause analysis",

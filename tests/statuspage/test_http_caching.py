@@ -145,7 +145,7 @@ def test_django_compresses_for_clients_that_ask(a_page: Any) -> None:
 def test_the_documented_curl_example_gets_a_304(a_page: Any, live_server: Any) -> None:
     curl = require_command("curl", "curl")
     doc = (Path(__file__).resolve().parents[2] / "docs" / "statuspage.md").read_text()
-    script = doc.split("Try it:\n\n```\n", 1)[1].split("```", 1)[0]
+    script = doc.split("Try it:\n\n", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
 
     ran = subprocess.run(
         [
