@@ -49,13 +49,17 @@ Texts = dict[str, str]
 INCIDENT_PAGES = ("/incidents/", "/incidents/{incident}/")
 STATUS_PAGES = ("/status/", "/status/incidents/{incident}/")
 FEEDS = ("/status/history.atom", "/status/history.rss")
-SEARCH = f"/search/?q={MARK}"  # snippets with the words found marked
+# Search snippets mark the words found: the payload's own words too.
+SEARCH = (
+    f"/search/?q={MARK}",
+    f"/search/?q={MARK}+OR+script+OR+onerror+OR+alert+OR+href+OR+lt+OR+quot",
+)
 EXPORTS = ("export.html", "export.md", "export.pdf")
 FIELDS: dict[str, tuple[str, ...]] = {
-    "incident.title": (*INCIDENT_PAGES, *STATUS_PAGES, *FEEDS, SEARCH, "email"),
-    "incident.summary": ("/incidents/{incident}/", SEARCH),
+    "incident.title": (*INCIDENT_PAGES, *STATUS_PAGES, *FEEDS, *SEARCH, "email"),
+    "incident.summary": ("/incidents/{incident}/", *SEARCH),
     "incident.customer_impact": ("/incidents/{incident}/",),
-    "event.text": ("/incidents/{incident}/", "/incidents/{incident}/events/{event}/", SEARCH),
+    "event.text": ("/incidents/{incident}/", "/incidents/{incident}/events/{event}/", *SEARCH),
     "event.actor_name": ("/incidents/{incident}/",),
     "update.message": ("/status/incidents/{incident}/", *FEEDS, "/incidents/{incident}/", "email"),
     "service.name": ("/incidents/{incident}/", "/monitors/{monitor}/"),
@@ -71,10 +75,10 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "window.reason": ("/monitors/{monitor}/",),
     "integration.name": ("/integrations/",),
     "user.first_name": ("/incidents/{incident}/", "/postmortems/{postmortem}/"),
-    "postmortem.body": ("/postmortems/{postmortem}/", *EXPORTS, SEARCH),
+    "postmortem.body": ("/postmortems/{postmortem}/", *EXPORTS, *SEARCH),
     "postmortem.public_body": ("/status/incidents/{incident}/",),
     "comment.text": ("/postmortems/{postmortem}/",),
-    "action.title": (SEARCH,),
+    "action.title": (*SEARCH,),
 }
 
 
