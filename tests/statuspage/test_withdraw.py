@@ -246,3 +246,14 @@ def test_a_publish_that_was_rendering_during_a_withdrawal_renders_again(
     snapshot.publish_all()
     index = (data_dir / "statuspage" / "acme" / "index.html").read_text()
     assert (len(calls), "Checkout errors" in index) == (2, False)
+
+
+def test_a_withdrawal_wakes_every_machines_snapshot_refresh(
+    public_incident: Any, commit: Commit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hindsight.runner import wakeups
+
+    woken: list[str] = []
+    monkeypatch.setattr(wakeups, "notify", woken.append)
+    commit(_restrict, public_incident)
+    assert "statuspage-refresh" in woken
