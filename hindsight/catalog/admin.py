@@ -13,3 +13,6 @@ class ServiceAdmin(admin.ModelAdmin[Service]):
 class ComponentAdmin(admin.ModelAdmin[Component]):
     list_display = ("name", "group", "service", "status", "position")
     list_filter = ("status", "group")
+    # The status is computed from its inputs (catalog/status.py): responders set
+    # theirs through public updates, monitors and maintenance through their jobs.
+    readonly_fields = ("status", "responder_status", "in_maintenance", "monitor_status")

@@ -42,6 +42,19 @@ class Component(models.Model):
     status = models.CharField(
         max_length=32, choices=ComponentStatus.choices, default=ComponentStatus.OPERATIONAL
     )
+    # The inputs the status is computed from (catalog/status.py); only that module writes them.
+    responder_status = models.CharField(
+        max_length=32, choices=ComponentStatus.choices, blank=True, editable=False
+    )
+    in_maintenance = models.BooleanField(default=False, editable=False)
+    monitor_status = models.CharField(
+        max_length=32, choices=ComponentStatus.choices, blank=True, editable=False
+    )
+    auto_public_incident = models.BooleanField(
+        default=True,
+        help_text="When a monitor puts this component in outage, show customers an incident "
+        "text on the status page",
+    )
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -25,15 +25,17 @@ from hindsight.incidents.models import (
     Severity,
 )
 from hindsight.incidents.services import append_event, release_fingerprints
-from hindsight.incidents.signals import incident_resolved
+from hindsight.incidents.signals import incident_acknowledged, incident_resolved
 
-# Reaching a status sets these key moments if they are still empty.
+# Reaching a status sets these key moments if they are still empty. Acknowledged
+# is not among them: only someone acknowledging sets it (``acknowledge``), so
+# time to acknowledge stays empty until a person has.
 MOMENTS_SET_BY_STATUS: dict[str, tuple[str, ...]] = {
     IncidentStatus.INVESTIGATING: (),
-    IncidentStatus.IDENTIFIED: ("acknowledged",),
-    IncidentStatus.MONITORING: ("acknowledged", "mitigated"),
-    IncidentStatus.RESOLVED: ("acknowledged", "mitigated", "resolved"),
-    IncidentStatus.CLOSED: ("acknowledged", "mitigated", "resolved", "closed"),
+    IncidentStatus.IDENTIFIED: (),
+    IncidentStatus.MONITORING: ("mitigated",),
+    IncidentStatus.RESOLVED: ("mitigated", "resolved"),
+    IncidentStatus.CLOSED: ("mitigated", "resolved", "closed"),
 }
 
 
@@ -122,6 +124,43 @@ def change_status(
         if status in ended and old not in ended:
             # Receivers (the post-mortem draft, notifications) write in this transaction.
             incident_resolved.send(sender=Incident, incident=incident, actor=actor)
+    return incident
+
+
+def acknowledge(
+    *,
+    incident: Incident,
+    actor: User | None,
+    at: datetime | None = None,
+    source: str = EventSource.MANUAL,
+) -> Incident:
+    """Record that someone has taken the incident on; the first acknowledgement counts.
+
+    Acknowledging again changes nothing (two responders pressing the button at
+    once record one acknowledgement).
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        incident = _lock(incident)
+        if incident.acknowledged_at is not None:
+            return incident
+        if at < incident.started_at:
+            raise LifecycleError("An incident cannot be acknowledged before it started.")
+        incident.acknowledged_at = at
+        incident.updated_at = timezone.now()
+        incident.save(update_fields=["acknowledged_at", "updated_at"])
+        audit.record(action="incident.acknowledged", target=incident, actor=actor)
+        append_event(
+            incident=incident,
+            kind=EventKind.ACKNOWLEDGED,
+            source=source,
+            actor=actor,
+            actor_name=_name(actor),
+            occurred_at=at,
+            is_key=True,
+            text=f"Acknowledged by {_name(actor)}",
+        )
+        incident_acknowledged.send(sender=Incident, incident=incident, actor=actor)
     return incident
 
 

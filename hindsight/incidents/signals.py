@@ -7,3 +7,8 @@ from django.dispatch import Signal
 incident_opened = Signal()
 # Sent when an open incident is resolved or closed, with actor=<User or None>.
 incident_resolved = Signal()
+# Sent the first time someone acknowledges an incident, with actor=<User or None>.
+incident_acknowledged = Signal()
+# Sent when a monitor or an alert puts status-page components in trouble on an
+# incident, with components=<list of Component>; the status page may tell customers.
+components_affected = Signal()

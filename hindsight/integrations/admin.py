@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 
 from hindsight.integrations.models import EarlyRecovery, Integration, NotificationChannel
+from hindsight.integrations.notifiers import channel_kind
 
 
 @admin.register(Integration)
@@ -18,7 +19,11 @@ class ChannelForm(forms.ModelForm):  # type: ignore[type-arg]
     secret = forms.CharField(
         required=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="HMAC key for webhooks. Leave empty to keep the stored one.",
+        help_text=(
+            "Signing secret for webhooks (Standard Webhooks): paste the receiver's whsec_… "
+            "secret, or any text (its whsec_ form is the same key). "
+            "Leave empty to keep the stored one."
+        ),
     )
     clear_secret = forms.BooleanField(required=False, label="Remove the stored secret")
 
@@ -41,7 +46,8 @@ class NotificationChannelAdmin(admin.ModelAdmin[NotificationChannel]):
     @admin.display(description="Destination")
     def destination(self, channel: NotificationChannel) -> str:
         # A chat webhook URL is itself a credential: show where it goes, not the whole of it.
-        if channel.kind == "email":
+        kind = channel_kind(channel.kind)
+        if kind is not None and not kind.url:
             return str(channel.target)
         parts = urlsplit(str(channel.target))
         return f"{parts.scheme}://{parts.hostname or ''}/…"

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from hindsight import egress, probe
 from hindsight.accounts import audit
+from hindsight.catalog import status as component_status
 from hindsight.catalog.models import Component, ComponentStatus
 from hindsight.core import inputs
 from hindsight.incidents import lifecycle
@@ -28,6 +29,7 @@ from hindsight.incidents.models import (
     IncidentStatus,
     Severity,
 )
+from hindsight.incidents.signals import components_affected
 from hindsight.monitors import credentials, engine
 from hindsight.monitors.models import (
     Flip,
@@ -229,11 +231,11 @@ def _apply(monitor: Monitor, change: Any, *, paused: bool, now: datetime | None)
             return None
         state = engine.state_from_json(monitor.engine_state, status=monitor.state)
         if paused and state.status is probe.Status.PAUSED:
-            state = probe.MonitorState()
+            state = probe.ProbeState()
         new, flip = change(state, now)
         if flip is None:  # a monitor paused before the engine knew it: start over
-            new = probe.MonitorState(status=probe.Status.PENDING, since=now)
-            flip = probe.Flip(probe.Status.PAUSED, probe.Status.PENDING, now, "Resumed", False)
+            new = probe.ProbeState(status=probe.Status.PENDING, since=now)
+            flip = probe.ProbeFlip(probe.Status.PAUSED, probe.Status.PENDING, now, "Resumed", False)
         monitor.paused = paused
         monitor.engine_state = engine.state_to_json(new)
         monitor.state, monitor.state_since, monitor.updated_at = str(new.status), now, now
@@ -257,17 +259,20 @@ def _apply(monitor: Monitor, change: Any, *, paused: bool, now: datetime | None)
         )
 
 
-def sync_component(*, monitor: Monitor, state: str) -> Component | None:
-    """Set the linked status-page component to follow the monitor's state."""
-    wanted = COMPONENT_FOR_STATE.get(state)  # type: ignore[call-overload]
-    if monitor.component_id is None or wanted is None:
-        return None
-    component = Component.objects.get(pk=monitor.component_id)
-    if component.status != wanted:
-        component.status = wanted
-        component.updated_at = timezone.now()
-        component.save(update_fields=["status", "updated_at"])
-    return component
+def sync_component(*, monitor: Monitor) -> list[Component]:
+    """Give the linked component what its monitors say now (the worst of them).
+
+    This is the monitors' input to the component's status; a responder's
+    explicit status or maintenance may take precedence (catalog/status.py).
+    """
+    if monitor.component_id is None:
+        return []
+    states = Monitor.objects.filter(component_id=monitor.component_id, paused=False)
+    said = component_status.worst(
+        COMPONENT_FOR_STATE.get(state, "")  # type: ignore[call-overload]
+        for state in states.values_list("state", flat=True)
+    )
+    return component_status.set_inputs(component_ids=[monitor.component_id], monitors=said)
 
 
 def fingerprint(monitor: Monitor, *, tls: bool = False) -> str:
@@ -319,7 +324,7 @@ def _process(flip: Flip) -> None:
     monitor, evidence = flip.monitor, flip.evidence or {}
     tls_warning = evidence.get("error_class") == probe.ErrorClass.TLS_EXPIRING
     if not tls_warning:
-        sync_component(monitor=monitor, state=flip.new_state)
+        sync_component(monitor=monitor)
     if not evidence.get("alert"):
         return
     key = f"monitor-flip:{flip.pk}"
@@ -339,6 +344,10 @@ def _process(flip: Flip) -> None:
             idempotency_key=key,
         )
         _link(monitor, incident, tls=tls_warning)
+        if monitor.component is not None and not tls_warning:
+            components_affected.send(
+                sender=Incident, incident=incident, components=[monitor.component]
+            )
     elif flip.new_state == MonitorState.UP:
         for tls in (False, True):
             incidents.record_recovery(

@@ -7,6 +7,6 @@ class StatuspageConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from hindsight.statuspage import jobs, signals, subscribers  # noqa: F401  (registrations)
+        from hindsight.statuspage import jobs, receivers, signals, subscribers  # noqa: F401
 
         signals.connect()

@@ -66,6 +66,10 @@ class StatusUpdate(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     posted_at = models.DateTimeField(default=timezone.now)
+    automatic = models.BooleanField(
+        default=False,
+        help_text="Posted by Hindsight (a monitor outage or a resolution), not by a responder",
+    )
 
     class Meta:
         ordering = ["-posted_at", "-id"]

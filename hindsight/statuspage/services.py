@@ -22,6 +22,7 @@ from hindsight.incidents.models import (
     Visibility,
 )
 from hindsight.incidents.services import append_event
+from hindsight.statuspage.component_inputs import sync_maintenance, sync_responder
 from hindsight.statuspage.content import affected_components
 from hindsight.statuspage.models import (
     MaintenanceStatus,
@@ -110,11 +111,14 @@ def post_update(
     components: Mapping[Component, str] | None = None,
     actor: User | None = None,
     at: datetime | None = None,
+    automatic: bool = False,
 ) -> StatusUpdate:
     """Publish an update: page, timeline, incident status, components, subscribers.
 
-    Resolving returns the components this incident touched to operational
-    unless the update sets them explicitly.
+    The components' statuses are the responder's word while the incident is
+    active (catalog/status.py); an ``automatic`` update (Hindsight's text for
+    a monitor outage) only names them. Resolving names every component this
+    incident touched as operational unless the update sets them explicitly.
     """
     message = message.strip()
     if status not in UPDATE_STATUSES:
@@ -135,17 +139,22 @@ def post_update(
             for component in affected_components(incident):
                 changes.setdefault(component, ComponentStatus.OPERATIONAL)
         update = StatusUpdate.objects.create(
-            incident=incident, status=status, message=message, posted_by=actor, posted_at=at
+            incident=incident,
+            status=status,
+            message=message,
+            posted_by=actor,
+            posted_at=at,
+            automatic=automatic,
         )
-        for component, new in sorted(changes.items(), key=lambda item: item[0].pk):
-            component = Component.objects.select_for_update().get(pk=component.pk)
-            UpdateComponentStatus.objects.create(
-                update=update, component=component, status=new, old_status=component.status
+        shown = dict(
+            Component.objects.filter(pk__in=[c.pk for c in changes]).values_list("pk", "status")
+        )
+        UpdateComponentStatus.objects.bulk_create(
+            UpdateComponentStatus(
+                update=update, component=component, status=new, old_status=shown[component.pk]
             )
-            if component.status != new:
-                component.status = new
-                component.updated_at = at
-                component.save(update_fields=["status", "updated_at"])
+            for component, new in sorted(changes.items(), key=lambda item: item[0].pk)
+        )
         append_event(
             incident=incident,
             kind=EventKind.STATUS_UPDATE,
@@ -170,6 +179,8 @@ def post_update(
                 source=EventSource.STATUSPAGE,
                 note="Set by a public status update",
             )
+        # After the status change: a resolved incident's word no longer holds.
+        sync_responder(component_ids=[c.pk for c in changes], at=at)
         queue_update_notifications(update=update)
         schedule_publish(incident_ids={incident.pk})
     log.info("Posted status update %s on incident %s (%s)", update.pk, incident.pk, status)
@@ -181,9 +192,8 @@ def tick_maintenance(
 ) -> int:
     """Move maintenance windows to in progress / completed as their times pass.
 
-    Components of a window are put under maintenance when it starts and
-    returned to operational when it ends (unless something else changed them
-    meanwhile). Returns how many windows changed.
+    A window's components have the maintenance input while it is in progress
+    (catalog/status.py decides what that shows). Returns how many windows changed.
     """
     now = now or timezone.now()
     windows = ScheduledMaintenance.objects.exclude(status=MaintenanceStatus.COMPLETED)
@@ -192,17 +202,9 @@ def tick_maintenance(
     changed = 0
     for window in windows.filter(starts_at__lte=now).prefetch_related("components"):
         if window.ends_at <= now:
-            new, component_from, component_to = (
-                MaintenanceStatus.COMPLETED,
-                ComponentStatus.MAINTENANCE,
-                ComponentStatus.OPERATIONAL,
-            )
+            new = MaintenanceStatus.COMPLETED
         elif window.status == MaintenanceStatus.SCHEDULED:
-            new, component_from, component_to = (
-                MaintenanceStatus.IN_PROGRESS,
-                ComponentStatus.OPERATIONAL,
-                ComponentStatus.MAINTENANCE,
-            )
+            new = MaintenanceStatus.IN_PROGRESS
         else:
             continue
         with transaction.atomic():
@@ -212,9 +214,7 @@ def tick_maintenance(
             )
             if not won:
                 continue
-            Component.objects.filter(
-                pk__in=[c.pk for c in window.components.all()], status=component_from
-            ).update(status=component_to, updated_at=now)
+            sync_maintenance(component_ids=[c.pk for c in window.components.all()], at=now)
             changed += 1
             log.info("Maintenance %s is now %s", window.pk, new)
     if changed and publish:

@@ -172,6 +172,14 @@ def test_a_readme_found_in_a_folder_is_not_reviewed_and_not_scored():
     assert (report.score, report.status) == (None, "not-reviewed")
 
 
+def test_a_file_whose_front_matter_cannot_be_read_is_reviewed_with_the_error():
+    report = review(parse("---\nseverity: [SEV1\n---\n\n# Notes\n\nRun make.\n"))
+    assert (report.status, [f.rule for f in report.findings][:1]) == (
+        "reviewed",
+        ["front-matter-invalid"],
+    )
+
+
 def test_a_file_the_user_names_is_always_reviewed():
     report = review(parse("# Tooling\n\nRun make.\n"), explicit=True)
     assert (report.status, "not-a-postmortem" in {f.rule for f in report.findings}) == (

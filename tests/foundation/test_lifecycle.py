@@ -23,7 +23,7 @@ def test_status_changes_set_key_moments_once(an_editor):
         incident=incident, status="identified", actor=an_editor, at=t1
     )
     incident = lifecycle.change_status(incident=incident, status="resolved", actor=an_editor, at=t2)
-    assert incident.acknowledged_at == t1
+    assert incident.acknowledged_at is None  # only acknowledging sets it
     assert incident.mitigated_at == incident.resolved_at == t2
     texts = list(
         incident.events.filter(kind=EventKind.STATUS_CHANGE).values_list("text", "actor_name")

@@ -81,7 +81,7 @@ def test_status_severity_commander_and_services_changes_are_on_the_timeline(
         "SEV1",
         an_editor,
     )
-    assert incident.acknowledged_at is not None
+    assert incident.acknowledged_at is None  # only acknowledging sets it
     texts = list(incident.events.order_by("id").values_list("text", flat=True))
     assert texts[1:] == [
         "Status: investigating → identified. bad index",

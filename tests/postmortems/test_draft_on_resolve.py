@@ -17,7 +17,7 @@ from hindsight.core.model import SectionKind
 from hindsight.core.outline import PRACTICE
 from hindsight.core.parser import parse
 from hindsight.core.review import review
-from hindsight.incidents.lifecycle import change_status
+from hindsight.incidents.lifecycle import acknowledge, change_status
 from hindsight.incidents.models import EventKind, Incident
 from hindsight.incidents.services import append_event, declare_incident
 from hindsight.postmortems.models import PostMortem
@@ -68,6 +68,7 @@ def resolved(an_editor: User, a_responder: User) -> Incident:
         is_key=True,
         text="Rolled back\nrelease 42",
     )
+    acknowledge(incident=incident, actor=an_editor, at=START + timedelta(minutes=31))
     change_status(
         incident=incident, status="monitoring", actor=an_editor, at=START + timedelta(minutes=31)
     )
@@ -127,10 +128,11 @@ def test_it_lists_the_incident_durations_and_people_under_the_summary(resolved: 
 @pytest.mark.django_db
 def test_it_lists_the_key_events_with_who_acted(resolved: Incident) -> None:
     document = parse(PostMortem.objects.get(incident=resolved).body)
-    rows = [(f"{e.clock:%H:%M}", e.actor, e.text) for e in document.timeline()][:4]
+    rows = [(f"{e.clock:%H:%M}", e.actor, e.text) for e in document.timeline()][:5]
     assert rows == [
         ("09:04", "Hindsight", "Incident declared as SEV2 affecting Checkout API"),
         ("09:20", "rita-responder", "Rolled back release 42"),
+        ("09:31", "ed-editor", "Acknowledged by ed-editor"),
         ("09:31", "ed-editor", "Status: investigating → monitoring"),
         ("10:05", "ed-editor", "Status: monitoring → resolved"),
     ]
