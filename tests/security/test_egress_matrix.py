@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from hindsight.incidents.services import declare_incident
-from hindsight.integrations.models import ChannelKind, NotificationChannel
+from hindsight.integrations.models import NotificationChannel
 from hindsight.outbox.models import Delivery
 from hindsight.outbox.services import deliver_due
 from hindsight.probe import egress as probe_egress
@@ -149,7 +149,7 @@ def _failures() -> list[str]:
     return list(Delivery.objects.exclude(state="sent").values_list("last_error", flat=True))
 
 
-CHANNELS = [ChannelKind.WEBHOOK, ChannelKind.SLACK, ChannelKind.TEAMS]
+CHANNELS = ["webhook", "slack", "teams"]
 
 
 @pytest.mark.parametrize("kind", CHANNELS)
@@ -227,7 +227,7 @@ def test_the_socket_watch_stops_a_connection_to_anywhere_else(
 ) -> None:
     settings.EGRESS_POLICY = EgressPolicy.from_text("loopback")
     stub_dns({"hooks.test": ["127.0.0.9"]})  # allowed now: only the watch stands in the way
-    _notify(ChannelKind.WEBHOOK, "http://hooks.test:9/")
+    _notify("webhook", "http://hooks.test:9/")
     errors = _failures()
     assert (sockets.attempted, "the test stopped a connection to 127.0.0.9" in errors[0]) == (
         ["127.0.0.9"],

@@ -22,10 +22,12 @@ from hindsight.accounts.models import Role, User
 from hindsight.accounts.services import create_token
 from hindsight.actions.models import ActionItem
 from hindsight.catalog.models import Component, Service
+from hindsight.core import diagrams
 from hindsight.incidents.lifecycle import change_status
 from hindsight.incidents.models import Incident
 from hindsight.incidents.services import append_event, declare_incident
 from hindsight.insights import rollup, tables
+from hindsight.integrations.models import ChatImport
 from hindsight.integrations.services import create_integration
 from hindsight.monitors import services as monitor_services
 from hindsight.monitors.models import Monitor
@@ -114,8 +116,13 @@ def world(
             incident: {
                 **shared,
                 "incidents:": incident.pk,
+                "chat:": incident.pk,
+                "import_id": ChatImport.objects.create(
+                    incident=incident, filename=f"{incident.title}.zip"
+                ).pk,
                 "statuspage:": incident.pk,
                 "postmortems:": pm.pk,
+                "actions:": pm.action_items.get().pk,
                 "event_id": incident.events.first().pk,  # type: ignore[union-attr]
                 "comment_id": pm.comments.get().pk,
                 "month": f"{incident.started_at:%Y-%m}",
@@ -136,6 +143,7 @@ def _expansions(name: str, pattern: URLPattern, given: dict[str, Any]) -> list[s
         ("table", list(tables.BUILDERS)),
         ("fmt", [f for f in FORMATS if f != "pdf"]),  # PDFs: same page as html
         ("name", ["summary.json", "incidents.json", "incidents/unresolved.json"]),
+        ("kind", list(diagrams.KINDS)),
     ):
         if key in wanted:
             choices = [{**c, key: v} for c in choices for v in values]
@@ -196,7 +204,8 @@ def test_every_page_of_the_restricted_incident_is_not_found(
     statuses = {
         url: client.get(url).status_code
         for name, pattern in _readable(role)
-        if name.startswith(("incidents:", "postmortems:")) and set(pattern.pattern.regex.groupindex)
+        if name.startswith(("incidents:", "postmortems:", "actions:", "chat:"))
+        and set(pattern.pattern.regex.groupindex)
         for url in _expansions(name, pattern, secret)
     }
     assert {url: s for url, s in statuses.items() if s != 404} == {}
@@ -208,6 +217,7 @@ def _api_reads(world: dict[str, Any], variant: dict[str, Any]) -> list[str]:
             incident_id=variant["incidents:"],
             postmortem_id=variant["postmortems:"],
             monitor_id=variant["monitors:"],
+            item_id=variant["actions:"],
             event_id=variant["event_id"],
             version=1,
         )

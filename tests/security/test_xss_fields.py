@@ -45,7 +45,7 @@ MARK = "xssmark"
 Texts = dict[str, str]
 
 # Field -> the surfaces that show it. Surfaces are page URLs (with {incident},
-# {event}, {monitor}, {postmortem}), the feeds, the exports and "email".
+# {event}, {monitor}, {postmortem}, {action}), the feeds, the exports and "email".
 INCIDENT_PAGES = ("/incidents/", "/incidents/{incident}/")
 STATUS_PAGES = ("/status/", "/status/incidents/{incident}/")
 FEEDS = ("/status/history.atom", "/status/history.rss")
@@ -78,7 +78,14 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "postmortem.body": ("/postmortems/{postmortem}/", *EXPORTS, *SEARCH),
     "postmortem.public_body": ("/status/incidents/{incident}/",),
     "comment.text": ("/postmortems/{postmortem}/",),
-    "action.title": (*SEARCH,),
+    "action.title": ("/actions/", "/actions/{action}/", *SEARCH),
+    "action.description": ("/actions/{action}/",),
+    "action.verification_note": ("/actions/{action}/",),
+    "diagram.text": (
+        "/postmortems/{postmortem}/diagram/whys.svg",
+        "/postmortems/{postmortem}/",
+        "export.html",
+    ),
 }
 
 
@@ -156,9 +163,11 @@ def build(texts: Texts) -> dict[str, Any]:
     change_status(incident=incident, status="resolved", actor=admin)
     postmortem = PostMortem.objects.get(incident=incident)
     notes = text("postmortem.body", "Nothing more.")
+    cause = text("diagram.text", "The pool was exhausted")
+    whys = f"```whys\nproblem: {cause}\nwhy: {cause}\nfactor: {cause}\n```\n"
     postmortem = save_body(
         postmortem=postmortem,
-        body=f"{postmortem.body}\n\n## Notes\n\n{notes}\n",
+        body=f"{postmortem.body}\n\n## Notes\n\n{notes}\n\n{whys}",
         author=admin,
         expected_version=postmortem.version,
     )
@@ -169,8 +178,14 @@ def build(texts: Texts) -> dict[str, Any]:
     PostMortemComment.objects.create(
         postmortem=postmortem, section="Summary", text=text("comment.text", "Why?"), version=1
     )
-    ActionItem.objects.create(
-        incident=incident, postmortem=postmortem, title=text("action.title", "Add an alert", 300)
+    action = ActionItem.objects.create(
+        incident=incident,
+        postmortem=postmortem,
+        title=text("action.title", "Add an alert", 300),
+        description=text("action.description", "Page on 5xx."),
+        status="done",
+        evidence_kind="note",
+        verification_note=text("action.verification_note", "Tested in staging."),
     )
     return {
         "admin": admin,
@@ -179,6 +194,7 @@ def build(texts: Texts) -> dict[str, Any]:
             "event": event.pk,
             "monitor": monitor.pk,
             "postmortem": postmortem.pk,
+            "action": action.pk,
         },
     }
 
