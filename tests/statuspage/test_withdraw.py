@@ -257,3 +257,13 @@ def test_a_withdrawal_wakes_every_machines_snapshot_refresh(
     monkeypatch.setattr(wakeups, "notify", woken.append)
     commit(_restrict, public_incident)
     assert "statuspage-refresh" in woken
+
+
+def test_an_incident_restricted_after_it_was_public_can_still_be_resolved(
+    public_incident: Any, an_editor: User, commit: Commit
+) -> None:
+    commit(_restrict, public_incident)
+    commit(change_status, incident=public_incident, status="resolved", actor=an_editor)
+    public_incident.refresh_from_db()
+    updates = list(public_incident.status_updates.values_list("status", flat=True))
+    assert (public_incident.status, updates) == ("resolved", ["identified"])
