@@ -31,6 +31,8 @@ PAGES: dict[str, Access] = {
     "login": Access(A, A),
     "logout": Access(None, V),
     "healthz": Access(A, None),
+    # The metrics token or address allow-list is the credential, not a role: off (403) until set.
+    "metrics": Access(None, None),
     "incidents:list": Access(V, None),
     "incidents:declare": Access(R, R),
     "incidents:detail": Access(V, None),
@@ -69,9 +71,16 @@ PAGES: dict[str, Access] = {
     "actions:mine": Access(V, None),
     "actions:detail": Access(V, None),
     "actions:bulk": Access(None, R),
+    "actions:export_csv": Access(V, None),
+    "actions:import_csv": Access(None, R),
     "actions:report": Access(V, None),
     "actions:report_csv": Access(V, None),
     "actions:preferences": Access(V, V),  # one's own reminders
+    "actions:track": Access(None, R),
+    "actions:settle": Access(None, R),
+    "actions:trackers": Access(V, E),
+    "actions:tracker_toggle": Access(None, E),
+    "actions:tracker_webhook": Access(None, A),  # the tracker's webhook secret is the credential
     "actions:close": Access(None, R),
     "actions:update": Access(None, R),
     "insights:search": Access(V, None),
@@ -100,6 +109,7 @@ PAGES: dict[str, Access] = {
     "statuspage:default_atom": Access(A, None),
     "statuspage:default_rss": Access(A, None),
     "statuspage:default_badge": Access(A, None),
+    "statuspage:default_calendar": Access(A, None),
     "statuspage:default_subscribe": Access(A, A),
     "statuspage:default_api": Access(A, None),
     "statuspage:index": Access(A, None),
@@ -109,6 +119,7 @@ PAGES: dict[str, Access] = {
     "statuspage:atom": Access(A, None),
     "statuspage:rss": Access(A, None),
     "statuspage:badge": Access(A, None),
+    "statuspage:calendar": Access(A, None),
     "statuspage:subscribe": Access(A, A),
     "statuspage:api": Access(A, None),
     # Everything that leaves Hindsight: dead letters to retry or discard.
@@ -202,6 +213,8 @@ COMMANDS: dict[str, str] = {
             "monitors import",
             "insights rollup",
             "insights reindex",
+            "actions export",
+            "actions import",
         )
     },
 }

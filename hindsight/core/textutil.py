@@ -42,6 +42,7 @@ class Caseless:
         return self._lower.search(text.lower()) is not None
 
 
+@functools.lru_cache(maxsize=2048)  # rules read the same lines and items again
 def plain(markdown: str) -> str:
     """Markdown to plain prose: links keep their text, code spans and markup go."""
     if not _MARKUP.search(markdown):

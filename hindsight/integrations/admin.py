@@ -3,7 +3,13 @@ from urllib.parse import urlsplit
 from django import forms
 from django.contrib import admin
 
-from hindsight.integrations.models import EarlyRecovery, Integration, NotificationChannel
+from hindsight.integrations.models import (
+    ChatImport,
+    ChatImportPart,
+    EarlyRecovery,
+    Integration,
+    NotificationChannel,
+)
 from hindsight.integrations.notifiers import channel_kind
 
 
@@ -61,3 +67,19 @@ class NotificationChannelAdmin(admin.ModelAdmin[NotificationChannel]):
 class EarlyRecoveryAdmin(admin.ModelAdmin[EarlyRecovery]):
     list_display = ("fingerprint", "occurred_at", "source", "received_at")
     search_fields = ("fingerprint",)
+
+
+class ChatImportPartInline(admin.TabularInline[ChatImportPart, ChatImport]):
+    model = ChatImportPart
+    fields = ("seq",)
+    readonly_fields = ("seq",)
+    extra = 0
+    can_delete = False
+
+
+@admin.register(ChatImport)
+class ChatImportAdmin(admin.ModelAdmin[ChatImport]):
+    list_display = ("filename", "incident", "kind", "state", "phase", "imported", "messages")
+    list_filter = ("state", "kind")
+    raw_id_fields = ("incident", "requested_by")
+    inlines = (ChatImportPartInline,)
