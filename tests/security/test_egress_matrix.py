@@ -3,7 +3,7 @@
 Doors: a monitor's check (directly, and after a redirect), an incident
 notification to a webhook, Slack or Teams channel, and a status-page webhook
 subscriber (directly, and when the receiver answers with a redirect), sent by
-the outbox as the worker sends them. Addresses: link-local and cloud metadata
+the outbox as the worker sends them, and issue-tracker sync. Addresses: link-local and cloud metadata
 (never allowed), private ranges and loopback beyond what the admin allowed.
 Here the admin allows exactly ``127.0.0.1`` — where the test's own redirecting
 server listens — so ``127.0.0.2`` stands for loopback that is not allowed.
@@ -233,3 +233,26 @@ def test_the_socket_watch_stops_a_connection_to_anywhere_else(
         ["127.0.0.9"],
         True,
     )
+
+
+@pytest.mark.parametrize("kind", ["github", "jira_cloud", "jira_server"])
+@pytest.mark.parametrize(("address", "why"), TARGET_CASES)
+def test_a_tracker_on_a_name_resolving_there_is_refused_unsent(
+    db: None,
+    policy: None,
+    stub_dns: StubDNS,
+    sockets: _WatchedSockets,
+    kind: str,
+    address: str,
+    why: str,
+) -> None:
+    from hindsight.actions.models import Tracker
+    from hindsight.actions.trackers.clients import TrackerError, client_for
+
+    stub_dns({"tracker.test": [address]})
+    tracker = Tracker.objects.create(
+        name="t", kind=kind, base_url="http://tracker.test", project="OPS", user="u", token="t"
+    )
+    with pytest.raises(TrackerError, match=why):
+        client_for(tracker).call("GET", "/issues")
+    assert sockets.attempted == []
