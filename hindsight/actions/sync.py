@@ -17,6 +17,7 @@ from typing import Any
 from django.dispatch import receiver
 from django.utils import timezone
 
+from hindsight.accounts import audit
 from hindsight.accounts.models import User
 from hindsight.accounts.services import user_named
 from hindsight.actions.models import ActionItem, ActionKind, ActionStatus, Priority
@@ -95,20 +96,36 @@ def sync_action_items(*, postmortem: PostMortem, document: model.Document) -> No
             )
         else:
             values |= _status(item, row)
-        changed = any(getattr(row, key) != value for key, value in values.items())
-        if changed or row.pk is None:
+        changes = {
+            key: [_plain(getattr(row, key)), _plain(value)]
+            for key, value in values.items()
+            if getattr(row, key) != value
+        }
+        if changes or row.pk is None:
+            created = row.pk is None
             for key, value in values.items():
                 setattr(row, key, value)
             row.updated_at = now
             row.save()
+            verb = "created" if created else "updated"
+            audit.record(action=f"action_item.{verb}", target=row, changes=changes)
     gone = [row for row in rows if row not in matched]
     for row in gone:
         if row.is_done or row.has_evidence or row.verification_note or row.external_url:
             ActionItem.objects.filter(pk=row.pk).update(postmortem=None, updated_at=now)
+            audit.record(action="action_item.detached", target=row, summary="no longer written")
         else:
+            audit.record(action="action_item.removed", target=row)
             row.delete()
     if gone:
         log.info("post-mortem %s: %s action item(s) no longer written", postmortem.pk, len(gone))
+
+
+def _plain(value: Any) -> Any:
+    """A value as the audit log's JSON keeps it (a user by name, a date as text)."""
+    if isinstance(value, User):
+        return value.username
+    return value if value is None or isinstance(value, (str, int, bool)) else str(value)
 
 
 @receiver(postmortem_saved)

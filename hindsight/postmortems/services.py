@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
+from hindsight.accounts import audit
 from hindsight.accounts.models import User
 from hindsight.core import customer, diagrams, export, factors, outline
 from hindsight.core.model import Document
@@ -239,6 +240,13 @@ def save_body(
         postmortem.refresh_from_db()
         if author is not None:
             postmortem.authors.add(author)
+        audit.record(
+            action="postmortem.saved",
+            target=postmortem,
+            actor=author,
+            changes={"version": [expected_version, postmortem.version]},
+            summary=note,
+        )
         postmortem_saved.send(
             sender=PostMortem, postmortem=postmortem, document=document, author=author
         )
@@ -330,6 +338,12 @@ def transition(
             text=text,
         )
         postmortem.refresh_from_db()
+        audit.record(
+            action="postmortem.status_changed",
+            target=postmortem,
+            actor=actor,
+            changes={"status": [old, to]},
+        )
         postmortem_transitioned.send(
             sender=PostMortem, postmortem=postmortem, old=old, new=to, actor=actor
         )
@@ -371,7 +385,16 @@ def assign_reviewers(*, postmortem: PostMortem, reviewers: Sequence[User], actor
         raise PostMortemError(
             f"{', '.join(refused)} can't review: reviewers need the responder role or above."
         )
+    before = sorted(u.username for u in postmortem.reviewers.all())
     postmortem.reviewers.set(reviewers)
+    after = sorted(u.username for u in reviewers)
+    if before != after:
+        audit.record(
+            action="postmortem.reviewers_changed",
+            target=postmortem,
+            actor=actor,
+            changes={"reviewers": [before, after]},
+        )
 
 
 def add_comment(

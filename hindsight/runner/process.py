@@ -81,7 +81,8 @@ class Runner:
             loop.call_soon_threadsafe(self._stopping.set)
 
     def wake(self, name: str) -> None:
-        """Run queue ``name`` now rather than at its next poll; safe from any thread."""
+        """Run job ``name`` now rather than at its next poll or interval (a queue, or a
+        job every worker runs on its own machine); safe from any thread."""
         event, loop = self._wakes.get(name), self._loop
         if event is None or loop is None or loop.is_closed():
             return
@@ -211,7 +212,7 @@ class Runner:
                 failures += 1
                 log.warning("scheduling job %s failed: %s", job.name, exc)
                 wait = OUTAGE_RETRY.delay(failures).total_seconds()
-            if await self._pause(wait):
+            if await self._pause(wait, self._wakes[job.name]):
                 return
 
     async def _scheduled_turn(self, job: Job, context: Context, interval: float) -> float:
@@ -257,10 +258,16 @@ class Runner:
         """On PostgreSQL, wake queues as soon as a change that feeds them commits."""
         stop = threading.Event()
         if wakeups.available():
-            queues = {job.name for job in self.jobs if isinstance(job.when, Queue)}
+            # Queues, and scheduled jobs every worker runs for its own machine (a
+            # withdrawal from the status page must reach every machine's snapshot).
+            woken = {
+                job.name
+                for job in self.jobs
+                if isinstance(job.when, Queue) or job.claim is Claim.EVERY_WORKER
+            }
 
             def wake(name: str) -> None:
-                if name in queues:
+                if name in woken:
                     self.wake(name)
 
             thread = threading.Thread(

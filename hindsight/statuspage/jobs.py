@@ -46,7 +46,7 @@ register(
 )
 register(
     Job(
-        name="statuspage-refresh",
+        name=publishing.REFRESH_JOB,
         description="Rewrite this machine's snapshot of pages changed on another machine or stale",
         when=Every(lambda: settings.STATUSPAGE_TICK_SECONDS),
         claim=Claim.EVERY_WORKER,

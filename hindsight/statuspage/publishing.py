@@ -29,6 +29,7 @@ from hindsight.statuspage.models import PublishRequest
 log = logging.getLogger(__name__)
 
 JOB = "statuspage-publish"
+REFRESH_JOB = "statuspage-refresh"  # on every worker: its machine's snapshot
 RETRY = Retry(first_seconds=5, cap_seconds=300)
 LEASE = timedelta(minutes=5)
 
@@ -56,6 +57,7 @@ def withdraw(*, incident_ids: set[int]) -> None:
     snapshot file that may still show them (until the rewrite, the status page
     is rendered live from the database)."""
     schedule_publish()
+    wakeups.notify(REFRESH_JOB)  # other machines' workers rewrite their own snapshots now
     connection = transaction.get_connection()
     for entry in connection.run_on_commit if connection.in_atomic_block else ():
         if isinstance(entry[1], Withdrawal):

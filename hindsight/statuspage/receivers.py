@@ -33,7 +33,9 @@ OUTAGE_TEXT = (
 @receiver(incident_resolved, dispatch_uid="statuspage-resolve-public-incident")
 def _on_resolved(sender: Any, incident: Incident, actor: User | None = None, **kw: Any) -> None:
     latest = incident.status_updates.order_by("-posted_at", "-id").first()
-    if latest is not None and latest.status != IncidentStatus.RESOLVED:
+    # A restricted incident is off the public pages (restricted after it was public):
+    # nothing is posted for it, and resolving it must not fail.
+    if latest is not None and latest.status != IncidentStatus.RESOLVED and not incident.restricted:
         services.post_update(
             incident=incident,
             status=IncidentStatus.RESOLVED,

@@ -6,6 +6,7 @@ import asyncio
 import threading
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -105,7 +106,12 @@ def test_a_worker_beats_while_it_runs_and_forgets_itself_when_it_stops():
     assert not WorkerHeartbeat.objects.exists()
 
 
-def test_a_queue_is_woken_before_its_next_poll():
+@pytest.mark.parametrize(
+    ("when", "claim"),
+    [(Queue(), Claim.ROWS), (Every(600), Claim.EVERY_WORKER)],
+    ids=["a queue", "a job every worker runs for its machine"],
+)
+def test_a_job_is_woken_before_its_next_poll_or_interval(when: Any, claim: Claim):
     calls: list[float] = []
     second = threading.Event()
 
@@ -115,7 +121,7 @@ def test_a_queue_is_woken_before_its_next_poll():
             second.set()
         return 0
 
-    job = _job("q", counting, when=Queue(), claim=Claim.ROWS)
+    job = _job("q", counting, when=when, claim=claim)
     runner = Runner([job], worker="w1", poll_seconds=60)  # only a wake-up runs it again soon
     thread = threading.Thread(target=_run, args=(runner, 30))
     thread.start()

@@ -8,6 +8,7 @@ import pytest
 
 from hindsight import egress
 from tests.notifications.conftest import smtp_server  # noqa: F401  (a real aiosmtpd server)
+from tests.security.support import Redirector
 
 
 @pytest.fixture(autouse=True)
@@ -41,3 +42,12 @@ def stub_dns(monkeypatch: pytest.MonkeyPatch) -> Iterator[StubDNS]:
 
     monkeypatch.setattr(egress, "resolver_override", resolve)
     yield table.update
+
+
+@pytest.fixture
+def redirector() -> Iterator[Redirector]:
+    """A loopback server answering every request with a redirect to its ``location``."""
+    server = Redirector()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()

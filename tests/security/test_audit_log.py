@@ -150,3 +150,50 @@ def test_the_log_exports_as_json(an_admin: User, client: Client) -> None:
     client.force_login(an_admin)
     entries = json.loads(_export(client, "export_json").content)
     assert [(e["action"], e["via"]) for e in entries] == [("incident.declared", "system")]
+
+
+@pytest.fixture
+def draft(an_editor: User) -> Any:
+    from hindsight.incidents.lifecycle import change_status
+    from hindsight.postmortems.models import PostMortem
+
+    incident = declare_incident(title="Checkout down")
+    change_status(incident=incident, status="resolved", actor=an_editor)
+    return PostMortem.objects.get(incident=incident)
+
+
+def test_a_postmortem_save_is_recorded_with_its_versions(an_editor: User, draft: Any) -> None:
+    from hindsight.postmortems.services import save_body
+
+    save_body(
+        postmortem=draft,
+        body=draft.body + "\nMore detail.\n",
+        author=an_editor,
+        expected_version=draft.version,
+        note="added detail",
+    )
+    entry = AuditEntry.objects.get(action="postmortem.saved")
+    assert (entry.actor_name, entry.changes, entry.summary) == (
+        "ed-editor",
+        {"version": [1, 2]},
+        "added detail",
+    )
+
+
+def test_an_action_item_written_into_a_postmortem_is_recorded(an_editor: User, draft: Any) -> None:
+    from hindsight.postmortems.services import save_body
+
+    body = draft.body + "\n## Action items\n\n- [ ] Add an alert on checkout errors\n"
+    save_body(postmortem=draft, body=body, author=an_editor, expected_version=draft.version)
+    created = AuditEntry.objects.filter(action="action_item.created")
+    assert [(e.target_type, e.target_name) for e in created] == [
+        ("actions.actionitem", "Add an alert on checkout errors")
+    ]
+
+
+def test_a_postmortem_status_change_is_recorded(an_editor: User, draft: Any) -> None:
+    from hindsight.postmortems.services import transition
+
+    transition(postmortem=draft, to="in_review", actor=an_editor)
+    entry = AuditEntry.objects.get(action="postmortem.status_changed")
+    assert (entry.actor_name, entry.changes) == ("ed-editor", {"status": ["draft", "in_review"]})

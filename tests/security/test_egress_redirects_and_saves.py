@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -22,47 +19,8 @@ from hindsight.statuspage.models import StatusPage
 from hindsight.statuspage.subscribers import SubscribeError, add_webhook_subscriber
 
 from .conftest import StubDNS
-from .support import monitor_form
+from .support import Redirector, monitor_form
 from .test_egress_guard import _check, _NoConnect
-
-
-class Redirector:
-    """A loopback server answering every request with a redirect to `location`."""
-
-    def __init__(self) -> None:
-        self.location = "/"
-        self.posts = 0
-        state = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                self.send_response(302)
-                self.send_header("Location", state.location)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def do_GET(self) -> None:
-                self._answer()
-
-            def do_POST(self) -> None:
-                state.posts += 1
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                self._answer()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
-@pytest.fixture
-def redirector() -> Iterator[Redirector]:
-    server = Redirector()
-    yield server
-    server.server.shutdown()
-    server.server.server_close()
 
 
 @pytest.mark.parametrize(

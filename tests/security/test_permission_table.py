@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, get_resolver, reverse
 
 from hindsight import access
 from hindsight.accounts.models import User
@@ -30,22 +30,9 @@ from hindsight.outbox.models import Delivery
 from hindsight.outbox.services import enqueue
 from hindsight.postmortems.models import PostMortem, PostMortemComment
 from hindsight.statuspage.models import StatusPage, Subscriber
+from tests.security.support import patterns as _patterns
 
 SIGNED_IN = ("viewer", "responder", "editor", "admin")
-
-
-def _patterns(patterns: list[Any], namespace: str = "") -> list[tuple[str, URLPattern]]:
-    found = []
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            ns = ":".join(p for p in (namespace, pattern.namespace or "") if p)
-            if ns == "admin":
-                found.append(("admin:*", pattern))
-                continue
-            found += _patterns(pattern.url_patterns, ns)
-        else:
-            found.append(((f"{namespace}:" if namespace else "") + (pattern.name or ""), pattern))
-    return found
 
 
 PAGE_NAMES = sorted(

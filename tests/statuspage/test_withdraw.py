@@ -246,3 +246,24 @@ def test_a_publish_that_was_rendering_during_a_withdrawal_renders_again(
     snapshot.publish_all()
     index = (data_dir / "statuspage" / "acme" / "index.html").read_text()
     assert (len(calls), "Checkout errors" in index) == (2, False)
+
+
+def test_a_withdrawal_wakes_every_machines_snapshot_refresh(
+    public_incident: Any, commit: Commit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hindsight.runner import wakeups
+
+    woken: list[str] = []
+    monkeypatch.setattr(wakeups, "notify", woken.append)
+    commit(_restrict, public_incident)
+    assert "statuspage-refresh" in woken
+
+
+def test_an_incident_restricted_after_it_was_public_can_still_be_resolved(
+    public_incident: Any, an_editor: User, commit: Commit
+) -> None:
+    commit(_restrict, public_incident)
+    commit(change_status, incident=public_incident, status="resolved", actor=an_editor)
+    public_incident.refresh_from_db()
+    updates = list(public_incident.status_updates.values_list("status", flat=True))
+    assert (public_incident.status, updates) == ("resolved", ["identified"])
