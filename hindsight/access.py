@@ -56,6 +56,7 @@ PAGES: dict[str, Access] = {
     "postmortems:review": Access(None, V),  # reviews the posted text, stores nothing
     "postmortems:preview": Access(None, V),  # renders the posted Markdown, stores nothing
     "postmortems:download_mine": Access(None, V),  # hands the posted text back as a file
+    "postmortems:start": Access(None, R),  # ask for a post-mortem the policy did not require
     "postmortems:save": Access(None, E),
     "postmortems:autosave": Access(None, E),
     "postmortems:upload": Access(None, E),
