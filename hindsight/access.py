@@ -46,6 +46,9 @@ PAGES: dict[str, Access] = {
     "chat:import_slack": Access(None, R),
     "integrations:list": Access(V, E),
     "integrations:toggle": Access(None, E),
+    # Channels list names and routes only (targets are credentials); editors create and test.
+    "integrations:channels": Access(V, E),
+    "integrations:send_test": Access(None, E),
     "integrations:receive": Access(None, A),  # the integration's token is the credential
     "postmortems:list": Access(V, None),
     "postmortems:due": Access(V, None),

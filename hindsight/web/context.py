@@ -12,6 +12,7 @@ NAVIGATION: list[tuple[str, str, str]] = [
     ("Post-mortems", "postmortems:list", ""),
     ("Insights", "insights:dashboard", ""),
     ("Integrations", "integrations:list", ""),
+    ("Notifications", "integrations:channels", ""),
     ("Status pages", "statuspage:pages", ""),
     ("Outbox", "outbox:list", "admin"),
 ]
@@ -28,4 +29,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         except NoReverseMatch:
             continue
         items.append({"label": label, "url": url, "active": request.path.startswith(url)})
+    # The deepest matching section is the current one (/integrations/notifications/).
+    active = [item for item in items if item["active"]]
+    for item in active[:-1]:
+        item["active"] = False
     return {"nav_items": items}
