@@ -153,7 +153,13 @@ def test_the_incident_page_upload(
     with archive.open("rb") as handle:
         response = client.post(
             f"/incidents/{incident.pk}/import/slack/",
-            {"export": handle, "channel": CHANNEL, "start": "2025-01-10", "end": "2025-01-11"},
+            {
+                "export": handle,
+                "channel": CHANNEL,
+                "start": "2025-01-10",
+                "end": "2025-01-11",
+                "outside_window": "on",  # the export is older than this incident
+            },
             follow=True,
         )
     assert "Imported 10 chat messages from 2 day-files" in response.content.decode()
@@ -197,7 +203,7 @@ def test_a_zip_bomb_upload_is_refused_with_bounded_memory(
         with bomb.open("rb") as upload:
             response = browser.post(
                 reverse("chat:import_slack", args=[incident.pk]),
-                {"export": upload, "channel": "general"},
+                {"export": upload, "channel": "general", "outside_window": "on"},
                 follow=True,
             )
         _, peak = tracemalloc.get_traced_memory()
@@ -209,3 +215,22 @@ def test_a_zip_bomb_upload_is_refused_with_bounded_memory(
         in response.content.decode()
     )
     assert _chat(incident).count() == 0
+
+
+@pytest.mark.django_db
+def test_days_outside_the_incident_window_need_an_explicit_choice(
+    export: Path, incident: Incident, a_responder: User, tmp_path: Path
+) -> None:
+    archive = Path(shutil.make_archive(str(tmp_path / "export"), "zip", export))
+    client = Client()
+    client.login(username=a_responder.username, password="pw-" + a_responder.username)
+    with archive.open("rb") as handle:
+        response = client.post(
+            f"/incidents/{incident.pk}/import/slack/",
+            {"export": handle, "channel": CHANNEL, "start": "2025-01-10", "end": "2025-01-11"},
+            follow=True,
+        )
+    assert "Nothing was imported: The chosen days reach outside the incident" in (
+        response.content.decode()
+    )
+    assert TimelineEvent.objects.filter(kind=EventKind.CHAT_MESSAGE).count() == 0

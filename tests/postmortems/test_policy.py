@@ -76,3 +76,31 @@ def test_resolving_a_sev1_drafts_one(settings) -> None:
     incident = declare_incident(title="Everything is down", severity="SEV1")
     change_status(incident=incident, status="resolved")
     assert PostMortem.objects.filter(incident=incident).exists()
+
+
+@pytest.mark.django_db
+def test_participants_come_only_from_inside_the_incident_window() -> None:
+    from django.utils import timezone
+
+    from hindsight.incidents.services import append_event
+    from hindsight.postmortems.drafting import participants
+
+    start = timezone.now() - timedelta(hours=2)
+    incident = declare_incident(title="Search down", started_at=start)
+    append_event(
+        incident=incident,
+        text="lunch?",
+        kind="chat_message",
+        source="slack",
+        actor_name="Off-topic Olga",
+        occurred_at=start - timedelta(hours=3),
+    )
+    append_event(
+        incident=incident,
+        text="rolling back",
+        kind="chat_message",
+        source="slack",
+        actor_name="Responder Rui",
+        occurred_at=start + timedelta(minutes=5),
+    )
+    assert participants(incident) == ["Responder Rui"]

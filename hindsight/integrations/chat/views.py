@@ -17,16 +17,24 @@ from hindsight.incidents import importers
 from hindsight.incidents.models import Incident
 from hindsight.integrations.chat.importer import import_slack_export
 from hindsight.integrations.chat.slack_export import ExportError
+from hindsight.integrations.chat.window import WindowError, import_window
 
 
 class SlackUploadForm(forms.Form):
     export = forms.FileField(label="Slack export (.zip)")
     channel = forms.CharField(max_length=200, label="Channel")
     start = forms.DateField(
-        required=False, label="From (UTC day)", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="From (UTC day; empty: 30 min before the incident started)",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     end = forms.DateField(
-        required=False, label="To (UTC day)", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="To (UTC day; empty: 30 min after it was resolved)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    outside_window = forms.BooleanField(
+        required=False, label="Include messages outside the incident's window"
     )
 
 
@@ -38,6 +46,16 @@ def upload_slack(request: HttpRequest, pk: int) -> HttpResponse:
     form = SlackUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, f"Nothing was imported: {form_errors(form)}")
+        return redirect("incidents:detail", pk=pk)
+    try:
+        since, until = import_window(
+            incident=incident,
+            start=form.cleaned_data["start"],
+            end=form.cleaned_data["end"],
+            outside=form.cleaned_data["outside_window"],
+        )
+    except WindowError as exc:
+        messages.error(request, f"Nothing was imported: {exc}")
         return redirect("incidents:detail", pk=pk)
     upload = form.cleaned_data["export"]
     # Stream the upload to disk so a large export is never held in memory.
@@ -51,8 +69,8 @@ def upload_slack(request: HttpRequest, pk: int) -> HttpResponse:
                 incident=incident,
                 path=path,
                 channel=form.cleaned_data["channel"],
-                start=form.cleaned_data["start"],
-                end=form.cleaned_data["end"],
+                start=since,
+                end=until,
             )
         except ExportError as exc:
             messages.error(request, f"Nothing was imported: {exc}")
