@@ -167,3 +167,15 @@ def test_the_monitor_and_its_incident_link_to_each_other(the_viewer) -> None:
     incident_page = client.get(f"/incidents/{incident.pk}/").content.decode()
     assert f'href="/incidents/{incident.pk}/">#{incident.pk} checkout: is down</a>' in monitor_page
     assert f'href="/monitors/{monitor.pk}/">checkout</a>' in incident_page
+
+
+def test_uptime_counts_the_latest_checks_not_rolled_up_yet() -> None:
+    from hindsight.monitors.storage import uptime
+
+    monitor = _monitor("checkout")
+    now = timezone.now()
+    for n, status in enumerate(("up", "up", "down", "down")):
+        CheckResult.objects.create(
+            monitor=monitor, checked_at=now - timedelta(minutes=4 - n), status=status
+        )
+    assert uptime(monitor_ids=[monitor.pk], now=now)[monitor.pk]["24h"] == 50.0
