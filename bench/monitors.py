@@ -125,7 +125,7 @@ def create_monitors(n: int, interval: int, port: int) -> None:
     now = timezone.now()
     step = timedelta(seconds=interval)
     # A running system: every monitor already up, so a check changes no state.
-    up = state_to_json(probe.MonitorState(status=probe.Status.UP, health=probe.Status.UP))
+    up = state_to_json(probe.ProbeState(status=probe.Status.UP, health=probe.Status.UP))
     for start in range(0, n, 5000):
         batch = [
             Monitor(

@@ -1,7 +1,7 @@
 """How far the reviewer agrees with a careful reader on the real post-mortems.
 
 Usage: python bench/review_quality.py [--corpus DIR] [--tolerance 3] [--wrong] [--missed]
-                                      [--documents]
+                                      [--documents] [--acronyms]
 
 Reviews the 37 real post-mortems in shared/corpus/postmortems (not the
 templates) with the default configuration and compares the findings with the
@@ -18,6 +18,11 @@ judgments written down before the rules were tuned (bench/review_eval/):
 
 `--wrong` lists the findings no judgment supports, `--missed` the judgments no
 finding catches, `--documents` one line per document.
+
+`--acronyms` measures `undefined-acronym` alone over each document's whole text
+(as for `--audience public`) against `review_eval/acronyms.tsv`: precision is the
+share of reported abbreviations judged worth spelling out, recall the share of
+those that are reported.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hindsight.core.parser import parse
-from hindsight.core.review import CATEGORIES, Finding, review
+from hindsight.core.review import CATEGORIES, REGISTRY, Finding, Registry, review
 
 HERE = Path(__file__).resolve().parent
 EVAL = HERE / "review_eval"
@@ -100,6 +105,32 @@ def percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:5.1f} %" if whole else "    – "
 
 
+def acronym_quality(corpus: Path) -> None:
+    """Print the undefined-acronym rule's precision and recall on the whole texts."""
+    with (EVAL / "acronyms.tsv").open(encoding="utf-8", newline="") as handle:
+        judged = {
+            (row["file"], row["acronym"]): row["flag"] == "yes"
+            for row in csv.DictReader(handle, delimiter="\t")
+        }
+    only = Registry()
+    only.register(REGISTRY.get("undefined-acronym"))
+    reported: set[tuple[str, str]] = set()
+    for path in sorted(corpus.glob("*.md")):
+        document = parse(path.read_text(encoding="utf-8"), path.name)
+        for finding in review(document, audience="public", registry=only, explicit=True).findings:
+            reported.add((path.name, finding.message.split('"')[1]))
+    right = {key for key in reported if judged.get(key)}
+    unjudged = sorted(key for key in reported if key not in judged)
+    wanted = {key for key, flag in judged.items() if flag}
+    print(f"undefined-acronym over whole texts: {len(reported)} reported, {len(wanted)} wanted")
+    print(f"  precision {len(right):4} / {len(reported):<4} {percent(len(right), len(reported))}")
+    print(f"  recall    {len(right):4} / {len(wanted):<4} {percent(len(right), len(wanted))}")
+    for name, word in sorted(reported - right):
+        print(f"  wrong: {name} {word}" + ("  (not judged)" if (name, word) in unjudged else ""))
+    for name, word in sorted(wanted - reported):
+        print(f"  missed: {name} {word}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
@@ -107,7 +138,11 @@ def main() -> None:
     parser.add_argument("--wrong", action="store_true", help="list unsupported findings")
     parser.add_argument("--missed", action="store_true", help="list judgments not caught")
     parser.add_argument("--documents", action="store_true", help="one line per document")
+    parser.add_argument("--acronyms", action="store_true", help="undefined-acronym on whole texts")
     args = parser.parse_args()
+    if args.acronyms:
+        acronym_quality(args.corpus)
+        return
 
     judgments = load_judgments(EVAL / "judgments.tsv")
     ranking = load_ranking(EVAL / "ranking.tsv")

@@ -44,6 +44,7 @@ PAGES: dict[str, Access] = {
     "incidents:edit_event": Access(E, E),
     "incidents:toggle_event": Access(None, E),
     "chat:import_slack": Access(None, R),
+    "chat:import_progress": Access(V, None),
     "integrations:list": Access(V, E),
     "integrations:toggle": Access(None, E),
     # Channels list names and routes only (targets are credentials); editors create and test.
@@ -56,6 +57,7 @@ PAGES: dict[str, Access] = {
     "postmortems:revisions": Access(V, None),
     "postmortems:diff": Access(V, None),
     "postmortems:export": Access(V, None),  # an API token works too
+    "postmortems:diagram": Access(V, None),
     "postmortems:review": Access(None, V),  # reviews the posted text, stores nothing
     "postmortems:preview": Access(None, V),  # renders the posted Markdown, stores nothing
     "postmortems:download_mine": Access(None, V),  # hands the posted text back as a file
@@ -68,6 +70,15 @@ PAGES: dict[str, Access] = {
     "postmortems:transition": Access(None, R),
     "postmortems:add_comment": Access(None, R),
     "postmortems:resolve_comment": Access(None, R),
+    "actions:board": Access(V, None),
+    "actions:mine": Access(V, None),
+    "actions:detail": Access(V, None),
+    "actions:bulk": Access(None, R),
+    "actions:report": Access(V, None),
+    "actions:report_csv": Access(V, None),
+    "actions:preferences": Access(V, V),  # one's own reminders
+    "actions:close": Access(None, R),
+    "actions:update": Access(None, R),
     "insights:search": Access(V, None),
     "insights:dashboard": Access(V, None),
     "insights:chart": Access(V, None),
@@ -145,12 +156,17 @@ API: dict[str, str] = {
     "GET /api/postmortems/{postmortem_id}": V,
     "PUT /api/postmortems/{postmortem_id}": E,
     "GET /api/postmortems/{postmortem_id}/review": V,
+    "GET /api/postmortems/{postmortem_id}/factors": V,
     "GET /api/postmortems/{postmortem_id}/revisions": V,
     "GET /api/postmortems/{postmortem_id}/revisions/{version}": V,
     # Submitting, publishing and reopening need an editor; approving, an assigned reviewer
     # (who may be a responder): refused with 403 and the reason otherwise.
     "POST /api/postmortems/{postmortem_id}/transition": E,
     "GET /api/search": V,
+    "GET /api/action-items/": V,
+    "GET /api/action-items/{item_id}": V,
+    "PATCH /api/action-items/{item_id}": R,
+    "POST /api/action-items/{item_id}/close": R,
 }
 
 # CLI commands run on the server with its configuration and database access:

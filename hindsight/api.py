@@ -7,20 +7,25 @@ Errors always have the body ``{"detail": "<message>", "code": "<code>"}``
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig
 from django.db import DataError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.urls import URLPattern, URLResolver, re_path
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.urls import URLPattern, URLResolver, re_path, reverse
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
+from ninja.openapi.views import openapi_json
+from ninja.operation import Operation
 from ninja.parser import Parser
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 from pydantic import AfterValidator
@@ -47,6 +52,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("hindsight.monitors.api", "monitors"),
     ("hindsight.postmortems.api", "postmortems"),
     ("hindsight.insights.api", "search"),
+    ("hindsight.actions.api", "action-items"),
 ]
 
 
@@ -93,7 +99,70 @@ class CleanParser(Parser):
         return inputs.clean_json(parsed, where="The query")  # type: ignore[no-any-return]
 
 
-api = NinjaAPI(
+# The error responses every operation may give, by status: (when, the codes it carries).
+ERRORS: dict[int, str] = {
+    400: "The input is malformed or out of range (codes: bad_request, out_of_range, too_deep, …).",
+    401: "No valid API token (code: unauthorized).",
+    403: "The token's user lacks the role this needs (code: forbidden).",
+    404: "No such object, or the caller may not see it (code: not_found).",
+    409: "The change conflicts with the current state (code: conflict, version_conflict, …).",
+    413: "The request body is too large; nothing was stored (code: too_large).",
+    422: "A field is missing or has the wrong type (code: invalid; `errors` names each field).",
+    500: "Something failed on the server; it is logged (code: server_error).",
+}
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "required": ["detail", "code"],
+    "properties": {
+        "detail": {"type": "string", "description": "What went wrong, for a person."},
+        "code": {"type": "string", "description": "What went wrong, for a program."},
+        "errors": {
+            "type": "array",
+            "description": "On 422: each field that is not valid.",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
+def _error_statuses(method: str, path: str) -> list[int]:
+    statuses = [400, 401, 403, 422, 500]
+    if "{" in path:
+        statuses.append(404)
+    if method in ("post", "put", "patch", "delete"):
+        statuses += [409, 413]
+    return sorted(statuses)
+
+
+class HindsightAPI(NinjaAPI):
+    """Short operation ids and the error responses declared, for generated clients."""
+
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        # The view's own name (`list_incidents`); tests/api checks they are unique.
+        return operation.view_func.__name__
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                for status in _error_statuses(method, path):
+                    declared = responses.pop(status, None) or responses.pop(str(status), None)
+                    description = (declared or {}).get("description") or ERRORS[status]
+                    responses[status] = {"description": description, "content": content}
+        return schema
+
+
+api = HindsightAPI(
     title="Hindsight API",
     version="1",
     description="Incidents, timelines, monitors, status pages and post-mortems.",
@@ -186,6 +255,46 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return _error(request, 413, "too_large", "The request body is too large; nothing was stored.")
 
 
+@csrf_exempt
+@login_not_required
+def schema_for_clients(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    """The OpenAPI document, for a token (generators) as for a logged-in browser."""
+    for auth in (TokenAuth(), TokenHeaderAuth(), ActiveSessionAuth()):
+        if auth(request) is not None:
+            return openapi_json(request, api=api, **kwargs)
+    return _unauthorized(request, AuthenticationError())
+
+
+@login_not_required
+def api_root(request: HttpRequest, **kwargs: Any) -> JsonResponse:
+    """Where the schema and the docs are."""
+    return JsonResponse(
+        {"openapi": reverse("api:openapi-json"), "docs": reverse("api:openapi-view")}
+    )
+
+
+def _json_method_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A method an endpoint does not offer gets the JSON error too (ninja answers plain text)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and isinstance(response, HttpResponseNotAllowed):
+            allowed = ", ".join(sorted(response["Allow"].split(", ")))
+            refused = JsonResponse(
+                {
+                    "detail": f"{request.method} is not offered here; use {allowed}.",
+                    "code": "method_not_allowed",
+                },
+                status=405,
+            )
+            refused["Allow"] = allowed
+            return refused
+        return response
+
+    return wrapped
+
+
 def _mount() -> None:
     for module, prefix in ROUTERS:
         router = importlib.import_module(module).router
@@ -198,6 +307,13 @@ def urlpatterns() -> list[URLPattern | URLResolver]:
     _mount()
     patterns, _, _ = api.urls
     for pattern in patterns:
-        if isinstance(pattern, URLPattern) and pattern.name not in ("openapi-json", "openapi-view"):
+        if not isinstance(pattern, URLPattern):
+            continue
+        if pattern.name == "openapi-json":
+            pattern.callback = schema_for_clients
+        elif pattern.name == "api-root":
+            pattern.callback = api_root
+        elif pattern.name != "openapi-view":
+            pattern.callback = _json_method_errors(pattern.callback)
             pattern.callback.login_required = False  # type: ignore[attr-defined]
     return [*patterns, re_path(r"^(?P<rest>.*)$", unknown_path, name="unknown")]

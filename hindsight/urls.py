@@ -17,6 +17,7 @@ urlpatterns = [
     path("incidents/", include("hindsight.integrations.chat.urls")),
     path("integrations/", include("hindsight.integrations.urls")),
     path("postmortems/", include("hindsight.postmortems.urls")),
+    path("actions/", include("hindsight.actions.urls")),
     path("monitors/", include("hindsight.monitors.urls")),
     path("outbox/", include("hindsight.outbox.urls")),
     path("", include("hindsight.insights.urls")),

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -79,3 +80,15 @@ def serve(data_dir: Path, port: int) -> Iterator[Served]:
     finally:
         process.terminate()
         process.wait(15)
+
+
+def log_in(browser: Any, served: Served, username: str, password: str, width: int = 1280) -> Any:
+    """A new browser page of ``width`` px, logged in as ``username`` (on the incidents list)."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(served.url + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/incidents/$"))
+    return page

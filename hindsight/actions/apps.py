@@ -7,4 +7,4 @@ class ActionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from hindsight.actions import sync  # noqa: F401  (connects the receivers)
+        from hindsight.actions import jobs, sync  # noqa: F401  (the jobs, the receivers)

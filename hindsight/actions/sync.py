@@ -65,7 +65,10 @@ def _match(written: list[model.ActionItem], rows: list[ActionItem]) -> list[Acti
 def _status(item: model.ActionItem, row: ActionItem) -> dict[str, Any]:
     if item.status == "done" and not row.is_done:
         return {"status": ActionStatus.DONE, "completed_at": timezone.now()}
-    if item.status != "done" and row.status == ActionStatus.DONE:
+    # An item closed on the board (with its evidence, by someone) stays closed: the text
+    # not saying "done" is not a decision to reopen it; the board reopens it.
+    closed_by_hand = row.has_evidence or row.closed_by_id is not None
+    if item.status != "done" and row.status == ActionStatus.DONE and not closed_by_hand:
         return {"status": ActionStatus.OPEN, "completed_at": None}
     return {}
 
@@ -100,7 +103,7 @@ def sync_action_items(*, postmortem: PostMortem, document: model.Document) -> No
             row.save()
     gone = [row for row in rows if row not in matched]
     for row in gone:
-        if row.is_done or row.verification_note or row.external_url:
+        if row.is_done or row.has_evidence or row.verification_note or row.external_url:
             ActionItem.objects.filter(pk=row.pk).update(postmortem=None, updated_at=now)
         else:
             row.delete()

@@ -225,7 +225,7 @@ def _print(
     rule_docs: str | None,
 ) -> None:
     if output_format is ReviewFormat.json:
-        typer.echo(formats.to_json(results))
+        typer.echo(formats.to_json(results, refusals))
     elif output_format is ReviewFormat.sarif:
         typer.echo(
             sarif.to_sarif(

@@ -8,7 +8,9 @@ import re
 
 from hindsight.core import textutil
 from hindsight.core.context import Context
+from hindsight.core.durations import format_duration
 from hindsight.core.items import strip_metadata
+from hindsight.core.metrics import span
 from hindsight.core.model import ActionItem, Block, Document, Section, SectionKind, TimelineEntry
 from hindsight.core.rules.disclosure import CHANNEL, EMAIL, HOSTNAME, IPV4, IPV6, URL, internal_host
 from hindsight.core.rules.structure import root_cause_sections
@@ -29,15 +31,11 @@ class KeyTimes:
 
     @property
     def time_to_detect(self) -> dt.timedelta | None:
-        return _between(self.started, self.detected)
+        return span(self.started, self.detected)
 
     @property
     def time_to_resolve(self) -> dt.timedelta | None:
-        return _between(self.started, self.resolved)
-
-
-def _between(start: dt.datetime | None, end: dt.datetime | None) -> dt.timedelta | None:
-    return end - start if start and end and end >= start else None
+        return span(self.started, self.resolved)
 
 
 def key_times(document: Document) -> KeyTimes:
@@ -53,14 +51,6 @@ def key_times(document: Document) -> KeyTimes:
         document.meta_time("detected") or first(DETECTION),
         document.meta_time("resolved") or first(RESTORATION),
     )
-
-
-def format_duration(value: dt.timedelta | None) -> str:
-    if value is None:
-        return "unknown"
-    minutes = int(value.total_seconds() // 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
 def _priority_key(item: ActionItem) -> int:
@@ -82,8 +72,8 @@ def executive_summary(document: Document) -> str:
         ("Severity", str(meta.get("severity") or "not set")),
         ("Services", ", ".join(document.meta_list("services")) or "not listed"),
         ("Started", f"{times.started:%Y-%m-%d %H:%M}" if times.started else "unknown"),
-        ("Time to detect", format_duration(times.time_to_detect)),
-        ("Time to resolve", format_duration(times.time_to_resolve)),
+        ("Time to detect", format_duration(times.time_to_detect, unknown="unknown")),
+        ("Time to resolve", format_duration(times.time_to_resolve, unknown="unknown")),
     ]
     out = [f"# {title}: executive summary", ""]
     out += [f"- **{name}:** {value}" for name, value in facts] + [""]

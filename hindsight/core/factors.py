@@ -1,11 +1,12 @@
-"""Contributing factors as tags, read from a post-mortem's root-cause analysis.
+"""Contributing factors as tags, from a post-mortem's root-cause analysis.
 
-Until factors are structured data (a shared vocabulary picked in the editor),
-they are derived here: each contributing factor the reviewer finds (list
-items of the root-cause section, or its causal paragraphs) is matched against
-a small vocabulary of common factors, so incidents can be compared and
-counted ("same factor: certificate expiry"). A factor that matches no tag is
-not counted; the vocabulary is documented in docs/insights.md.
+Factors drawn in the root-cause diagrams (core.diagrams) carry a tag picked
+from this shared vocabulary. Factors written as prose are matched against
+it: each contributing factor the reviewer finds (list items of the root-cause
+section, or its causal paragraphs) gets the tags whose pattern it mentions,
+so incidents can be compared and counted ("same factor: certificate
+expiry"). A factor that matches no tag is not counted; the vocabulary is
+documented in docs/insights.md.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from hindsight.core import diagrams
 from hindsight.core.parser import parse
 from hindsight.core.review import Context
 from hindsight.core.rules.rootcause import factors as root_cause_factors
@@ -105,6 +107,7 @@ VOCABULARY: tuple[FactorTag, ...] = (
     ),
 )
 BY_TAG = {tag.tag: tag for tag in VOCABULARY}
+TAGS = tuple(BY_TAG)
 
 
 def tag_factors(texts: list[str]) -> list[str]:
@@ -117,6 +120,18 @@ def factor_texts(markdown: str) -> list[str]:
     return [text for text, _ in root_cause_factors(Context(parse(markdown)))]
 
 
+def diagram_factors(found: diagrams.Diagrams) -> list[diagrams.Factor]:
+    """The diagrams' factors, each with its tag or, when none was picked, the first it matches."""
+    return [
+        factor
+        if factor.tag
+        else diagrams.Factor(factor.text, next(iter(tag_factors([factor.text])), ""))
+        for factor in diagrams.factors(found)
+    ]
+
+
 def factors_of(markdown: str) -> list[str]:
-    """Return the factor tags of a post-mortem's Markdown."""
-    return tag_factors(factor_texts(markdown))
+    """Return the factor tags of a post-mortem's Markdown: its diagrams' and its prose's."""
+    drawn = {factor.tag for factor in diagram_factors(diagrams.parse_diagrams(markdown))}
+    found = set(tag_factors(factor_texts(markdown))) | drawn
+    return [tag.tag for tag in VOCABULARY if tag.tag in found]

@@ -9,6 +9,7 @@ import json
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from hindsight.core.model import Document, Section
 from hindsight.core.review import Finding, Report
@@ -42,15 +43,38 @@ class Group:
     findings: list[Finding] = field(default_factory=list)
 
 
-def to_json(results: Iterable[FileReport]) -> str:
-    """`{"files": [{"path", "score", "findings": [...]}]}` exactly as DESIGN.md specifies."""
-    files = [
+NOT_A_POSTMORTEM = "found in a folder, it doesn't read like a post-mortem"
+
+
+def _json_file(result: FileReport) -> dict[str, Any]:
+    report = result.report
+    entry: dict[str, Any] = {
+        "path": result.path,
+        "status": report.status,
+        "score": report.score,
+        "findings": [finding.as_dict() for finding in report.findings],
+    }
+    if not report.postmortem:
+        entry["reason"] = NOT_A_POSTMORTEM
+    return entry
+
+
+def to_json(results: Iterable[FileReport], refusals: Iterable[Refusal] = ()) -> str:
+    """`{"files": [{"path", "status", "score", "findings": [...]}]}`: the DESIGN.md contract,
+    with each file's status ("reviewed" or "not-reviewed"; then also "reason").
+
+    A file not reviewed has no score (`null`); one that could not be read is listed
+    too, after the others, with no findings.
+    """
+    files = [_json_file(result) for result in results] + [
         {
-            "path": result.path,
-            "score": result.report.score,
-            "findings": [finding.as_dict() for finding in result.report.findings],
+            "path": refusal.path,
+            "status": "not-reviewed",
+            "score": None,
+            "findings": [],
+            "reason": refusal.reason,
         }
-        for result in results
+        for refusal in refusals
     ]
     return json.dumps({"files": files}, indent=2, ensure_ascii=False)
 

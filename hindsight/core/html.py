@@ -8,6 +8,7 @@ import nh3
 from markdown_it import MarkdownIt
 
 from hindsight.core.blocks import scan
+from hindsight.core.diagram_svg import with_figures
 
 _MD = MarkdownIt("commonmark", {"html": False}).enable("table")
 _STYLE = """
@@ -17,6 +18,8 @@ h1 { font-size: 1.7em; } h2 { font-size: 1.3em; margin-top: 1.6em; border-bottom
 table { border-collapse: collapse; width: 100%; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.5em; text-align: left; vertical-align: top; }
 code { background: #f3f3f3; padding: 0 0.2em; }
+figure.diagram { margin: 1em 0; } figure.diagram svg { max-width: 100%; height: auto; }
+figcaption { font-size: 0.85em; color: #555; }
 @page { size: A4; margin: 2cm; }
 """
 
@@ -44,10 +47,20 @@ def markdown_to_html(markdown: str) -> str:
     )
 
 
+def rendered_html(markdown: str, title: str = "") -> str:
+    """Sanitised HTML with the root-cause diagrams drawn as SVG figures."""
+    markdown, figures = with_figures(markdown, title)
+    body = markdown_to_html(markdown)
+    for token, figure in figures.items():
+        body = body.replace(token, figure)
+    return body
+
+
 def html_page(title: str, markdown: str) -> str:
-    """A complete HTML document with print styles."""
+    """A complete HTML document with print styles; root-cause diagrams drawn as SVG."""
+    body = rendered_html(markdown, title)
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html.escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
-        f"{markdown_to_html(markdown)}</body>\n</html>\n"
+        f"{body}</body>\n</html>\n"
     )

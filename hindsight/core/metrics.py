@@ -1,6 +1,7 @@
 """Incident metrics as pure functions over the key moments (no Django).
 
-Definitions (the same everywhere: incident page, API, insights):
+Definitions (the same everywhere: incident page, API, post-mortem draft and
+executive summary, insights):
 - time to detect: started → detected
 - time to acknowledge: detected → acknowledged
 - time to mitigate: started → mitigated
@@ -52,14 +53,18 @@ class IncidentMetrics:
 
 def incident_metrics(
     *,
-    started: datetime,
+    started: datetime | None,
     detected: datetime | None,
     acknowledged: datetime | None,
     mitigated: datetime | None,
     resolved: datetime | None,
-    now: datetime,
+    now: datetime | None = None,
 ) -> IncidentMetrics:
-    """Compute the incident's metrics from its key moments."""
+    """Compute the incident's metrics from its key moments.
+
+    Without ``now`` (a document written after the fact) an incident neither
+    mitigated nor resolved has no customer-facing duration rather than one "so far".
+    """
     impact_end = mitigated or resolved
     return IncidentMetrics(
         time_to_detect=span(started, detected),
@@ -69,23 +74,6 @@ def incident_metrics(
         customer_facing=span(started, impact_end or now),
         ongoing=impact_end is None,
     )
-
-
-def humanize(value: timedelta | None) -> str:
-    """Return a short human duration such as '1 h 05 min' or '42 s'; '—' when unknown."""
-    if value is None:
-        return "—"
-    seconds = int(value.total_seconds())
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {minutes:02d} min"
-    if minutes:
-        return f"{minutes} min" if not secs else f"{minutes} min {secs:02d} s"
-    return f"{secs} s"
 
 
 # ── Across incidents: the insights dashboard, its CSVs and the monthly report ──

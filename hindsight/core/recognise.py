@@ -1,7 +1,8 @@
 """Is this file a post-mortem? What the reviewer asks of a file it found in a folder.
 
-A file the user names is always reviewed; a file found in a folder is reviewed
-when it reads like an incident report, so a README beside the reports is left
+A file the user names is always reviewed, and so is one whose front matter can't
+be read (`core.review`); a file found in a folder is reviewed when it reads like
+an incident report, so a README beside the reports is left
 alone. Teams write post-mortems in many shapes (a status-page note, a blog post,
 a report in Japanese), so any one of these is enough:
 

@@ -107,12 +107,14 @@ def review(
     """Run every enabled rule that applies to the audience; sort findings by line.
 
     `explicit`: the user named this file, so it is reviewed as a post-mortem even
-    when it doesn't read like one; otherwise such a file is "not reviewed".
+    when it doesn't read like one; otherwise such a file is "not reviewed". A file
+    whose front matter can't be read is reviewed too: that front matter may be what
+    makes it a post-mortem, and the error must not be hidden.
     """
     active = config or Config()
     context = Context(document, audience, active.acronyms)
     findings: list[Finding] = []
-    postmortem = explicit or is_postmortem(document)
+    postmortem = explicit or bool(document.problems) or is_postmortem(document)
     suppressing = bool(document.suppressions or document.file_suppressions)
     for current in registry or REGISTRY:
         if not active.enabled(current.id, current.default) or audience not in current.audiences:

@@ -45,7 +45,8 @@ from typing import Any
 
 import yaml
 
-from hindsight.core.metrics import humanize, span
+from hindsight.core.durations import format_duration
+from hindsight.core.metrics import IncidentMetrics, incident_metrics
 from hindsight.core.model import ActionItem, SectionKind, TimelineEntry
 from hindsight.core.render import items_table, timeline_table
 from hindsight.core.sections import CANONICAL_TITLES
@@ -198,18 +199,28 @@ def _what_we_know(incident: Mapping[str, Any], times: dict[str, dt.datetime]) ->
     elif hit:
         opening = hit[0].upper() + hit[1:]
     sentences = [opening + "."] if opening else []
-    detected = span(started, times.get("detected"))
-    resolved = span(started, times.get("resolved"))
-    steps = [f"detected {humanize(detected)} later" if detected is not None else ""]
-    steps.append(f"resolved after {humanize(resolved)}" if resolved is not None else "")
+    values = _metrics(times)
+    detected, resolved = values.time_to_detect, values.time_to_resolve
+    steps = [f"detected {format_duration(detected)} later" if detected is not None else ""]
+    steps.append(f"resolved after {format_duration(resolved)}" if resolved is not None else "")
     if any(steps):
         sentences.append("It was " + " and ".join(step for step in steps if step) + ".")
-    customer = span(started, times.get("mitigated") or times.get("resolved"))
-    if customer is not None:
-        sentences.append(f"Customers felt it for {humanize(customer)}.")
+    if values.customer_facing is not None:
+        sentences.append(f"Customers felt it for {format_duration(values.customer_facing)}.")
     if incident.get("impact"):
         sentences.append(" ".join(str(incident["impact"]).split()))
     return [" ".join(sentences)] if sentences else []
+
+
+def _metrics(times: dict[str, dt.datetime]) -> IncidentMetrics:
+    """The incident's durations by the one definition (core.metrics), from its key moments."""
+    return incident_metrics(
+        started=times.get("started"),
+        detected=times.get("detected"),
+        acknowledged=times.get("acknowledged"),
+        mitigated=times.get("mitigated"),
+        resolved=times.get("resolved"),
+    )
 
 
 def _facts(incident: Mapping[str, Any], times: dict[str, dt.datetime]) -> list[str]:
@@ -219,16 +230,16 @@ def _facts(incident: Mapping[str, Any], times: dict[str, dt.datetime]) -> list[s
     label = [f"#{number}" if isinstance(number, int) else str(number or ""), _severity(incident)]
     if any(label):
         facts.append(f"- **Incident:** {', '.join(part for part in label if part)}")
-    started = times.get("started")
+    values = _metrics(times)
     durations = [
-        ("Time to detect", span(started, times.get("detected"))),
-        ("to acknowledge", span(times.get("detected"), times.get("acknowledged"))),
-        ("to mitigate", span(started, times.get("mitigated"))),
-        ("to resolve", span(started, times.get("resolved"))),
+        ("Time to detect", values.time_to_detect),
+        ("to acknowledge", values.time_to_acknowledge),
+        ("to mitigate", values.time_to_mitigate),
+        ("to resolve", values.time_to_resolve),
     ]
     known = [(label, value) for label, value in durations if value is not None]
     if known:
-        facts.append("- " + "; ".join(f"**{label}:** {humanize(v)}" for label, v in known))
+        facts.append("- " + "; ".join(f"**{label}:** {format_duration(v)}" for label, v in known))
     if incident.get("participants"):
         facts.append(f"- **People:** {', '.join(incident['participants'])}")
     return facts

@@ -42,6 +42,7 @@ class Caseless:
         return self._lower.search(text.lower()) is not None
 
 
+@functools.lru_cache(maxsize=2048)  # rules read the same lines and items again
 def plain(markdown: str) -> str:
     """Markdown to plain prose: links keep their text, code spans and markup go."""
     if not _MARKUP.search(markdown):
@@ -99,14 +100,20 @@ def handles(text: str) -> list[str]:
     return _HANDLE.findall(text)
 
 
+# A name's word: "Maria", "O'Brien", "Lopez-Garcia"; not "API", "checkout" or "3rd".
+_NAME_WORD = re.compile(r"[A-Z][a-z]+(?:['’-][A-Za-z][a-z]+)*")
+
+
 def _add_name(names: set[str], raw: str) -> None:
-    value = raw.strip().lstrip("@").strip()
-    if not value or len(value) < 2 or value.isupper():
-        return  # initials ("AF") and team codes aren't safely matchable in prose
+    # "Incident commander: Maria Lopez" and "Maria Lopez - SRE": the name, not the role.
+    value = raw.rsplit(":", 1)[-1].split(" - ")[0].split(" – ")[0].strip().lstrip("@").strip()
+    if not value or len(value) < 2 or value.isupper() or looks_like_tool(value):
+        return  # initials ("AF"), team codes and tools aren't safely matchable in prose
     names.add(value)
     parts = value.split()
-    if len(parts) > 1:
-        names.update(part for part in parts if len(part) > 2 and part[0].isupper())
+    # Each part of "Maria Lopez" alone is a name too; only when all of them look like names.
+    if 1 < len(parts) <= 4 and all(_NAME_WORD.fullmatch(part) for part in parts):
+        names.update(part for part in parts if len(part) > 2)
 
 
 def people_names(
@@ -126,6 +133,7 @@ def people_names(
     for person in people:
         if person and not looks_like_team(person):
             _add_name(names, person)
+    names -= {name for name in names if looks_like_tool(name)}
     for section in document.walk():
         if section.kind is SectionKind.OTHER and re.search(
             r"attendees|authors|participants|people", section.title, re.I
@@ -147,6 +155,21 @@ _TEAM = re.compile(
     re.I,
 )
 _NOT_NAMES = {"here", "channel", "everyone", "all", "team", "oncall", "on-call"}
+
+
+# What acts on a timeline without being a person: monitors, tools, the platform itself.
+_TOOL = re.compile(
+    r"\b(?:hindsight|alertmanager|grafana|pagerduty|prometheus|opsgenie|datadog|statuspage|"
+    r"sentry|nagios|zabbix|jenkins|github|gitlab|slack|kubernetes|api|monitor\w*|bots?|"
+    r"alert\w*|system|status|page|probe|checks?|services?|servers?|cron|jobs?|pipelines?|"
+    r"webhooks?|automation|scripts?|incident)\b",
+    re.I,
+)
+
+
+def looks_like_tool(actor: str) -> bool:
+    """ "Checkout API", "Alertmanager", "Status page" act on timelines but aren't people."""
+    return bool(_TOOL.search(actor)) or bool(re.search(r"\b[A-Z]{2,}\b", actor))
 
 
 def looks_like_team(owner: str) -> bool:

@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from hindsight.accounts.models import User
 from hindsight.api import Moment, api, require_role
 from hindsight.catalog.models import Service
-from hindsight.core.metrics import incident_metrics
 from hindsight.incidents import lifecycle, services
 from hindsight.incidents.models import (
     EventKind,
@@ -86,14 +85,7 @@ class IncidentOut(Schema):
 
     @staticmethod
     def resolve_metrics(obj: Incident) -> dict[str, object]:
-        values = incident_metrics(
-            started=obj.started_at,
-            detected=obj.detected_at,
-            acknowledged=obj.acknowledged_at,
-            mitigated=obj.mitigated_at,
-            resolved=obj.resolved_at,
-            now=timezone.now(),
-        )
+        values = obj.metrics()
         return {**values.as_seconds(), "ongoing": values.ongoing}
 
 
@@ -225,7 +217,7 @@ def list_incidents(request: HttpRequest, status: str | None = None):  # type: ig
 
 
 @router.post("/", response={201: IncidentOut})
-def declare(request: HttpRequest, body: DeclareIn) -> Incident:
+def declare_incident(request: HttpRequest, body: DeclareIn) -> Incident:
     """Declare an incident (responder)."""
     user = require_role(request, "responder")
     found = list(Service.objects.filter(slug__in=body.services))
@@ -361,7 +353,7 @@ def _new_event(event: EventIn, where: str, user: User) -> NewEvent:
 
 
 @router.post("/{incident_id}/events", response={201: EventOut, 200: EventOut})
-def append(request: HttpRequest, incident_id: int, body: EventIn) -> HttpResponse:
+def append_event(request: HttpRequest, incident_id: int, body: EventIn) -> HttpResponse:
     """Append one event (responder); a repeated idempotency key returns the stored one (200)."""
     user = require_role(request, "responder")
     incident = _incident(request, incident_id)
@@ -388,7 +380,7 @@ def append(request: HttpRequest, incident_id: int, body: EventIn) -> HttpRespons
 
 
 @router.post("/{incident_id}/events/batch", response=BatchOut)
-def append_batch(request: HttpRequest, incident_id: int, body: BatchIn) -> dict[str, int]:
+def append_event_batch(request: HttpRequest, incident_id: int, body: BatchIn) -> dict[str, int]:
     """Append up to 1000 events in one transaction (responder); known idempotency keys are skipped."""
     user = require_role(request, "responder")
     incident = _incident(request, incident_id)

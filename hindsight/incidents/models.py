@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hindsight.catalog.models import Service
+from hindsight.core.metrics import IncidentMetrics, incident_metrics, span
 
 
 class Severity(models.TextChoices):
@@ -111,7 +112,18 @@ class Incident(models.Model):
     @property
     def duration(self) -> timedelta | None:
         end = self.resolved_at or (None if self.is_open else self.closed_at)
-        return end - self.started_at if end else None
+        return span(self.started_at, end)
+
+    def metrics(self, now: datetime | None = None) -> IncidentMetrics:
+        """Time to detect, acknowledge, mitigate, resolve and the customer-facing duration."""
+        return incident_metrics(
+            started=self.started_at,
+            detected=self.detected_at,
+            acknowledged=self.acknowledged_at,
+            mitigated=self.mitigated_at,
+            resolved=self.resolved_at,
+            now=now or timezone.now(),
+        )
 
 
 class EventKind(models.TextChoices):

@@ -28,9 +28,9 @@ from hindsight.incidents.signals import incident_opened
 
 log = logging.getLogger(__name__)
 
-# Attempts at claiming a fingerprint before giving up; a lost race costs one
+# Attempts at taking a fingerprint before giving up; a lost race costs one
 # retry (the winner's row is then visible), so 3 is plenty.
-_CLAIM_ATTEMPTS = 3
+_TAKE_ATTEMPTS = 3
 
 
 def append_event(
@@ -139,14 +139,14 @@ def declare_incident(
     return incident
 
 
-def visible_events(incident: Incident, *, include_hidden: bool = False) -> QuerySet[TimelineEvent]:
+def shown_events(incident: Incident, *, include_hidden: bool = False) -> QuerySet[TimelineEvent]:
     """Return the incident's timeline in time order."""
     events = incident.events.select_related("actor").order_by("occurred_at", "id")
     return events if include_hidden else events.filter(hidden=False)
 
 
-def _delivered(idempotency_key: str | None) -> TimelineEvent | None:
-    # A delivery seen before, on any incident: re-sent alerts must not open a
+def _recorded_before(idempotency_key: str | None) -> TimelineEvent | None:
+    # An event recorded before, on any incident: re-sent alerts must not open a
     # second incident after the first one was resolved.
     if not idempotency_key:
         return None
@@ -159,18 +159,18 @@ def _delivered(idempotency_key: str | None) -> TimelineEvent | None:
 
 
 def _active_fingerprint(fingerprint: str) -> IncidentFingerprint | None:
-    claim = (
+    holder = (
         IncidentFingerprint.objects.select_for_update()
         .filter(fingerprint=fingerprint, active=True)
         .select_related("incident")
         .first()
     )
-    if claim is not None and not claim.incident.is_open:
+    if holder is not None and not holder.incident.is_open:
         # The incident was resolved without releasing its fingerprints (e.g.
         # through the admin); release now so this firing opens a new incident.
-        release_fingerprints(incident=claim.incident)
+        release_fingerprints(incident=holder.incident)
         return None
-    return claim
+    return holder
 
 
 def release_fingerprints(*, incident: Incident) -> int:
@@ -210,7 +210,7 @@ def open_or_attach(
         raise ValueError("A firing needs a fingerprint")
     if severity not in Severity.values:
         raise ValueError(f"Unknown severity {severity!r}; use one of {', '.join(Severity.values)}")
-    for attempt in range(1, _CLAIM_ATTEMPTS + 1):
+    for attempt in range(1, _TAKE_ATTEMPTS + 1):
         try:
             with transaction.atomic():
                 return _open_or_attach_once(
@@ -228,13 +228,13 @@ def open_or_attach(
                     attach_to=attach_to,
                     by_service=by_service,
                 )
-        except _LostClaim:
-            log.info("fingerprint %s claimed concurrently; retry %s", fingerprint, attempt)
-    raise RuntimeError(f"Could not claim fingerprint {fingerprint!r}")
+        except _LostRace:
+            log.info("fingerprint %s taken concurrently; retry %s", fingerprint, attempt)
+    raise RuntimeError(f"Could not take fingerprint {fingerprint!r}")
 
 
-class _LostClaim(Exception):
-    """Another writer claimed the fingerprint first; the attempt was rolled back."""
+class _LostRace(Exception):
+    """Another writer took the fingerprint first; the attempt was rolled back."""
 
 
 def _open_or_attach_once(
@@ -253,7 +253,7 @@ def _open_or_attach_once(
     attach_to: Incident | None = None,
     by_service: bool = True,
 ) -> tuple[Incident, bool]:
-    seen = _delivered(idempotency_key)
+    seen = _recorded_before(idempotency_key)
     if seen is not None:
         return seen.incident, False
     if service is not None:
@@ -261,13 +261,13 @@ def _open_or_attach_once(
         # already serialises writers with BEGIN IMMEDIATE).
         Service.objects.select_for_update().filter(pk=service.pk).first()
     now = timezone.now()
-    claim = _active_fingerprint(fingerprint)
+    holder = _active_fingerprint(fingerprint)
     created = False
     incident: Incident | None
-    if claim is not None:
-        incident = claim.incident
-        claim.last_seen_at = now
-        claim.save(update_fields=["last_seen_at"])
+    if holder is not None:
+        incident = holder.incident
+        holder.last_seen_at = now
+        holder.save(update_fields=["last_seen_at"])
     else:
         incident = None
         if attach_to is not None:
@@ -295,7 +295,7 @@ def _open_or_attach_once(
                     incident=incident, fingerprint=fingerprint, source=source
                 )
         except IntegrityError as exc:
-            raise _LostClaim from exc
+            raise _LostRace from exc
     append_event(
         incident=incident,
         text=text,
@@ -331,17 +331,17 @@ def record_recovery(
     if kind is None:
         kind = EventKind.MONITOR_UP if source == EventSource.MONITOR else EventKind.ALERT_RESOLVED
     with transaction.atomic():
-        seen = _delivered(idempotency_key)
+        seen = _recorded_before(idempotency_key)
         if seen is not None:
             return seen.incident
-        claim = _active_fingerprint(fingerprint.strip())
-        if claim is None:
+        holder = _active_fingerprint(fingerprint.strip())
+        if holder is None:
             return None
-        claim.recovered_at = occurred_at or timezone.now()
-        claim.last_seen_at = timezone.now()
-        claim.save(update_fields=["recovered_at", "last_seen_at"])
+        holder.recovered_at = occurred_at or timezone.now()
+        holder.last_seen_at = timezone.now()
+        holder.save(update_fields=["recovered_at", "last_seen_at"])
         append_event(
-            incident=claim.incident,
+            incident=holder.incident,
             text=text,
             kind=kind,
             source=source,
@@ -350,4 +350,4 @@ def record_recovery(
             idempotency_key=idempotency_key,
             raw=raw,
         )
-    return claim.incident
+    return holder.incident

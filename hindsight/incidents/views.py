@@ -9,11 +9,10 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hindsight.accounts.permissions import role_required
-from hindsight.core.metrics import humanize, incident_metrics
+from hindsight.core.durations import format_duration
 from hindsight.formerrors import form_errors
 from hindsight.incidents import services
 from hindsight.incidents.forms import (
@@ -87,27 +86,20 @@ def declare(request: HttpRequest) -> HttpResponse:
 
 
 def _metrics(incident: Incident) -> list[tuple[str, str]]:
-    values = incident_metrics(
-        started=incident.started_at,
-        detected=incident.detected_at,
-        acknowledged=incident.acknowledged_at,
-        mitigated=incident.mitigated_at,
-        resolved=incident.resolved_at,
-        now=timezone.now(),
-    )
-    customer = humanize(values.customer_facing) + (" so far" if values.ongoing else "")
+    values = incident.metrics()
+    customer = format_duration(values.customer_facing) + (" so far" if values.ongoing else "")
     return [
-        ("Time to detect", humanize(values.time_to_detect)),
-        ("Time to acknowledge", humanize(values.time_to_acknowledge)),
-        ("Time to mitigate", humanize(values.time_to_mitigate)),
-        ("Time to resolve", humanize(values.time_to_resolve)),
+        ("Time to detect", format_duration(values.time_to_detect)),
+        ("Time to acknowledge", format_duration(values.time_to_acknowledge)),
+        ("Time to mitigate", format_duration(values.time_to_mitigate)),
+        ("Time to resolve", format_duration(values.time_to_resolve)),
         ("Customer-facing", customer),
     ]
 
 
 def _timeline(request: HttpRequest, incident: Incident, can_edit: bool) -> dict[str, Any]:
     show_hidden = can_edit and request.GET.get("hidden") == "1"
-    timeline = services.visible_events(incident, include_hidden=show_hidden)
+    timeline = services.shown_events(incident, include_hidden=show_hidden)
     present = sorted(set(timeline.order_by().values_list("source", flat=True).distinct()))
     source = request.GET.get("source", "")
     if source in present:
@@ -133,7 +125,7 @@ def _timeline(request: HttpRequest, incident: Incident, can_edit: bool) -> dict[
     for event in events:
         items.append(("event", event))
         if event.pk in gaps:
-            items.append(("gap", humanize(gaps[event.pk].length)))
+            items.append(("gap", format_duration(gaps[event.pk].length)))
     return {
         "timeline": items,
         "page": page,

@@ -3,7 +3,14 @@ from urllib.parse import urlsplit
 from django import forms
 from django.contrib import admin
 
-from hindsight.integrations.models import EarlyRecovery, Integration, NotificationChannel
+from hindsight.integrations.models import (
+    ChatImport,
+    ChatImportPart,
+    EarlyRecovery,
+    Integration,
+    NotificationChannel,
+)
+from hindsight.integrations.notifiers import channel_kind
 
 
 @admin.register(Integration)
@@ -18,7 +25,11 @@ class ChannelForm(forms.ModelForm):  # type: ignore[type-arg]
     secret = forms.CharField(
         required=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="HMAC key for webhooks. Leave empty to keep the stored one.",
+        help_text=(
+            "Signing secret for webhooks (Standard Webhooks): paste the receiver's whsec_… "
+            "secret, or any text (its whsec_ form is the same key). "
+            "Leave empty to keep the stored one."
+        ),
     )
     clear_secret = forms.BooleanField(required=False, label="Remove the stored secret")
 
@@ -41,7 +52,8 @@ class NotificationChannelAdmin(admin.ModelAdmin[NotificationChannel]):
     @admin.display(description="Destination")
     def destination(self, channel: NotificationChannel) -> str:
         # A chat webhook URL is itself a credential: show where it goes, not the whole of it.
-        if channel.kind == "email":
+        kind = channel_kind(channel.kind)
+        if kind is not None and not kind.url:
             return str(channel.target)
         parts = urlsplit(str(channel.target))
         return f"{parts.scheme}://{parts.hostname or ''}/…"
@@ -55,3 +67,19 @@ class NotificationChannelAdmin(admin.ModelAdmin[NotificationChannel]):
 class EarlyRecoveryAdmin(admin.ModelAdmin[EarlyRecovery]):
     list_display = ("fingerprint", "occurred_at", "source", "received_at")
     search_fields = ("fingerprint",)
+
+
+class ChatImportPartInline(admin.TabularInline[ChatImportPart, ChatImport]):
+    model = ChatImportPart
+    fields = ("seq",)
+    readonly_fields = ("seq",)
+    extra = 0
+    can_delete = False
+
+
+@admin.register(ChatImport)
+class ChatImportAdmin(admin.ModelAdmin[ChatImport]):
+    list_display = ("filename", "incident", "kind", "state", "phase", "imported", "messages")
+    list_filter = ("state", "kind")
+    raw_id_fields = ("incident", "requested_by")
+    inlines = (ChatImportPartInline,)

@@ -8,7 +8,7 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Connect notifications to the incident signals; register their outbox sender.
-        from hindsight.integrations import notify  # noqa: F401
+        from hindsight.integrations import jobs, notify  # noqa: F401  (registrations)
         from hindsight.integrations.chat import views as chat_views
 
         chat_views.register_importer()

@@ -15,7 +15,7 @@ from hindsight.accounts import audit
 from hindsight.accounts.permissions import role_required
 from hindsight.formerrors import form_errors
 from hindsight.incidents.models import Severity
-from hindsight.integrations.models import ChannelKind, NotificationChannel
+from hindsight.integrations.models import NotificationChannel
 from hindsight.integrations.notifiers import TEST_EVENT
 from hindsight.integrations.notify import SENDER, enqueue_test
 from hindsight.outbox.models import Delivery
@@ -81,7 +81,7 @@ def channel_list(request: HttpRequest) -> HttpResponse:
     channels = NotificationChannel.objects.prefetch_related("services").order_by("name")
     tests = _last_tests()
     rows = [(channel, tests.get(channel.pk)) for channel in channels]
-    email_channels = any(c.kind == ChannelKind.EMAIL for c in channels)
+    email_channels = any(c.kind == "email" for c in channels)
     return render(
         request,
         "integrations/channels.html",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +20,16 @@ from hindsight import egress
 from hindsight.integrations import signing
 from hindsight.outbox.senders import DeliveryError
 
-__all__ = ["NOTIFIERS", "DeliveryError", "Message", "post_json", "register"]
+__all__ = [
+    "CHANNEL_KINDS",
+    "ChannelKind",
+    "DeliveryError",
+    "Message",
+    "channel_kind",
+    "channel_kind_choices",
+    "post_json",
+    "register",
+]
 
 TIMEOUT_SECONDS = 10
 SEVERITY_COLOURS = {"SEV1": "#cf222e", "SEV2": "#bc4c00", "SEV3": "#9a6700", "SEV4": "#57606a"}
@@ -106,17 +114,43 @@ def teams_text(text: str) -> str:
 
 
 Notifier = Callable[[str, str, Message], None]  # (target, secret, message)
-NOTIFIERS: dict[str, Notifier] = {}
 
 
-def register(kind: str) -> Callable[[Notifier], Notifier]:
-    """Register a notifier for a channel kind."""
+@dataclass(frozen=True)
+class ChannelKind:
+    """A kind of notification channel, registered once: the model's choices, the
+    admin's form and docs/notifications.md's table all read this registry."""
+
+    kind: str  # stored on NotificationChannel.kind
+    label: str  # shown in the admin
+    send: Notifier
+    url: bool = True  # the target is a URL (checked by the egress guard), not addresses
+
+
+CHANNEL_KINDS: dict[str, ChannelKind] = {}
+
+
+def register(kind: str, label: str = "", *, url: bool = True) -> Callable[[Notifier], Notifier]:
+    """Register a notifier for a channel kind; a second notifier for one kind is an error."""
 
     def decorator(func: Notifier) -> Notifier:
-        NOTIFIERS[kind] = func
+        known = CHANNEL_KINDS.get(kind)
+        if known is not None and known.send is not func:
+            raise ValueError(f"channel kind {kind!r} is already registered")
+        CHANNEL_KINDS[kind] = ChannelKind(kind=kind, label=label or kind, send=func, url=url)
         return func
 
     return decorator
+
+
+def channel_kind(kind: str) -> ChannelKind | None:
+    """The registered channel kind of that name, if any."""
+    return CHANNEL_KINDS.get(kind)
+
+
+def channel_kind_choices() -> list[tuple[str, str]]:
+    """(kind, label) of every registered channel kind, in registration order."""
+    return [(entry.kind, entry.label) for entry in CHANNEL_KINDS.values()]
 
 
 def post_json(
@@ -157,18 +191,17 @@ def post_json(
         raise DeliveryError(f"HTTP {reply.status} from {url}", destination_down=down)
 
 
-@register("webhook")
+@register("webhook", "Webhook (HMAC-signed JSON)")
 def send_webhook(target: str, secret: str, message: Message) -> None:
     body = json.dumps(message.as_dict(), sort_keys=True).encode()
-    headers = {"X-Hindsight-Event": message.event}
-    if message.delivery_id:
-        headers["webhook-id"] = message.delivery_id
-    if secret:
-        headers[signing.HEADER] = signing.sign(secret, int(time.time()), body)
+    headers = {
+        "X-Hindsight-Event": message.event,
+        **signing.headers(secret=secret, delivery_id=message.delivery_id, body=body),
+    }
     post_json(target, body, headers)
 
 
-@register("slack")
+@register("slack", "Slack / Mattermost incoming webhook")
 def send_slack(target: str, secret: str, message: Message) -> None:
     """Slack / Mattermost incoming-webhook format."""
     resolved = message.event == "incident.resolved"
@@ -194,7 +227,7 @@ def send_slack(target: str, secret: str, message: Message) -> None:
     post_json(target, json.dumps(payload).encode())
 
 
-@register("teams")
+@register("teams", "Microsoft Teams incoming webhook")
 def send_teams(target: str, secret: str, message: Message) -> None:
     """Microsoft Teams incoming-webhook (MessageCard) format."""
     resolved = message.event == "incident.resolved"
@@ -226,7 +259,7 @@ def send_teams(target: str, secret: str, message: Message) -> None:
     post_json(target, json.dumps(payload).encode())
 
 
-@register("email")
+@register("email", "Email", url=False)
 def send_email(target: str, secret: str, message: Message) -> None:
     recipients = [address.strip() for address in target.split(",") if address.strip()]
     lines = [

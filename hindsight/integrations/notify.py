@@ -14,7 +14,7 @@ from django.utils import timezone
 from hindsight.incidents.models import Incident
 from hindsight.incidents.signals import incident_acknowledged, incident_opened, incident_resolved
 from hindsight.integrations.models import NotificationChannel
-from hindsight.integrations.notifiers import NOTIFIERS, TEST_EVENT, Message
+from hindsight.integrations.notifiers import TEST_EVENT, Message, channel_kind
 from hindsight.outbox import services as outbox
 from hindsight.outbox.models import Delivery
 from hindsight.outbox.senders import DeliveryError, Undeliverable, register_sender
@@ -114,10 +114,10 @@ def send_notification(delivery: Delivery) -> None:
     channel = NotificationChannel.objects.filter(pk=delivery.payload.get("channel")).first()
     if channel is None:
         raise Undeliverable("The notification channel was deleted")
-    notifier = NOTIFIERS.get(channel.kind)
-    if notifier is None:
+    kind = channel_kind(channel.kind)
+    if kind is None:
         raise DeliveryError(
             f"No notifier for channel kind {channel.kind!r}", destination_down=False
         )
     message = Message(**delivery.payload["message"], delivery_id=str(delivery.pk))
-    notifier(channel.target, channel.secret, message)
+    kind.send(channel.target, channel.secret, message)

@@ -1,4 +1,4 @@
-"""Integration service functions: tokens, and turning alert deliveries into incidents."""
+"""Integration service functions: tokens, and turning alert posts into incidents."""
 
 from __future__ import annotations
 
@@ -22,14 +22,14 @@ from hindsight.incidents.models import (
     TimelineEvent,
 )
 from hindsight.incidents.services import append_event, open_or_attach, record_recovery
-from hindsight.integrations.models import EarlyRecovery, Integration, IntegrationKind
+from hindsight.integrations.models import EarlyRecovery, Integration
 from hindsight.integrations.webhooks.common import Signal, WebhookError
-from hindsight.integrations.webhooks.registry import PARSERS
+from hindsight.integrations.webhooks.registry import SOURCES
 
 log = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "hsi_"
-# Alert deliveries are small; anything bigger is a mistake or an attack.
+# Alert posts are small; anything bigger is a mistake or an attack.
 MAX_BODY_BYTES = 1024 * 1024
 # Fingerprints, idempotency keys and titles are columns of 200 characters.
 ID_LIMIT = 200
@@ -45,8 +45,8 @@ def create_integration(
     """Create an integration; return it with its secret token (shown once, stored hashed)."""
     if not name.strip():
         raise ValueError("An integration needs a name")
-    if kind not in IntegrationKind.values:
-        raise ValueError(f"Unknown kind {kind!r}; use one of {', '.join(IntegrationKind.values)}")
+    if kind not in SOURCES:
+        raise ValueError(f"Unknown kind {kind!r}; use one of {', '.join(SOURCES)}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     integration = Integration.objects.create(
         name=name.strip(),
@@ -61,7 +61,7 @@ def create_integration(
 
 
 def set_enabled(*, integration: Integration, enabled: bool) -> Integration:
-    """Enable or disable an integration; a disabled one refuses deliveries."""
+    """Enable or disable an integration; a disabled one refuses alert posts."""
     integration.enabled = enabled
     integration.save(update_fields=["enabled"])
     audit.record(
@@ -82,7 +82,7 @@ def integration_for_token(*, kind: str, token: str) -> Integration | None:
 
 
 @dataclass
-class DeliveryResult:
+class AlertsResult:
     opened: list[int] = field(default_factory=list)
     attached: list[int] = field(default_factory=list)
     resolved: list[int] = field(default_factory=list)
@@ -104,7 +104,7 @@ class DeliveryResult:
 
 
 def decode(body: bytes) -> dict[str, Any]:
-    """Decode a delivery body into a JSON object, or raise a 4xx WebhookError."""
+    """Decode an alert post's body into a JSON object, or raise a 4xx WebhookError."""
     if len(body) > MAX_BODY_BYTES:
         raise WebhookError(413, "too_large", f"The body is larger than {MAX_BODY_BYTES} bytes.")
     try:
@@ -124,14 +124,6 @@ def _service_for(signal: Signal, integration: Integration) -> Service | None:
     return integration.service
 
 
-_SOURCES = {
-    IntegrationKind.ALERTMANAGER: EventSource.ALERTMANAGER,
-    IntegrationKind.GRAFANA: EventSource.GRAFANA,
-    IntegrationKind.PAGERDUTY: EventSource.PAGERDUTY,
-    IntegrationKind.GENERIC: EventSource.WEBHOOK,
-}
-
-
 def _keep_early_recovery(signal: Signal, *, source: str) -> None:
     now = timezone.now()
     EarlyRecovery.objects.filter(received_at__lt=now - EARLY_RECOVERY_KEPT).delete()
@@ -145,7 +137,7 @@ def _keep_early_recovery(signal: Signal, *, source: str) -> None:
     )
 
 
-def _apply_early_recovery(signal: Signal, *, result: DeliveryResult) -> None:
+def _apply_early_recovery(signal: Signal, *, result: AlertsResult) -> None:
     """Apply a resolved alert that arrived before this firing, if it is later than the firing."""
     early = EarlyRecovery.objects.filter(fingerprint=signal.fingerprint)
     if signal.occurred_at is not None:
@@ -184,27 +176,26 @@ def check_signal(signal: Signal, *, where: str, now: datetime) -> None:
         )
 
 
-def receive_delivery(*, integration: Integration, body: bytes) -> DeliveryResult:
-    """Apply one webhook delivery in one transaction; bad input raises before any write."""
-    signals = PARSERS[integration.kind](decode(body))
+def receive_alerts(*, integration: Integration, body: bytes) -> AlertsResult:
+    """Apply one alert post in one transaction; bad input raises before any write."""
+    kind = SOURCES[integration.kind]
+    signals = kind.parse(decode(body))
     now = timezone.now()
     for n, signal in enumerate(signals):
         check_signal(signal, where=f"alert {n + 1}", now=now)
-    source = _SOURCES[IntegrationKind(integration.kind)]
-    result = DeliveryResult()
+    source = kind.timeline_source
+    result = AlertsResult()
     with transaction.atomic():
         for signal in signals:
             _apply(signal, integration=integration, source=source, result=result)
         Integration.objects.filter(pk=integration.pk).update(last_received_at=timezone.now())
-    log.info("integration %s delivery: %s", integration.pk, result.as_json())
+    log.info("integration %s alert post: %s", integration.pk, result.as_json())
     return result
 
 
-def _apply(
-    signal: Signal, *, integration: Integration, source: str, result: DeliveryResult
-) -> None:
+def _apply(signal: Signal, *, integration: Integration, source: str, result: AlertsResult) -> None:
     if connection.vendor == "postgresql":
-        # Identical concurrent deliveries queue here, so each one after the
+        # Identical concurrent alert posts queue here, so each one after the
         # first sees the stored event and is reported as a duplicate.
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [signal.key])
@@ -247,16 +238,16 @@ def _apply(
             _keep_early_recovery(signal, source=source)
             result.held += 1
         return
-    claim = (
+    holder = (
         IncidentFingerprint.objects.filter(fingerprint=signal.fingerprint, active=True)
         .select_related("incident")
         .first()
     )
-    if claim is None or not claim.incident.is_open:
+    if holder is None or not holder.incident.is_open:
         result.ignored += 1
         return
     append_event(
-        incident=claim.incident,
+        incident=holder.incident,
         text=signal.text,
         kind=EventKind.NOTE,
         source=source,
@@ -265,4 +256,4 @@ def _apply(
         idempotency_key=signal.key,
         raw=signal.raw,
     )
-    result.updated.append(claim.incident.pk)
+    result.updated.append(holder.incident.pk)

@@ -19,12 +19,13 @@ from hindsight.accounts.clientip import client_address
 from hindsight.accounts.permissions import role_required
 from hindsight.catalog.models import Service
 from hindsight.integrations import services
-from hindsight.integrations.models import Integration, IntegrationKind
+from hindsight.integrations.models import Integration, alert_sources
 from hindsight.integrations.webhooks.common import WebhookError
+from hindsight.integrations.webhooks.registry import SOURCES
 
 MINUTE = timedelta(minutes=1)
 # Deliveries per integration per minute: an alert storm fits, a flood does not.
-DELIVERY_LIMIT = 600
+ALERT_POST_LIMIT = 600
 # Wrong tokens per client address per minute before the endpoint stops answering it.
 BAD_TOKEN_LIMIT = 20
 
@@ -42,14 +43,14 @@ def _too_many(wait: int) -> JsonResponse:
 @csrf_exempt
 @login_not_required
 def receive(request: HttpRequest, kind: str, token: str) -> HttpResponse:
-    """Accept one alert delivery: 202 with what happened, or a 4xx JSON error."""
+    """Accept one alert post: 202 with what happened, or a 4xx JSON error."""
     if request.method != "POST":
         return _error(405, "method_not_allowed", "Deliver alerts with POST.")
-    if kind not in IntegrationKind.values:
+    if kind not in SOURCES:
         return _error(
             404,
             "unknown_kind",
-            f"Unknown integration kind {kind!r}; use one of {', '.join(IntegrationKind.values)}.",
+            f"Unknown integration kind {kind!r}; use one of {', '.join(SOURCES)}.",
         )
     client = client_address(request)
     integration = services.integration_for_token(kind=kind, token=token)
@@ -59,7 +60,7 @@ def receive(request: HttpRequest, kind: str, token: str) -> HttpResponse:
         if wait:
             return _too_many(wait)
         return _error(401, "unauthorized", "Unknown or disabled integration token for this kind.")
-    wait = ratelimit.hit(key=f"hook:{integration.pk}", limit=DELIVERY_LIMIT, window=MINUTE)
+    wait = ratelimit.hit(key=f"hook:{integration.pk}", limit=ALERT_POST_LIMIT, window=MINUTE)
     if wait:
         return _too_many(wait)
     try:
@@ -70,7 +71,7 @@ def receive(request: HttpRequest, kind: str, token: str) -> HttpResponse:
         return _error(413, "too_large", f"The body is larger than {services.MAX_BODY_BYTES} bytes.")
     body = request.read(services.MAX_BODY_BYTES + 1)
     try:
-        result = services.receive_delivery(integration=integration, body=body)
+        result = services.receive_alerts(integration=integration, body=body)
     except WebhookError as exc:
         return _error(exc.status, exc.code, exc.detail)
     return JsonResponse(result.as_json(), status=202)
@@ -78,7 +79,7 @@ def receive(request: HttpRequest, kind: str, token: str) -> HttpResponse:
 
 class IntegrationForm(forms.Form):
     name = forms.CharField(max_length=120)
-    kind = forms.ChoiceField(choices=IntegrationKind.choices)
+    kind = forms.ChoiceField(choices=alert_sources)
     service = forms.ModelChoiceField(
         queryset=Service.objects.all(),
         required=False,
@@ -130,7 +131,7 @@ def integration_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required("editor")
 def toggle(request: HttpRequest, pk: int) -> HttpResponse:
-    """Enable or disable an integration; a disabled one refuses deliveries."""
+    """Enable or disable an integration; a disabled one refuses alert posts."""
     integration = get_object_or_404(Integration, pk=pk)
     services.set_enabled(integration=integration, enabled=not integration.enabled)
     state = "enabled" if integration.enabled else "disabled"

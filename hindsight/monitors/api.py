@@ -181,7 +181,7 @@ def update_monitor(request: HttpRequest, monitor_id: int, data: MonitorIn) -> Mo
 
 
 @router.post("/{monitor_id}/pause", response=MonitorOut)
-def pause(request: HttpRequest, monitor_id: int) -> Monitor:
+def pause_monitor(request: HttpRequest, monitor_id: int) -> Monitor:
     """Stop checking a monitor (editors)."""
     require_role(request, "editor")
     services.pause_monitor(monitor=get_object_or_404(Monitor, pk=monitor_id))
@@ -189,7 +189,7 @@ def pause(request: HttpRequest, monitor_id: int) -> Monitor:
 
 
 @router.post("/{monitor_id}/resume", response=MonitorOut)
-def resume(request: HttpRequest, monitor_id: int) -> Monitor:
+def resume_monitor(request: HttpRequest, monitor_id: int) -> Monitor:
     """Check a paused monitor again (editors)."""
     require_role(request, "editor")
     services.resume_monitor(monitor=get_object_or_404(Monitor, pk=monitor_id))
@@ -198,14 +198,14 @@ def resume(request: HttpRequest, monitor_id: int) -> Monitor:
 
 @router.get("/{monitor_id}/flips", response=list[FlipOut])
 @paginate(LimitOffsetPagination)
-def flips(request: HttpRequest, monitor_id: int) -> Any:
+def list_flips(request: HttpRequest, monitor_id: int) -> Any:
     """A monitor's state changes, newest first."""
     get_object_or_404(Monitor, pk=monitor_id)
     return Flip.objects.filter(monitor_id=monitor_id)
 
 
 @router.get("/{monitor_id}/uptime", response=UptimeOut)
-def uptime(request: HttpRequest, monitor_id: int) -> dict[str, float | None]:
+def get_uptime(request: HttpRequest, monitor_id: int) -> dict[str, float | None]:
     """Uptime percent over the last 24 hours, 7, 30 and 90 days."""
     get_object_or_404(Monitor, pk=monitor_id)
     values = storage.uptime(monitor_ids=[monitor_id])[monitor_id]

@@ -82,10 +82,26 @@ def release(*, slots: Sequence[MonitorRegionState], owner: str, now: datetime) -
         )
 
 
+def renew(*, slots: Sequence[MonitorRegionState], owner: str, now: datetime | None = None) -> int:
+    """Extend the leases we still hold on `slots` by their longest timeout plus the grace."""
+    now = now or timezone.now()
+    longest = max(slot.monitor.timeout_seconds for slot in slots)
+    return MonitorRegionState.objects.filter(
+        pk__in=[slot.pk for slot in slots], lease_owner=owner
+    ).update(lease_until=now + timedelta(seconds=longest) + lease_grace())
+
+
+def hand_back(*, slots: Sequence[MonitorRegionState], owner: str) -> int:
+    """Drop our leases on `slots` unchecked, still due: another worker checks them at once."""
+    return MonitorRegionState.objects.filter(
+        pk__in=[slot.pk for slot in slots], lease_owner=owner
+    ).update(lease_owner="", lease_until=None)
+
+
 def record_batch(
     *,
     slots: Sequence[MonitorRegionState],
-    results: Sequence[probe.CheckResult],
+    results: Sequence[probe.ProbeResult],
     owner: str,
     now: datetime | None = None,
 ) -> list[Flip]:
@@ -176,7 +192,7 @@ def _json_placeholder() -> str:
     return "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
 
 
-def _insert_results(pairs: Sequence[tuple[MonitorRegionState, probe.CheckResult]]) -> None:
+def _insert_results(pairs: Sequence[tuple[MonitorRegionState, probe.ProbeResult]]) -> None:
     """Insert raw results with one prepared statement (bulk_create costs ~10x more in Python)."""
     adapt = connection.ops.adapt_datetimefield_value
     sql = (
@@ -200,7 +216,7 @@ def _insert_results(pairs: Sequence[tuple[MonitorRegionState, probe.CheckResult]
         cursor.executemany(sql, rows)
 
 
-def _fold_region(slot: MonitorRegionState, result: probe.CheckResult, now: datetime) -> list[Flip]:
+def _fold_region(slot: MonitorRegionState, result: probe.ProbeResult, now: datetime) -> list[Flip]:
     monitor = slot.monitor
     before = engine.state_from_json(slot.engine_state, status=slot.state)
     after, change = probe.transition(before, result, engine.region_policy(monitor), now)
@@ -268,14 +284,14 @@ def _fold_monitors(
     return flips
 
 
-def _confirmed(slot: MonitorRegionState) -> probe.CheckResult:
+def _confirmed(slot: MonitorRegionState) -> probe.ProbeResult:
     """The region's latest result, with the region's confirmed status in place of the raw one."""
     raw = engine.result_from_json(slot.last_result or {})
     return replace(raw, status=Status(slot.state))
 
 
 def _monitor_flip(
-    monitor: Monitor, change: probe.Flip, result: probe.CheckResult, now: datetime
+    monitor: Monitor, change: probe.ProbeFlip, result: probe.ProbeResult, now: datetime
 ) -> Flip:
     evidence = engine.result_to_json(result)
     evidence.update(alert=change.alert, flapping=change.flapping)

@@ -1,7 +1,7 @@
 """The bridge between monitor rows and the probe engine's plain data.
 
 Builds `CheckSpec`s and `Policy`s from models, and stores the probe's
-`MonitorState` and `CheckResult` as JSON on rows. No queries here except in
+`ProbeState` and `ProbeResult` as JSON on rows. No queries here except in
 `maintenance_windows`, which loads the windows of a batch in one go.
 """
 
@@ -90,12 +90,12 @@ def region_policy(monitor: Monitor) -> probe.Policy:
     )
 
 
-def monitor_policy(windows: Iterable[probe.MaintenanceWindow]) -> probe.Policy:
+def monitor_policy(windows: Iterable[probe.ProbeWindow]) -> probe.Policy:
     """The combined regions were already confirmed; only maintenance and flapping apply."""
     return probe.Policy(confirm_down=1, confirm_up=1, maintenance=tuple(windows))
 
 
-def maintenance_windows(monitors: Iterable[Monitor]) -> dict[int, list[probe.MaintenanceWindow]]:
+def maintenance_windows(monitors: Iterable[Monitor]) -> dict[int, list[probe.ProbeWindow]]:
     """The probe windows of each monitor, its own and its service's, in one query."""
     monitors = list(monitors)
     by_service: dict[int, list[int]] = defaultdict(list)
@@ -105,7 +105,7 @@ def maintenance_windows(monitors: Iterable[Monitor]) -> dict[int, list[probe.Mai
     rows = MaintenanceWindow.objects.filter(monitor__in=[m.pk for m in monitors]) | (
         MaintenanceWindow.objects.filter(service__in=list(by_service))
     )
-    windows: dict[int, list[probe.MaintenanceWindow]] = defaultdict(list)
+    windows: dict[int, list[probe.ProbeWindow]] = defaultdict(list)
     for row in rows:
         window = probe_window(row)
         targets = [row.monitor_id] if row.monitor_id else by_service.get(row.service_id or 0, [])
@@ -114,7 +114,7 @@ def maintenance_windows(monitors: Iterable[Monitor]) -> dict[int, list[probe.Mai
     return windows
 
 
-def probe_window(row: MaintenanceWindow) -> probe.MaintenanceWindow:
+def probe_window(row: MaintenanceWindow) -> probe.ProbeWindow:
     """A stored window as the probe's one-off or recurring window."""
     if not row.recurrence:
         return probe.OneOffWindow(start=row.starts_at, end=row.ends_at, title=row.reason)
@@ -131,8 +131,8 @@ def probe_window(row: MaintenanceWindow) -> probe.MaintenanceWindow:
     )
 
 
-def state_to_json(state: probe.MonitorState) -> dict[str, Any]:
-    """A probe MonitorState as JSON for a row."""
+def state_to_json(state: probe.ProbeState) -> dict[str, Any]:
+    """A `ProbeState` as JSON for a row."""
     return {
         "status": str(state.status),
         "health": str(state.health),
@@ -145,13 +145,13 @@ def state_to_json(state: probe.MonitorState) -> dict[str, Any]:
     }
 
 
-def state_from_json(data: dict[str, Any] | None, *, status: str = "pending") -> probe.MonitorState:
-    """The probe MonitorState stored on a row (a fresh one from the row's status when empty)."""
+def state_from_json(data: dict[str, Any] | None, *, status: str = "pending") -> probe.ProbeState:
+    """The `ProbeState` stored on a row (a fresh one from the row's status when empty)."""
     if not data:
         shown = Status(status) if status in Status.__members__.values() else Status.PENDING
         health = shown if shown in (Status.UP, Status.DEGRADED, Status.DOWN) else Status.PENDING
-        return probe.MonitorState(status=shown, health=health)
-    return probe.MonitorState(
+        return probe.ProbeState(status=shown, health=health)
+    return probe.ProbeState(
         status=Status(data["status"]),
         health=Status(data["health"]),
         candidate=Status(data["candidate"]) if data.get("candidate") else None,
@@ -163,7 +163,7 @@ def state_from_json(data: dict[str, Any] | None, *, status: str = "pending") -> 
     )
 
 
-def result_to_json(result: probe.CheckResult) -> dict[str, Any]:
+def result_to_json(result: probe.ProbeResult) -> dict[str, Any]:
     """The parts of a result shown on pages and used for the quorum."""
     return {
         "status": str(result.status),
@@ -176,9 +176,9 @@ def result_to_json(result: probe.CheckResult) -> dict[str, Any]:
     }
 
 
-def result_from_json(data: dict[str, Any]) -> probe.CheckResult:
+def result_from_json(data: dict[str, Any]) -> probe.ProbeResult:
     """A stored result summary back as a probe result."""
-    return probe.CheckResult(
+    return probe.ProbeResult(
         status=Status(data["status"]),
         checked_at=datetime.fromisoformat(data["checked_at"]),
         latency_ms=data.get("latency_ms"),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from hindsight.accounts.secretbox import EncryptedJSONField
 from hindsight.catalog.models import Component, Service
 from hindsight.incidents.models import Incident, IncidentFingerprint
+from hindsight.probe.rollup import uptime_percent
 from hindsight.runner.models import LeasedRow
 
 
@@ -54,7 +55,7 @@ class Monitor(models.Model):
     flapping = models.BooleanField(default=False)
     last_checked_at = models.DateTimeField(null=True, blank=True)
     last_result = models.JSONField(null=True, blank=True)
-    # The probe's MonitorState across regions (confirmations, flapping, what was alerted).
+    # The probe's `ProbeState` across regions (confirmations, flapping, what was alerted).
     engine_state = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -205,7 +206,7 @@ class CheckRollup(models.Model):
 
     @property
     def uptime_percent(self) -> float | None:
-        return None if not self.checks else 100.0 * self.up_checks / self.checks
+        return uptime_percent(self.checks, self.up_checks, self.degraded_checks)
 
 
 class MaintenanceWindow(models.Model):

@@ -221,11 +221,11 @@ def _apply(monitor: Monitor, change: Any, *, paused: bool, now: datetime | None)
             return None
         state = engine.state_from_json(monitor.engine_state, status=monitor.state)
         if paused and state.status is probe.Status.PAUSED:
-            state = probe.MonitorState()
+            state = probe.ProbeState()
         new, flip = change(state, now)
         if flip is None:  # a monitor paused before the engine knew it: start over
-            new = probe.MonitorState(status=probe.Status.PENDING, since=now)
-            flip = probe.Flip(probe.Status.PAUSED, probe.Status.PENDING, now, "Resumed", False)
+            new = probe.ProbeState(status=probe.Status.PENDING, since=now)
+            flip = probe.ProbeFlip(probe.Status.PAUSED, probe.Status.PENDING, now, "Resumed", False)
         monitor.paused = paused
         monitor.engine_state = engine.state_to_json(new)
         monitor.state, monitor.state_since, monitor.updated_at = str(new.status), now, now

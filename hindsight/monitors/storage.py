@@ -111,13 +111,13 @@ def _minutes(now: datetime) -> int:
         start = bucket_start(oldest[0], "minute")
     if start >= end:
         return 0
-    grouped: dict[Key, list[probe.CheckResult]] = defaultdict(list)
+    grouped: dict[Key, list[probe.ProbeResult]] = defaultdict(list)
     rows = CheckResult.objects.filter(checked_at__gte=start, checked_at__lt=end).values_list(
         "monitor_id", "region", "checked_at", "status", "latency_ms"
     )
     for monitor_id, region, checked_at, status, latency in rows.iterator(chunk_size=5000):
         grouped[(monitor_id, region)].append(
-            probe.CheckResult(status=Status(status), checked_at=checked_at, latency_ms=latency)
+            probe.ProbeResult(status=Status(status), checked_at=checked_at, latency_ms=latency)
         )
     return _store(
         (key, item) for key, results in grouped.items() for item in probe.rollup(results, "minute")
@@ -217,7 +217,7 @@ def uptime(
     out: dict[int, dict[str, float | None]] = {pk: {} for pk in ids}
     for name, span in UPTIME_WINDOWS.items():
         since = now - span
-        totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
         covered = since
         for period in (RollupPeriod.DAY, RollupPeriod.HOUR, RollupPeriod.MINUTE):
             edge = edges.get(period)
@@ -232,7 +232,8 @@ def uptime(
             for row in sums:
                 total = totals[row["monitor_id"]]
                 total[0] += row["c"] or 0
-                total[1] += (row["u"] or 0) + (row["d"] or 0)
+                total[1] += row["u"] or 0
+                total[2] += row["d"] or 0
             if edge is not None and edge > covered:
                 covered = edge
         raw = (
@@ -250,8 +251,7 @@ def uptime(
             total[0] += row["c"]
             total[1] += row["a"]
         for pk in ids:
-            checks, available = totals.get(pk, (0, 0))
-            out[pk][name] = 100.0 * available / checks if checks else None
+            out[pk][name] = probe.uptime_percent(*totals.get(pk, (0, 0, 0)))
     return out
 
 

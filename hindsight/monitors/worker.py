@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import DatabaseError
 from django.utils import timezone
@@ -26,6 +27,10 @@ from hindsight.monitors.models import MonitorRegionState
 from hindsight.runner.threads import DatabaseThreads
 
 log = logging.getLogger(__name__)
+
+# On stop, batches in flight get this long to finish; then their unfinished checks
+# are cancelled and handed back (due at once) so the process exits within seconds.
+STOP_GRACE_SECONDS = 2.0
 
 
 @dataclass
@@ -69,6 +74,9 @@ class Worker:
         self.owner = options.owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.stats = WorkerStats()
         self._stop = asyncio.Event()
+        self._abandon = asyncio.Event()  # stop waiting for checks in flight
+        self._queued = 0  # claimed checks still waiting for a place under `concurrency`
+        self._room = asyncio.Event()
         self._db = DatabaseThreads(options.pipelines)
 
     def stop(self) -> None:
@@ -91,6 +99,9 @@ class Worker:
                 if deadline is not None and time.monotonic() >= deadline:
                     break
                 await slots_free.acquire()
+                if not await self._room_to_claim():
+                    slots_free.release()
+                    break
                 try:
                     batch = await self._db.run(self._claim)
                 except DatabaseError as exc:
@@ -113,12 +124,39 @@ class Worker:
                 task.add_done_callback(in_flight.discard)
                 task.add_done_callback(lambda _: slots_free.release())
             if in_flight:
-                await asyncio.gather(*in_flight)
+                await self._finish(list(in_flight))
         finally:
             await session.close()
             await asyncio.get_running_loop().run_in_executor(None, self._db.close_connections)
         log.info("checks of %s stopped after %s checks", self.owner, self.stats.checks)
         return self.stats
+
+    async def _finish(self, batches: list[asyncio.Task[None]]) -> None:
+        """Let the batches in flight finish; once stopped, give them STOP_GRACE_SECONDS,
+        then hand their unfinished checks back."""
+        everything = asyncio.gather(*batches)
+        stopped = asyncio.ensure_future(self._stop.wait())
+        waits: list[asyncio.Future[Any]] = [everything, stopped]
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        if not everything.done():
+            _, late = await asyncio.wait(batches, timeout=STOP_GRACE_SECONDS)
+            if late:
+                log.info("handing back the unfinished checks of %s batch(es)", len(late))
+                self._abandon.set()
+        await everything
+
+    async def _room_to_claim(self) -> bool:
+        """Wait while a concurrency's worth of claimed checks still waits to start (in a
+        mass timeout other workers take the rest); False when stopped meanwhile."""
+        while self._queued >= self.options.concurrency and not self._stop.is_set():
+            self._room.clear()
+            room = asyncio.ensure_future(self._room.wait())
+            stop = asyncio.ensure_future(self._stop.wait())
+            await asyncio.wait([room, stop], return_when=asyncio.FIRST_COMPLETED)
+            room.cancel()
+            stop.cancel()
+        return not self._stop.is_set()
 
     async def _idle(self, seconds: float | None = None) -> None:
         with contextlib.suppress(TimeoutError):
@@ -145,12 +183,26 @@ class Worker:
             except (TypeError, ValueError) as exc:
                 log.warning("monitor %s cannot run: %s", slot.monitor_id, exc)
                 specs.append(None)
-        results = await asyncio.gather(
-            *(
-                self._one(spec, slot, session, limiter)
-                for spec, slot in zip(specs, batch, strict=True)
-            )
-        )
+        self._queued += len(batch)
+        checks = [
+            asyncio.create_task(self._one(spec, slot, session, limiter))
+            for spec, slot in zip(specs, batch, strict=True)
+        ]
+        keeper = asyncio.create_task(self._keep_leases(batch))
+        try:
+            await self._until_done_or_abandoned(checks)
+        finally:
+            keeper.cancel()
+        done = [(slot, task) for slot, task in zip(batch, checks, strict=True) if task.done()]
+        unfinished = [slot for slot, task in zip(batch, checks, strict=True) if not task.done()]
+        for task in checks:
+            task.cancel()
+        if unfinished:
+            await self._db.run(claims.hand_back, slots=unfinished, owner=self.owner)
+        batch = [slot for slot, _ in done]
+        results = [task.result() for _, task in done]
+        if not batch:
+            return
         try:
             flips = await self._db.run(self._record, batch, results)
         except Exception:
@@ -162,24 +214,58 @@ class Worker:
         self.stats.checks += len(batch)
         self.stats.flips += flips
 
+    async def _until_done_or_abandoned(self, checks: list[asyncio.Task[probe.ProbeResult]]) -> None:
+        everything = asyncio.gather(*checks, return_exceptions=True)
+        abandoned = asyncio.ensure_future(self._abandon.wait())
+        try:
+            waits: list[asyncio.Future[Any]] = [everything, abandoned]
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            abandoned.cancel()
+
+    async def _keep_leases(self, batch: list[MonitorRegionState]) -> None:
+        """Extend the batch's leases while its checks wait and run (a mass timeout queues
+        them behind the concurrency limit for longer than one timeout)."""
+        every = claims.lease_grace().total_seconds() / 2
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self._db.run(claims.renew, slots=batch, owner=self.owner)
+            except DatabaseError as exc:
+                log.warning("renewing %s check leases failed: %s", len(batch), exc)
+
     async def _one(
         self,
         spec: probe.CheckSpec | None,
         slot: MonitorRegionState,
         session: probe.Session,
         limiter: asyncio.Semaphore,
-    ) -> probe.CheckResult:
+    ) -> probe.ProbeResult:
         if spec is None:
-            return probe.CheckResult(
+            self._started_one()
+            return probe.ProbeResult(
                 status=probe.Status.DOWN,
                 checked_at=timezone.now(),
                 error_class=probe.ErrorClass.INVALID_SPEC,
                 reason=engine.spec_error(slot.monitor) or "The monitor's settings are invalid",
             )
-        async with limiter:
+        try:
+            await limiter.acquire()
+        except asyncio.CancelledError:
+            self._started_one()
+            raise
+        self._started_one()
+        try:
             return await probe.run_check(spec, session=session)
+        finally:
+            limiter.release()
 
-    def _record(self, batch: Sequence[MonitorRegionState], results: list[probe.CheckResult]) -> int:
+    def _started_one(self) -> None:
+        self._queued -= 1
+        if self._queued < self.options.concurrency:
+            self._room.set()
+
+    def _record(self, batch: Sequence[MonitorRegionState], results: list[probe.ProbeResult]) -> int:
         flips = claims.record_batch(slots=batch, results=results, owner=self.owner)
         if self.options.on_flips and any(f.processed_at is None for f in flips):
             self.options.on_flips()

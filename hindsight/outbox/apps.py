@@ -7,4 +7,4 @@ class OutboxConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from hindsight.outbox import jobs  # noqa: F401  (registers the delivery job)
+        from hindsight.outbox import jobs, mail  # noqa: F401  (the delivery job, the email sender)

@@ -10,7 +10,7 @@ from hindsight.runner.registry import Claim, Context, Job, Queue, register
 
 def send_due(context: Context) -> int:
     """Lease one destination with due deliveries and send them in order."""
-    return deliver_next(worker=context.worker)
+    return deliver_next(worker=context.worker, stopped=context.stopped)
 
 
 register(

@@ -12,6 +12,7 @@ becomes a dead letter that an admin can retry or discard.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -66,9 +67,12 @@ class Outcome:
         return self.sent + self.failed
 
 
-def deliver_next(*, worker: str, now: datetime | None = None) -> int:
-    """Lease one destination with due deliveries and send them; return how many were tried."""
-    return _serve_one(worker=worker, now=now or timezone.now()).attempted
+def deliver_next(
+    *, worker: str, now: datetime | None = None, stopped: Callable[[], bool] = lambda: False
+) -> int:
+    """Lease one destination with due deliveries and send them, until `stopped()`; return
+    how many were tried."""
+    return _serve_one(worker=worker, now=now or timezone.now(), stopped=stopped).attempted
 
 
 def deliver_due(*, worker: str = "outbox", now: datetime | None = None) -> tuple[int, int]:
@@ -82,7 +86,9 @@ def deliver_due(*, worker: str = "outbox", now: datetime | None = None) -> tuple
         total.failed += outcome.failed
 
 
-def _serve_one(*, worker: str, now: datetime) -> Outcome:
+def _serve_one(
+    *, worker: str, now: datetime, stopped: Callable[[], bool] = lambda: False
+) -> Outcome:
     if not Delivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now).exists():
         return Outcome()  # the usual answer, found with the cheapest query
     due = Delivery.objects.filter(
@@ -101,6 +107,8 @@ def _serve_one(*, worker: str, now: datetime) -> Outcome:
     ).select_related("destination")
     try:
         for delivery in batch.order_by("created_at", "id")[:BATCH]:
+            if stopped():
+                break  # the worker is stopping: the rest stay due for the next one
             # Renew the lease; a worker that lost it (stalled past it) stops here.
             held = Destination.objects.filter(pk=ids[0], lease_owner=worker).update(
                 lease_until=now + LEASE

@@ -125,6 +125,23 @@ class ReviewOut(Schema):
     findings: list[FindingOut]
 
 
+class FactorOut(Schema):
+    tag: str
+    text: str
+
+
+class FactorsOut(Schema):
+    whys: list[list[str]] = Field(
+        description="Each 5 Whys chain: the problem, each answer to why, the factor last"
+    )
+    fishbone: dict[str, list[str]] = Field(description="Causes by category, in order")
+    fault_tree: dict[str, Any] = Field(
+        description='From the top event: {"id", "label", "gate", "tag", "children": [...]}; '
+        "{} without a fault tree"
+    )
+    factors: list[FactorOut]
+
+
 class RevisionOut(Schema):
     version: int
     author: str | None
@@ -221,7 +238,7 @@ def get_postmortem(request: HttpRequest, postmortem_id: int) -> PostMortem:
         "responses": {409: {"description": "`version` is not the current one: nothing saved"}}
     },
 )
-def save(request: HttpRequest, postmortem_id: int, body: SaveIn) -> PostMortem:
+def save_postmortem(request: HttpRequest, postmortem_id: int, body: SaveIn) -> PostMortem:
     """Save a new version (editor); `version` is the one the text is based on."""
     user, postmortem = _one(request, postmortem_id)
     require_role(request, "editor")
@@ -235,7 +252,7 @@ def save(request: HttpRequest, postmortem_id: int, body: SaveIn) -> PostMortem:
 
 
 @router.get("/{postmortem_id}/review", response=ReviewOut)
-def review(request: HttpRequest, postmortem_id: int) -> dict[str, Any]:
+def review_postmortem(request: HttpRequest, postmortem_id: int) -> dict[str, Any]:
     """The reviewer's findings on the current text, as `hindsight review --format json`."""
     _, postmortem = _one(request, postmortem_id)
     report = services.review(postmortem=postmortem)
@@ -244,8 +261,15 @@ def review(request: HttpRequest, postmortem_id: int) -> dict[str, Any]:
     return {"score": result["score"], "findings": result["findings"]}
 
 
+@router.get("/{postmortem_id}/factors", response=FactorsOut)
+def root_cause_factors(request: HttpRequest, postmortem_id: int) -> dict[str, Any]:
+    """The root-cause diagrams as data and the contributing factors with their tags."""
+    _, postmortem = _one(request, postmortem_id)
+    return services.root_cause_data(postmortem=postmortem)
+
+
 @router.get("/{postmortem_id}/revisions", response=list[RevisionOut])
-def revisions(request: HttpRequest, postmortem_id: int) -> list[dict[str, Any]]:
+def list_revisions(request: HttpRequest, postmortem_id: int) -> list[dict[str, Any]]:
     """One entry per saved version, oldest first."""
     _, postmortem = _one(request, postmortem_id)
     found = postmortem.revisions.select_related("author").order_by("version")
@@ -253,7 +277,7 @@ def revisions(request: HttpRequest, postmortem_id: int) -> list[dict[str, Any]]:
 
 
 @router.get("/{postmortem_id}/revisions/{version}", response=RevisionBodyOut)
-def revision(request: HttpRequest, postmortem_id: int, version: int) -> dict[str, Any]:
+def get_revision(request: HttpRequest, postmortem_id: int, version: int) -> dict[str, Any]:
     """One saved version with its text."""
     _, postmortem = _one(request, postmortem_id)
     found = postmortem.revisions.select_related("author").filter(version=version).first()
@@ -273,7 +297,9 @@ def _revision(found: Any) -> dict[str, Any]:
 
 
 @router.post("/{postmortem_id}/transition", response=PostMortemOut)
-def transition(request: HttpRequest, postmortem_id: int, body: TransitionIn) -> PostMortem:
+def transition_postmortem(
+    request: HttpRequest, postmortem_id: int, body: TransitionIn
+) -> PostMortem:
     """Move through the workflow: in_review (editor), approved (a reviewer), published (editor)."""
     user, postmortem = _one(request, postmortem_id)
     reviewers = None

@@ -74,14 +74,14 @@ def compose(data: QueryDict) -> str:
     return outline.join(from_form(data))
 
 
-def _part_index(draft: Outline, kind: SectionKind) -> int:
+def part_index(draft: Outline, kind: SectionKind) -> int:
     for index, part in enumerate(draft.parts):
         if part.kind is kind:
             return index
     raise EditError("The post-mortem has no such section.")
 
 
-def _with_part(draft: Outline, index: int, body: str) -> Outline:
+def with_part(draft: Outline, index: int, body: str) -> Outline:
     parts = list(draft.parts)
     parts[index] = replace(parts[index], body=body)
     return replace(draft, parts=tuple(parts))
@@ -91,7 +91,7 @@ def pick_event(draft: Outline, event: TimelineEvent, *, include: bool) -> Outlin
     """Add an incident event to the Timeline section, or take it out again."""
     if include and event.hidden:
         raise EditError("Hidden events are never included in a post-mortem; show it first.")
-    index = _part_index(draft, SectionKind.TIMELINE)
+    index = part_index(draft, SectionKind.TIMELINE)
     row = timeline_row(event)
     at = event.occurred_at.astimezone(dt.UTC)
     body = draft.parts[index].body
@@ -99,7 +99,7 @@ def pick_event(draft: Outline, event: TimelineEvent, *, include: bool) -> Outlin
         body = edits.add_entry(body, at=at, actor=row["actor"], text=row["text"])
     else:
         body = edits.remove_entry(body, at=at, text=row["text"])
-    return _with_part(draft, index, body)
+    return with_part(draft, index, body)
 
 
 def is_picked(body: str, event: TimelineEvent) -> bool:
@@ -141,7 +141,7 @@ def item_from_form(data: QueryDict, prefix: str) -> ActionItem:
 
 def edit_items(draft: Outline, op: str, data: QueryDict) -> Outline:
     """Add, change or remove an action item row (`item-add`, `item-save:N`, `item-remove:N`)."""
-    index = _part_index(draft, SectionKind.ACTION_ITEMS)
+    index = part_index(draft, SectionKind.ACTION_ITEMS)
     body = draft.parts[index].body
     items = edits.action_items(body)
     action, _, position = op.partition(":")
@@ -157,7 +157,7 @@ def edit_items(draft: Outline, op: str, data: QueryDict) -> Outline:
             del items[row]
         else:
             items[row] = item_from_form(data, f"item-{row}")
-    return _with_part(draft, index, edits.set_action_items(body, items))
+    return with_part(draft, index, edits.set_action_items(body, items))
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from hindsight.core.html import markdown_to_html
 from hindsight.core.outline import Outline
 from hindsight.core.parser import parse
 from hindsight.core.recognise import is_postmortem
-from hindsight.postmortems import access, editor, services
+from hindsight.postmortems import access, diagram_editor, editor, services
 from hindsight.postmortems.models import PostMortem
 from hindsight.postmortems.views import diff_lines, editor_context, review_context
 
@@ -29,6 +29,7 @@ NOTES = {
     "item-add": "Added an action item",
     "item-save": "Changed an action item",
     "item-remove": "Removed an action item",
+    **diagram_editor.NOTES,
 }
 
 
@@ -73,6 +74,8 @@ def _apply(postmortem: PostMortem, draft: Outline, op: str, data: QueryDict) -> 
         return editor.pick_event(draft, event, include=kind == "pick")
     if kind.startswith("item-"):
         return editor.edit_items(draft, op, data)
+    if kind.startswith(diagram_editor.OPS):
+        return diagram_editor.edit(draft, op, data)
     return draft
 
 

@@ -1,6 +1,7 @@
-"""Reactions to incident changes: resolving an incident drafts its post-mortem when the
-per-severity policy requires one (HINDSIGHT_POSTMORTEM_REQUIRED); otherwise the
-timeline says why not, and anyone can ask for one (``workflow_views.start``)."""
+"""Reactions: resolving an incident drafts its post-mortem when the per-severity policy
+requires one (HINDSIGHT_POSTMORTEM_REQUIRED; otherwise the timeline says why not, and
+anyone can ask for one: ``workflow_views.start``); sending one for review asks its
+reviewers (an email each, through the outbox)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from hindsight.incidents.models import EventKind, EventSource, Incident
 from hindsight.incidents.services import append_event
 from hindsight.incidents.signals import incident_resolved
 from hindsight.postmortems.drafting import draft_on_resolve
-from hindsight.postmortems.models import PostMortem
+from hindsight.postmortems.models import PostMortem, PostMortemStatus
+from hindsight.postmortems.notify import ask_reviewers
 from hindsight.postmortems.policy import needs_postmortem
+from hindsight.postmortems.signals import postmortem_transitioned
 
 
 @receiver(incident_resolved)
@@ -41,3 +44,11 @@ def _draft_on_resolve(
         idempotency_key=f"postmortem-not-required:{incident.resolved_at}",
         text=f"No post-mortem drafted: {why}. Anyone can still start one from the incident page.",
     )
+
+
+@receiver(postmortem_transitioned)
+def _ask_the_reviewers(
+    sender: Any, postmortem: PostMortem, new: str, actor: User, **kwargs: Any
+) -> None:
+    if new == PostMortemStatus.IN_REVIEW:
+        ask_reviewers(postmortem=postmortem, actor=actor)

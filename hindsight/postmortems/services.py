@@ -15,13 +15,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from hindsight.accounts.models import User
-from hindsight.core import export, outline
+from hindsight.core import diagrams, export, factors, outline
 from hindsight.core.model import Document
 from hindsight.core.parser import parse
 from hindsight.core.review import Report
@@ -110,6 +111,10 @@ def check_body(body: str) -> Document:
         raise InvalidBody(
             f"Line {line}: the front matter can't be read: {problem}. Nothing was saved."
         )
+    found, unreadable = diagrams.read(body)
+    problems = unreadable + diagrams.check(found, factors.TAGS)
+    if problems:
+        raise InvalidBody(f"{problems[0]} Nothing was saved.")
     for item in document.action_items():
         if item.due is None and _NUMERIC_DATE.match(item.due_text or ""):
             raise InvalidBody(
@@ -128,6 +133,25 @@ def review_text(text: str) -> Report:
 def review(*, postmortem: PostMortem) -> Report:
     """Review the post-mortem's current text (the score is stored by every save)."""
     return review_text(postmortem.body)
+
+
+def root_cause_data(*, postmortem: PostMortem) -> dict[str, Any]:
+    """The saved diagrams as data (the factors API): whys, fishbone, fault tree, factors."""
+    found = diagrams.parse_diagrams(postmortem.body)
+    return {
+        "whys": [
+            [chain.problem, *chain.whys, *([chain.factor.text] if chain.factor else [])]
+            for chain in found.whys
+        ],
+        "fishbone": {
+            category.name: [cause.text for cause in category.causes]
+            for category in (found.fishbone.categories if found.fishbone else ())
+        },
+        "fault_tree": diagrams.fault_tree_data(found.fault_tree) if found.fault_tree else {},
+        "factors": [
+            {"tag": factor.tag, "text": factor.text} for factor in factors.diagram_factors(found)
+        ],
+    }
 
 
 def document_text(postmortem: PostMortem) -> str:

@@ -24,4 +24,5 @@ urlpatterns = [
     path("<int:pk>/revisions/", workflow_views.revisions, name="revisions"),
     path("<int:pk>/diff/", workflow_views.diff, name="diff"),
     path("<int:pk>/export.<str:fmt>", workflow_views.export_file, name="export"),
+    path("<int:pk>/diagram/<str:kind>.svg", views.diagram, name="diagram"),
 ]

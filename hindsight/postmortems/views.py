@@ -6,7 +6,7 @@ import difflib
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -14,13 +14,13 @@ from hindsight.accounts.models import User
 from hindsight.accounts.permissions import AuthenticatedRequest
 from hindsight.accounts.services import user_named
 from hindsight.catalog.models import Service
-from hindsight.core import edits, outline
-from hindsight.core.html import markdown_to_html
-from hindsight.core.metrics import humanize
+from hindsight.core import diagram_svg, diagrams, edits, outline
+from hindsight.core.durations import format_duration
+from hindsight.core.html import markdown_to_html, rendered_html
 from hindsight.core.model import SectionKind
 from hindsight.core.outline import Outline
 from hindsight.incidents.models import Severity
-from hindsight.postmortems import access, editor, printing, services
+from hindsight.postmortems import access, diagram_editor, editor, printing, services
 from hindsight.postmortems.deadlines import DUE_SOON, DueEntry, due_list, next_deadline
 from hindsight.postmortems.models import PostMortem, PostMortemStatus
 
@@ -69,8 +69,8 @@ def deadline_label(entry: DueEntry | None) -> dict[str, Any]:
     return {
         "deadline": entry.deadline,
         "what": entry.what,
-        "overdue_by": humanize(entry.overdue_by) if entry.overdue_by else "",
-        "due_in": humanize(entry.due_in) if entry.due_in else "",
+        "overdue_by": format_duration(entry.overdue_by) if entry.overdue_by else "",
+        "due_in": format_duration(entry.due_in) if entry.due_in else "",
     }
 
 
@@ -102,7 +102,7 @@ def due(request: AuthenticatedRequest) -> HttpResponse:
     lists = due_list(access.visible(request.user).select_related("incident"), timezone.now())
     groups = [
         ("overdue", "Overdue", lists.overdue),
-        ("due-soon", f"Due within {int(DUE_SOON.total_seconds() // 3600)} h", lists.due_soon),
+        ("due-soon", f"Due within {format_duration(DUE_SOON)}", lists.due_soon),
         ("later", "Later", lists.later),
     ]
     return render(
@@ -189,7 +189,7 @@ def editor_context(
             "kind": part.kind.value,
             "comments": [c for c in comments if c.section == part.title],
             "preview": markdown_to_html(part.body) if preview == index else None,
-            "html": markdown_to_html(part.body),
+            "html": rendered_html(part.body, postmortem.title),
             "rows": min(max(part.body.count("\n") + len(part.body) // 90 + 2, 4), 30),
             "findings": review["counts"][index][1],
         }
@@ -222,6 +222,7 @@ def editor_context(
         "steps": PostMortemStatus.choices,
         "audiences": AUDIENCE_LABELS,
         "pdf_missing": printing.missing(),
+        "diagrams": diagram_editor.context(draft, postmortem.title),
         "max_chars": services.MAX_BODY_CHARS,
     }
 
@@ -230,3 +231,17 @@ def workspace(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The post-mortem's workspace: sections, live review, workflow, comments, exports."""
     postmortem = access.get_visible(request.user, pk)
     return render(request, "postmortems/workspace.html", editor_context(request, postmortem))
+
+
+def diagram(request: AuthenticatedRequest, pk: int, kind: str) -> HttpResponse:
+    """One root-cause diagram of the saved text as an SVG image."""
+    postmortem = access.get_visible(request.user, pk)
+    if kind not in diagrams.KINDS:
+        raise Http404("Diagrams are whys, fishbone and fault-tree.")
+    found = diagrams.parse_diagrams(postmortem.body)
+    response = HttpResponse(
+        diagram_svg.diagram_svg(found, kind, postmortem.title), content_type="image/svg+xml"
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,25 +1,32 @@
 """The asyncio check engine: runs monitor checks; no Django on the check path.
 
 What the worker calls: `make_session` once, then `run_batch` (or `run_check`) on
-`CheckSpec`s; `transition` folds each `CheckResult` into a `MonitorState`;
+`CheckSpec`s; `transition` folds each `ProbeResult` into a `ProbeState`;
 `next_due` schedules; `rollup`/`coarsen` aggregate results for charts.
 """
 
 from hindsight.probe.http import make_session
 from hindsight.probe.maintenance import (
-    MaintenanceWindow,
     OneOffWindow,
+    ProbeWindow,
     RecurringWindow,
     in_maintenance,
 )
-from hindsight.probe.model import CheckResult, CheckSpec, ErrorClass, Status
-from hindsight.probe.rollup import Rollup, coarsen, rollup, uptime_bars, uptime_pct
+from hindsight.probe.model import CheckSpec, ErrorClass, ProbeResult, Status
+from hindsight.probe.rollup import (
+    Rollup,
+    coarsen,
+    rollup,
+    uptime_bars,
+    uptime_pct,
+    uptime_percent,
+)
 from hindsight.probe.runner import next_due, run_batch, run_check
 from hindsight.probe.socket_checks import trusting
 from hindsight.probe.transitions import (
-    Flip,
-    MonitorState,
     Policy,
+    ProbeFlip,
+    ProbeState,
     pause,
     quorum_result,
     quorum_state,
@@ -29,12 +36,12 @@ from hindsight.probe.transitions import (
 from hindsight.probe.wire import Session
 
 __all__ = [
-    "CheckResult",
+    "ProbeResult",
     "CheckSpec",
     "ErrorClass",
-    "Flip",
-    "MaintenanceWindow",
-    "MonitorState",
+    "ProbeFlip",
+    "ProbeWindow",
+    "ProbeState",
     "OneOffWindow",
     "Policy",
     "RecurringWindow",
@@ -56,4 +63,5 @@ __all__ = [
     "trusting",
     "uptime_bars",
     "uptime_pct",
+    "uptime_percent",
 ]

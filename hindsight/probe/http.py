@@ -21,10 +21,10 @@ from hindsight.probe.faults import classify_exception
 from hindsight.probe.keyword import KeywordError, compile_keyword
 from hindsight.probe.model import (
     KIB,
-    CheckResult,
     CheckSpec,
     Clock,
     ErrorClass,
+    ProbeResult,
     Status,
     failed,
     utc_now,
@@ -99,7 +99,7 @@ async def check_http(
     session: Session,
     ssl_context: ssl.SSLContext | None = None,
     clock: Clock = utc_now,
-) -> CheckResult:
+) -> ProbeResult:
     """Fetch `spec.url`, following redirects, and judge status code (and keyword)."""
     started = clock()
     url = validate_url(spec.url)
@@ -210,7 +210,7 @@ def _judge(
     response: Response,
     progress: _Progress,
     pattern: Any,
-) -> CheckResult:
+) -> ProbeResult:
     evidence = _evidence(spec, progress)
     code = response.status
     status, error_class = Status.UP, None
@@ -221,7 +221,7 @@ def _judge(
     elif pattern is not None:
         status, error_class, reason, snippet = _match_keyword(spec, pattern, response, progress)
         evidence["snippet"] = snippet
-    return CheckResult(
+    return ProbeResult(
         status=status,
         checked_at=started,
         latency_ms=latency_ms,

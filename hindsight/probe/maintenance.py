@@ -64,10 +64,10 @@ class RecurringWindow:
         return False
 
 
-MaintenanceWindow = OneOffWindow | RecurringWindow
+ProbeWindow = OneOffWindow | RecurringWindow
 
 
-def active_window(windows: Iterable[MaintenanceWindow], now: datetime) -> MaintenanceWindow | None:
+def active_window(windows: Iterable[ProbeWindow], now: datetime) -> ProbeWindow | None:
     """The first window that covers `now`, if any."""
     for window in windows:
         if window.contains(now):
@@ -75,7 +75,7 @@ def active_window(windows: Iterable[MaintenanceWindow], now: datetime) -> Mainte
     return None
 
 
-def in_maintenance(windows: Iterable[MaintenanceWindow], now: datetime) -> bool:
+def in_maintenance(windows: Iterable[ProbeWindow], now: datetime) -> bool:
     """Whether any window covers `now`."""
     return active_window(windows, now) is not None
 

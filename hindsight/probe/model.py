@@ -1,4 +1,4 @@
-"""What a check is asked to do (`CheckSpec`) and what it found (`CheckResult`)."""
+"""What a check is asked to do (`CheckSpec`) and what it found (`ProbeResult`)."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ class CheckSpec:
 
 
 @dataclass(frozen=True, slots=True)
-class CheckResult:
+class ProbeResult:
     """The outcome of one check; never an exception."""
 
     status: Status
@@ -124,9 +124,9 @@ def failed(
     error_class: ErrorClass,
     reason: str,
     **evidence: Any,
-) -> CheckResult:
+) -> ProbeResult:
     """A DOWN result for a check that could not get an answer."""
-    return CheckResult(
+    return ProbeResult(
         status=Status.DOWN,
         checked_at=started,
         error_class=error_class,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
-from hindsight.probe.model import CheckResult, Status
+from hindsight.probe.model import ProbeResult, Status
 
 Resolution = Literal["minute", "hour", "day"]
 RESOLUTIONS: dict[Resolution, timedelta] = {
@@ -46,10 +46,7 @@ class Rollup:
 
     @property
     def uptime_pct(self) -> float | None:
-        """Share of checks that got an answer (up or degraded), or None without checks."""
-        if not self.checks:
-            return None
-        return 100.0 * (self.up + self.degraded) / self.checks
+        return uptime_percent(self.checks, self.up, self.degraded)
 
     @property
     def mean_latency_ms(self) -> float | None:
@@ -144,7 +141,7 @@ def latency_slot(latency_ms: float) -> int:
     return bisect.bisect_left(LATENCY_BOUNDS_MS, latency_ms)
 
 
-def rollup(results: Iterable[CheckResult], resolution: Resolution = "minute") -> list[Rollup]:
+def rollup(results: Iterable[ProbeResult], resolution: Resolution = "minute") -> list[Rollup]:
     """Aggregate raw results into buckets of `resolution`, oldest first."""
     buckets: dict[datetime, _Accumulator] = {}
     for result in results:
@@ -188,13 +185,18 @@ def merge(
     )
 
 
+def uptime_percent(checks: int, up: int, degraded: int) -> float | None:
+    """The one uptime rule, wherever uptime is shown: the share of checks that got an
+    answer. Degraded (slow, but answering) counts as up; None without checks."""
+    return 100.0 * (up + degraded) / checks if checks else None
+
+
 def uptime_pct(rollups: Iterable[Rollup]) -> float | None:
     """Uptime over a whole period (24 h, 7 d, 30 d, 90 d) from any mix of buckets."""
-    checks = available = 0
-    for item in rollups:
-        checks += item.checks
-        available += item.up + item.degraded
-    return 100.0 * available / checks if checks else None
+    items = list(rollups)
+    return uptime_percent(
+        sum(i.checks for i in items), sum(i.up for i in items), sum(i.degraded for i in items)
+    )
 
 
 def uptime_bars(day_rollups: Iterable[Rollup], *, today: date, days: int = 90) -> list[DayBar]:
@@ -222,7 +224,7 @@ class _Accumulator:
         self.low = math.inf
         self.high = -math.inf
 
-    def add(self, result: CheckResult) -> None:
+    def add(self, result: ProbeResult) -> None:
         if result.status not in self.counts:
             return  # maintenance/paused/pending are not checks of the service
         self.checks += 1

@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 from hindsight.probe.checks import check_http, check_tcp, check_tls, make_session
 from hindsight.probe.model import (
-    CheckResult,
     CheckSpec,
     Clock,
     ErrorClass,
+    ProbeResult,
     failed,
     spec_problem,
     utc_now,
@@ -32,7 +32,7 @@ async def run_check(
     session: Session,
     ssl_context: ssl.SSLContext | None = None,
     clock: Clock = utc_now,
-) -> CheckResult:
+) -> ProbeResult:
     """Run one check of any kind; an unexpected exception becomes a DOWN result."""
     started = clock()
     problem = spec_problem(spec)
@@ -62,7 +62,7 @@ async def run_batch(
     session: Session | None = None,
     ssl_context: ssl.SSLContext | None = None,
     clock: Clock = utc_now,
-) -> list[CheckResult]:
+) -> list[ProbeResult]:
     """Run `specs` with at most `concurrency` in flight; results come back in input order.
 
     Steps: open a session if none was given; start `concurrency` workers that
@@ -71,7 +71,7 @@ async def run_batch(
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
-    results: list[CheckResult | None] = [None] * len(specs)
+    results: list[ProbeResult | None] = [None] * len(specs)
     own_session = session is None
     active = session if session is not None else make_session(concurrency=concurrency)
     next_index = iter(range(len(specs)))

@@ -16,10 +16,10 @@ from yarl import URL
 from hindsight.probe.egress import Guard
 from hindsight.probe.faults import classify_exception
 from hindsight.probe.model import (
-    CheckResult,
     CheckSpec,
     Clock,
     ErrorClass,
+    ProbeResult,
     Status,
     failed,
     utc_now,
@@ -77,7 +77,7 @@ async def open_guarded(
 
 async def check_tcp(
     spec: CheckSpec, *, clock: Clock = utc_now, guard: Guard = _OPEN_GUARD
-) -> CheckResult:
+) -> ProbeResult:
     """Open a TCP connection within the deadline and close it at once."""
     started = clock()
     target = target_of(spec, default_port=0)
@@ -93,7 +93,7 @@ async def check_tcp(
         return failed(spec, started, error_class, reason, host=host, port=port)
     latency_ms = round((time.perf_counter() - t0) * 1000, 3)
     writer.transport.abort()
-    return CheckResult(
+    return ProbeResult(
         status=Status.UP,
         checked_at=started,
         latency_ms=latency_ms,
@@ -109,7 +109,7 @@ async def check_tls(
     ssl_context: ssl.SSLContext | None = None,
     clock: Clock = utc_now,
     guard: Guard = _OPEN_GUARD,
-) -> CheckResult:
+) -> ProbeResult:
     """Handshake, validate the chain and hostname, and judge days until expiry.
 
     When validation fails, a second handshake without validation fetches the
@@ -136,7 +136,7 @@ async def check_tls(
         not_after, issuer, subject = cert
         days_left = _days_left(not_after, clock())
         evidence["subject"] = subject
-        return CheckResult(
+        return ProbeResult(
             status=Status.DOWN,
             checked_at=started,
             error_class=error_class,
@@ -151,7 +151,7 @@ async def check_tls(
     not_after, issuer, subject = _describe(der)
     days_left = _days_left(not_after, clock())
     status, expiry_class, reason = _judge_expiry(spec, days_left, not_after)
-    return CheckResult(
+    return ProbeResult(
         status=status,
         checked_at=started,
         latency_ms=latency_ms,

@@ -2,7 +2,7 @@
 
 `transition(state, result, policy, now)` is the one place that decides whether a
 check result changes what users see; it returns the new state and, when the
-visible status changed, a `Flip` (the row that feeds incidents, the status page
+status users see changed, a `ProbeFlip` (the row that feeds incidents, the status page
 and notifications). Nothing here does I/O or reads the clock.
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from hindsight.probe.maintenance import MaintenanceWindow, active_window
-from hindsight.probe.model import CheckResult, ErrorClass, Status
+from hindsight.probe.maintenance import ProbeWindow, active_window
+from hindsight.probe.model import ErrorClass, ProbeResult, Status
 
 HEALTH = (Status.UP, Status.DEGRADED, Status.DOWN)
 _SEVERITY = {Status.UP: 0, Status.DEGRADED: 1, Status.DOWN: 2}
@@ -27,7 +27,7 @@ class Policy:
     confirm_up: int = 2  # consecutive better results before recovering
     flap_threshold: int = 4  # this many flips within flap_window means flapping
     flap_window: timedelta = timedelta(hours=1)
-    maintenance: tuple[MaintenanceWindow, ...] = ()
+    maintenance: tuple[ProbeWindow, ...] = ()
 
     def __post_init__(self) -> None:
         if self.confirm_down < 1 or self.confirm_up < 1:
@@ -37,7 +37,7 @@ class Policy:
 
 
 @dataclass(frozen=True, slots=True)
-class MonitorState:
+class ProbeState:
     """Everything `transition` needs to remember between results."""
 
     status: Status = Status.PENDING  # what users see
@@ -51,7 +51,7 @@ class MonitorState:
 
 
 @dataclass(frozen=True, slots=True)
-class Flip:
+class ProbeFlip:
     """A change users should know about; `alert` is False when it must not notify."""
 
     old: Status
@@ -64,13 +64,13 @@ class Flip:
 
 
 def transition(
-    state: MonitorState, result: CheckResult, policy: Policy, now: datetime
-) -> tuple[MonitorState, Flip | None]:
+    state: ProbeState, result: ProbeResult, policy: Policy, now: datetime
+) -> tuple[ProbeState, ProbeFlip | None]:
     """Fold one result into the state.
 
     Steps: ignore results while paused; confirm the result's health over N (down)
     or M (up) consecutive results; record health changes for flap detection; show
-    MAINTENANCE while a window is active; emit a flip when the visible status
+    MAINTENANCE while a window is active; emit a flip when the status users see
     changes, alerting only outside maintenance and flapping and only when it
     differs from what users were last told.
     """
@@ -99,20 +99,20 @@ def transition(
     return _flip(new_state, shown, now, reason, result, suppress=flapping or window is not None)
 
 
-def pause(state: MonitorState, now: datetime) -> tuple[MonitorState, Flip | None]:
+def pause(state: ProbeState, now: datetime) -> tuple[ProbeState, ProbeFlip | None]:
     """Stop judging results; a paused monitor never alerts."""
     if state.status is Status.PAUSED:
         return state, None
-    flip = Flip(state.status, Status.PAUSED, now, "Monitor paused", alert=False)
+    flip = ProbeFlip(state.status, Status.PAUSED, now, "Monitor paused", alert=False)
     return replace(state, status=Status.PAUSED, since=now), flip
 
 
-def resume(state: MonitorState, now: datetime) -> tuple[MonitorState, Flip | None]:
+def resume(state: ProbeState, now: datetime) -> tuple[ProbeState, ProbeFlip | None]:
     """Start over from PENDING, remembering what users were last alerted about."""
     if state.status is not Status.PAUSED:
         return state, None
-    fresh = MonitorState(status=Status.PENDING, since=now, alerted=state.alerted)
-    return fresh, Flip(Status.PAUSED, Status.PENDING, now, "Monitor resumed", alert=False)
+    fresh = ProbeState(status=Status.PENDING, since=now, alerted=state.alerted)
+    return fresh, ProbeFlip(Status.PAUSED, Status.PENDING, now, "Monitor resumed", alert=False)
 
 
 def quorum_state(region_states: Mapping[str, Status], quorum: int) -> Status:
@@ -134,22 +134,22 @@ def quorum_state(region_states: Mapping[str, Status], quorum: int) -> Status:
     return Status.UP
 
 
-def quorum_result(results: Mapping[str, CheckResult], quorum: int, now: datetime) -> CheckResult:
+def quorum_result(results: Mapping[str, ProbeResult], quorum: int, now: datetime) -> ProbeResult:
     """One result for the monitor from each region's latest result, saying where it failed."""
     status = quorum_state({region: r.status for region, r in results.items()}, quorum)
     failing = sorted(region for region, r in results.items() if r.status is not Status.UP)
     if not results:
-        return CheckResult(status=status, checked_at=now, reason="No region has reported yet")
+        return ProbeResult(status=status, checked_at=now, reason="No region has reported yet")
     if not failing:
         reason = f"Up from all {len(results)} region(s)"
-        return CheckResult(status=status, checked_at=now, reason=reason)
+        return ProbeResult(status=status, checked_at=now, reason=reason)
     first = results[failing[0]]
     worst = "down" if status is Status.DOWN else "failing"
     reason = (
         f"{worst.capitalize()} from {len(failing)} of {len(results)} region(s) "
         f"({', '.join(failing)}; quorum {quorum}): {first.reason}"
     )
-    return CheckResult(
+    return ProbeResult(
         status=status,
         checked_at=now,
         latency_ms=first.latency_ms,
@@ -162,7 +162,7 @@ def quorum_result(results: Mapping[str, CheckResult], quorum: int, now: datetime
 
 
 def _confirm(
-    state: MonitorState, observed: Status, policy: Policy
+    state: ProbeState, observed: Status, policy: Policy
 ) -> tuple[Status, Status | None, int]:
     if observed is state.health:
         return state.health, None, 0
@@ -179,16 +179,16 @@ def _confirm(
 
 
 def _flip(
-    state: MonitorState,
+    state: ProbeState,
     shown: Status,
     now: datetime,
     reason: str,
-    result: CheckResult,
+    result: ProbeResult,
     *,
     suppress: bool,
-) -> tuple[MonitorState, Flip]:
+) -> tuple[ProbeState, ProbeFlip]:
     alert = not suppress and shown in HEALTH and shown is not state.alerted
-    flip = Flip(
+    flip = ProbeFlip(
         old=state.status,
         new=shown,
         at=now,
@@ -202,12 +202,12 @@ def _flip(
 
 
 def _settled(
-    state: MonitorState, result: CheckResult, now: datetime
-) -> tuple[MonitorState, Flip | None]:
+    state: ProbeState, result: ProbeResult, now: datetime
+) -> tuple[ProbeState, ProbeFlip | None]:
     """Flapping just stopped: tell users where things landed if that is news to them."""
     if state.status not in HEALTH or state.status is state.alerted:
         return state, None
-    flip = Flip(
+    flip = ProbeFlip(
         old=state.alerted,
         new=state.status,
         at=now,
@@ -218,7 +218,7 @@ def _settled(
     return replace(state, alerted=state.status), flip
 
 
-def _reason(old: Status, new: Status, result: CheckResult, window: MaintenanceWindow | None) -> str:
+def _reason(old: Status, new: Status, result: ProbeResult, window: ProbeWindow | None) -> str:
     if window is not None:
         return f"Maintenance started: {window.title}" if window.title else "Maintenance started"
     if old is Status.MAINTENANCE:

@@ -103,6 +103,11 @@ class Context:
     # Continuous jobs: set when the worker stops; the loop finishes and returns.
     stopping: Any = None
 
+    def stopped(self) -> bool:
+        """Whether the worker is stopping: a job working through many rows (in a database
+        thread) checks it between rows, so SIGTERM is answered within seconds."""
+        return bool(self.stopping is not None and self.stopping.is_set())
+
 
 @dataclass(frozen=True)
 class Job:

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
 
+from hindsight.integrations import signing
 from hindsight.statuspage.models import (
     PublishRequest,
     ScheduledMaintenance,
@@ -50,9 +51,13 @@ class SubscriberAdmin(admin.ModelAdmin[Subscriber]):
         "disabled_at",
     )
     list_filter = ("kind", "page")
-    exclude = ("confirm_token", "unsubscribe_token")
-    # Webhook receivers need the secret to check X-Hindsight-Signature.
-    readonly_fields = ("webhook_secret",)
+    exclude = ("confirm_token", "unsubscribe_token", "webhook_secret")
+    # Webhook receivers need the secret to check webhook-signature (Standard Webhooks).
+    readonly_fields = ("signing_secret",)
+
+    @admin.display(description="Signing secret")
+    def signing_secret(self, subscriber: Subscriber) -> str:
+        return signing.shown(subscriber.webhook_secret) if subscriber.webhook_secret else ""
 
     def save_model(self, request: HttpRequest, obj: Subscriber, form: object, change: bool) -> None:
         # An admin adding a webhook is the opt-in; email addresses confirm by link.

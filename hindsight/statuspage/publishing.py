@@ -6,6 +6,10 @@ the ``statuspage-publish`` job leases every waiting request, merges them into
 one publish and deletes them. A rollback takes the request with it; a worker
 killed mid-publish leaves the requests leased until the lease runs out, and
 then another worker publishes them.
+
+``withdraw`` is for changes that take something off the public pages: besides
+the rewrite it removes the affected snapshot files as soon as the transaction
+commits, in the process that made the change.
 """
 
 from __future__ import annotations
@@ -44,6 +48,33 @@ def schedule_publish(*, incident_ids: set[int] | None = None) -> None:
             entry[1].request = _merge(entry[1].request, wanted)
             return
     transaction.on_commit(Pending(_create(wanted)))
+
+
+def withdraw(*, incident_ids: set[int]) -> None:
+    """These incidents, or words about them, leave the public pages: queue a full
+    rewrite with the current transaction and, the moment it commits, remove every
+    snapshot file that may still show them (until the rewrite, the status page
+    is rendered live from the database)."""
+    schedule_publish()
+    connection = transaction.get_connection()
+    for entry in connection.run_on_commit if connection.in_atomic_block else ():
+        if isinstance(entry[1], Withdrawal):
+            entry[1].incident_ids |= incident_ids
+            return
+    transaction.on_commit(Withdrawal(set(incident_ids)))
+
+
+@dataclass
+class Withdrawal:
+    """This transaction's withdrawn incidents, done when it commits."""
+
+    incident_ids: set[int]
+
+    def __call__(self) -> None:
+        try:
+            snapshot.withdraw(self.incident_ids)
+        except Exception:  # the change is committed; the queued rewrite still comes
+            log.exception("withdrawing incidents %s from the snapshot failed", self.incident_ids)
 
 
 @dataclass

@@ -12,10 +12,19 @@ Layout under ``DATA_DIR/statuspage/``::
 Every file is written to a temporary name in the same folder and renamed
 over the old one, so a reader sees the old file or the new one, never half.
 ``hindsight.statuspage.static.SnapshotApp`` serves them.
+
+Withdrawing (an incident restricted or deleted, a post-mortem unpublished)
+must not wait for the worker: ``withdraw`` removes at once every file that may
+show the incident, so those paths are rendered live from the database until
+the worker has rewritten them. A publish that was rendering meanwhile read
+the old state; it sees the withdrawal marker change and renders again rather
+than write the withdrawn words back.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import logging
@@ -24,6 +33,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from django.conf import settings
@@ -35,6 +45,12 @@ from hindsight.statuspage.models import StatusPage
 log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
+# A publish renders again at most this often when withdrawals keep interrupting it.
+RENDER_TRIES = 3
+
+
+class WithdrawnMeanwhile(RuntimeError):
+    """Withdrawals kept arriving while a publish rendered; the job retries it."""
 
 
 def snapshot_root() -> Path:
@@ -62,25 +78,55 @@ def publish_snapshot(page: StatusPage, *, incident_ids: set[int] | None = None) 
     page-wide documents are always rendered); None re-renders everything
     and removes files that are no longer part of the page.
     """
-    # Taken before rendering: a change made meanwhile shows up as a new version.
-    version = content_version(page) if incident_ids is None else None
-    documents = render.all_documents(page, incident_ids)
-    folder = snapshot_root() / page.slug
-    with _lock:
-        for relative, document in documents.items():
-            write_atomically(folder / relative, document.body)
-        if incident_ids is None:
-            _prune(folder, set(documents))
-        else:
-            for incident_id in incident_ids:  # no longer public (restricted, deleted)
-                if f"incidents/{incident_id}/index.html" not in documents:
-                    (folder / f"incidents/{incident_id}/index.html").unlink(missing_ok=True)
-        _write_site_manifest(
-            {page.slug: render.fresh_until(page).timestamp()},
-            {page.slug: version} if version else None,
-        )
-    log.info("Published status page snapshot %s (%s files)", page.slug, len(documents))
-    return len(documents)
+    for _ in range(RENDER_TRIES):
+        seen = _withdrawals()
+        # Taken before rendering: a change made meanwhile shows up as a new version.
+        version = content_version(page) if incident_ids is None else None
+        documents = render.all_documents(page, incident_ids)
+        folder = snapshot_root() / page.slug
+        with _exclusive():
+            if _withdrawals() != seen:
+                log.info("Something was withdrawn while %s rendered; rendering again", page.slug)
+                continue
+            for relative, document in documents.items():
+                write_atomically(folder / relative, document.body)
+            if incident_ids is None:
+                _prune(folder, set(documents))
+            else:
+                for incident_id in incident_ids:  # no longer public (restricted, deleted)
+                    if f"incidents/{incident_id}/index.html" not in documents:
+                        (folder / f"incidents/{incident_id}/index.html").unlink(missing_ok=True)
+            _write_site_manifest(
+                {page.slug: render.fresh_until(page).timestamp()},
+                {page.slug: version} if version else None,
+            )
+        log.info("Published status page snapshot %s (%s files)", page.slug, len(documents))
+        return len(documents)
+    raise WithdrawnMeanwhile(f"status page {page.slug}: withdrawals kept arriving")
+
+
+def withdraw(incident_ids: Iterable[int]) -> int:
+    """Remove at once every snapshot file that may show these incidents; return how many.
+
+    That is each incident's own page and every page-wide document (front
+    page, history, feeds, JSON, badge): until the worker has rewritten them,
+    the status page is rendered live from the database, which already holds
+    the change. Other incidents' pages and the sign-up form stay.
+    """
+    gone = {f"incidents/{pk}/index.html" for pk in incident_ids}
+    root = snapshot_root()
+    removed = 0
+    with _exclusive():
+        for folder in (p for p in root.iterdir() if p.is_dir()):
+            for path in list(folder.rglob("*")):
+                relative = path.relative_to(folder).as_posix()
+                kept = relative.startswith("incidents/") and relative not in gone
+                if path.is_file() and not kept and relative != "subscribe/index.html":
+                    path.unlink(missing_ok=True)
+                    removed += 1
+        _write_site_manifest({}, withdrawn=time.time_ns())
+    log.info("Withdrew incidents %s from the status-page snapshot (%s files)", gone, removed)
+    return removed
 
 
 def publish_all(*, incident_ids: set[int] | None = None) -> None:
@@ -94,8 +140,31 @@ def publish_all(*, incident_ids: set[int] | None = None) -> None:
         for child in root.iterdir():
             if child.is_dir() and child.name not in keep:
                 shutil.rmtree(child, ignore_errors=True)
-    with _lock:
+    with _exclusive():
         _write_site_manifest({})
+
+
+@contextlib.contextmanager
+def _exclusive() -> Iterator[None]:
+    """Hold the snapshot for writing: against this process's threads and against
+    the other processes on this machine (web processes withdraw, workers publish)."""
+    root = snapshot_root()
+    root.mkdir(parents=True, exist_ok=True)
+    with _lock, open(root / ".lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _withdrawals() -> int:
+    """The marker ``withdraw`` sets: it changes with every withdrawal."""
+    try:
+        site = json.loads((snapshot_root() / "site.json").read_text(encoding="utf-8"))
+        return int(site.get("withdrawn", 0))
+    except (OSError, ValueError, TypeError):
+        return 0
 
 
 def content_version(page: StatusPage) -> str:
@@ -172,9 +241,11 @@ def _prune(folder: Path, keep: set[str]) -> None:
             path.unlink(missing_ok=True)
 
 
-def _write_site_manifest(fresh: dict[str, float], versions: dict[str, str] | None = None) -> None:
-    """Record the default page, custom domains, each page's freshness and the
-    content version its last full publish rendered."""
+def _write_site_manifest(
+    fresh: dict[str, float], versions: dict[str, str] | None = None, *, withdrawn: int = 0
+) -> None:
+    """Record the default page, custom domains, each page's freshness, the
+    content version its last full publish rendered and the last withdrawal."""
     root = snapshot_root()
     manifest_path = root / "site.json"
     try:
@@ -193,6 +264,7 @@ def _write_site_manifest(fresh: dict[str, float], versions: dict[str, str] | Non
             p.slug: (versions or {}).get(p.slug, old.get("versions", {}).get(p.slug, ""))
             for p in pages
         },
+        "withdrawn": withdrawn or old.get("withdrawn", 0),
     }
     write_atomically(manifest_path, json.dumps(manifest, indent=1).encode())
     static.invalidate()

@@ -44,7 +44,7 @@ HOT_ENTRIES = 10_000
 MANIFEST_CHECK = 0.2
 _generation = [0]
 # Set in a request's environ when it was picked to re-render a stale snapshot.
-REFRESH_CLAIMED = "hindsight.snapshot_refresh"
+REFRESH_PICKED = "hindsight.snapshot_refresh"
 CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=30, stale-if-error=86400"
 
 
@@ -92,15 +92,15 @@ class SnapshotApp:
         self._refreshing = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        claimed = environ.pop(REFRESH_CLAIMED, False)
-        if not claimed:
+        picked = environ.pop(REFRESH_PICKED, False)
+        if not picked:
             answer = self.answer(environ)
             if answer is not None:
                 status, headers, body = answer
                 start_response(status, headers)
                 return [body]
-            claimed = environ.pop(REFRESH_CLAIMED, False)
-        if not claimed:
+            picked = environ.pop(REFRESH_PICKED, False)
+        if not picked:
             return self.app(environ, start_response)  # answer() routed custom domains
         try:
             stale = self._found(environ)
@@ -134,7 +134,7 @@ class SnapshotApp:
         fresh_until = self._site.get("fresh_until", {}).get(environ["hindsight.snapshot"], 0)
         if time.time() >= fresh_until:
             if self._refreshing.acquire(blocking=False):
-                environ[REFRESH_CLAIMED] = True
+                environ[REFRESH_PICKED] = True
                 return None
             return _response(environ, found)
         if len(self._hot) > HOT_ENTRIES:

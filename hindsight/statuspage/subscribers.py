@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,8 +25,8 @@ from django.utils import timezone
 
 from hindsight import egress
 from hindsight.catalog.models import Component
+from hindsight.integrations import signing
 from hindsight.integrations.notifiers import post_json
-from hindsight.integrations.signing import sign
 from hindsight.outbox import services as outbox
 from hindsight.outbox.models import Delivery
 from hindsight.outbox.senders import DeliveryError, Undeliverable, register_sender
@@ -171,7 +170,11 @@ def add_webhook_subscriber(
     if refused:
         raise SubscribeError(f"Hindsight will not send to this URL: {refused}")
     subscriber = Subscriber.objects.create(
-        page=page, kind=SubscriberKind.WEBHOOK, webhook_url=url, confirmed_at=timezone.now()
+        page=page,
+        kind=SubscriberKind.WEBHOOK,
+        webhook_url=url,
+        webhook_secret=signing.new_secret(),
+        confirmed_at=timezone.now(),
     )
     subscriber.components.set(list(components))
     return subscriber
@@ -345,14 +348,10 @@ def send(delivery: Delivery) -> None:
 
 def _post_webhook(subscriber: Subscriber, payload: dict[str, object], delivery_id: str) -> None:
     body = json.dumps(payload, separators=(",", ":")).encode()
-    signature = sign(subscriber.webhook_secret, int(time.time()), body)
+    signed = signing.headers(secret=subscriber.webhook_secret, delivery_id=delivery_id, body=body)
     post_json(
         subscriber.webhook_url,
         body,
-        {
-            "User-Agent": "Hindsight-Statuspage/1",
-            "X-Hindsight-Signature": signature,
-            "webhook-id": delivery_id,
-        },
+        {"User-Agent": "Hindsight-Statuspage/1", **signed},
         timeout=WEBHOOK_TIMEOUT,
     )

@@ -17,6 +17,7 @@ from django.utils import timezone
 from hindsight.catalog.models import Component
 from hindsight.incidents.models import Incident
 from hindsight.monitors.models import CheckRollup, RollupPeriod
+from hindsight.probe.rollup import uptime_percent
 
 DAYS = 90
 
@@ -26,11 +27,13 @@ class UptimeDay:
     day: date
     checks: int = 0
     up_checks: int = 0
+    degraded_checks: int = 0
     incidents: list[str] = field(default_factory=list)
 
     @property
     def percent(self) -> float | None:
-        return None if not self.checks else 100.0 * self.up_checks / self.checks
+        # The same rule as /monitors/ and the API: degraded counts as up.
+        return uptime_percent(self.checks, self.up_checks, self.degraded_checks)
 
     @property
     def level(self) -> str:
@@ -59,8 +62,11 @@ class UptimeBar:
 
     @property
     def percent(self) -> float | None:
-        checks = sum(d.checks for d in self.days)
-        return None if not checks else 100.0 * sum(d.up_checks for d in self.days) / checks
+        return uptime_percent(
+            sum(d.checks for d in self.days),
+            sum(d.up_checks for d in self.days),
+            sum(d.degraded_checks for d in self.days),
+        )
 
     @property
     def days_with_data(self) -> int:
@@ -72,7 +78,7 @@ class UptimeBar:
         return [
             d
             for d in reversed(self.days)
-            if d.incidents or (d.percent is not None and d.up_checks < d.checks)
+            if d.incidents or (d.percent is not None and d.percent < 100.0)
         ]
 
 
@@ -95,19 +101,21 @@ def uptime_bars(
         )
         .annotate(day=TruncDate("bucket_start", tzinfo=UTC))
         .values("monitor__component_id", "day")
-        .annotate(checks=Sum("checks"), up=Sum("up_checks"))
+        .annotate(checks=Sum("checks"), up=Sum("up_checks"), degraded=Sum("degraded_checks"))
     )
-    counts: dict[tuple[int, date], tuple[int, int]] = {}
+    counts: dict[tuple[int, date], tuple[int, int, int]] = {}
     for row in rows:
-        counts[(row["monitor__component_id"], row["day"])] = (row["checks"], row["up"])
+        key = (row["monitor__component_id"], row["day"])
+        counts[key] = (row["checks"], row["up"], row["degraded"])
     titles = _incident_days(components, incidents, first, today)
     bars = {}
     for component in components:
         series = []
         for offset in range(days):
             day = first + timedelta(days=offset)
-            checks, up = counts.get((component.pk, day), (0, 0))
-            series.append(UptimeDay(day, checks, up, titles.get((component.pk, day), [])))
+            checks, up, degraded = counts.get((component.pk, day), (0, 0, 0))
+            touched = titles.get((component.pk, day), [])
+            series.append(UptimeDay(day, checks, up, degraded, touched))
         bars[component.pk] = UptimeBar(series)
     return bars
 

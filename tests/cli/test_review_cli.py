@@ -80,7 +80,30 @@ def test_a_readme_found_in_a_folder_is_reported_and_not_reviewed(runner, write):
 def test_a_readme_found_in_a_folder_has_no_score_in_json(runner, write):
     path = write("postmortems/README.md", "# Tools\n\nRun `make`.\n")
     result = runner.invoke(app, ["review", "--format", "json", str(path.parent)])
-    assert json.loads(result.stdout)["files"][0]["score"] is None
+    entry = json.loads(result.stdout)["files"][0]
+    assert (entry["status"], entry["score"], entry["reason"]) == (
+        "not-reviewed",
+        None,
+        "found in a folder, it doesn't read like a post-mortem",
+    )
+
+
+def test_json_gives_a_reviewed_file_its_status(runner, write):
+    path = write("a/good.md", GOOD)
+    result = runner.invoke(app, ["review", "--format", "json", str(path)])
+    assert list(json.loads(result.stdout)["files"][0].items())[:3] == [
+        ("path", str(path)),
+        ("status", "reviewed"),
+        ("score", 100),
+    ]
+
+
+def test_a_file_with_front_matter_that_cannot_be_read_is_not_hidden_in_a_folder(runner, write):
+    path = write("postmortems/notes.md", "---\ntitle: [unclosed\n---\n\n# Notes\n\nRun `make`.\n")
+    result = runner.invoke(app, ["review", str(path.parent)])
+    assert result.exit_code == 1
+    assert f"{path}:3: error front-matter-invalid: The front matter can't be read" in result.stdout
+    assert "not-a-postmortem" not in result.stdout
 
 
 def test_a_file_named_on_the_command_line_is_always_reviewed(runner, write):

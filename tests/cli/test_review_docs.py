@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from hindsight.cli import app
 from hindsight.core.config import SETTINGS
 
 from .conftest import BLAMING, schema_errors
@@ -55,3 +56,17 @@ def test_the_workflow_review_step_writes_the_sarif_the_upload_step_reads(tmp_pat
     log = json.loads((tmp_path / upload["with"]["sarif_file"]).read_text(encoding="utf-8"))
     assert schema_errors(validator, log) == []
     assert log["runs"][0]["results"][0]["ruleId"] == "blame-language"
+
+
+def test_the_json_example_has_the_keys_the_review_prints(runner, write, tmp_path):
+    block = re.search(r"^```json\n(\{\"files\".*?)^```$", GUIDE.read_text(), re.M | re.S)
+    assert block, "docs/reviewer.md has no JSON example"
+    documented = [set(entry) for entry in json.loads(block.group(1))["files"]]
+    write("pms/checkout.md", BLAMING)
+    write("pms/README.md", "# Tools\n\nRun `make`.\n")
+    write("pms/old.md", b"\xff\xfe\x00")
+    result = runner.invoke(app, ["review", "--format", "json", str(tmp_path / "pms")])
+    printed = {
+        entry["path"].rsplit("/", 1)[1]: set(entry) for entry in json.loads(result.stdout)["files"]
+    }
+    assert documented == [printed["checkout.md"], printed["README.md"], printed["old.md"]]

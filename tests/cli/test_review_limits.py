@@ -169,7 +169,23 @@ def test_nothing_reviewable_exits_2(runner, write, tmp_path):
     (tmp_path / "pms" / "zero.md").symlink_to("/dev/zero")
     result = runner.invoke(app, ["review", "--format", "json", str(tmp_path / "pms")])
     assert result.exit_code == 2
-    assert json.loads(result.stdout) == {"files": []}
+    assert [(f["status"], f["score"]) for f in json.loads(result.stdout)["files"]] == [
+        ("not-reviewed", None),
+        ("not-reviewed", None),
+    ]
+
+
+def test_a_file_that_cannot_be_read_is_listed_as_not_reviewed_in_json(runner, write, tmp_path):
+    write("pms/good.md", GOOD)
+    binary = write("pms/binary.md", b"\xff\xfe\x00")
+    result = runner.invoke(app, ["review", "--format", "json", str(tmp_path / "pms")])
+    assert json.loads(result.stdout)["files"][-1] == {
+        "path": str(binary),
+        "status": "not-reviewed",
+        "score": None,
+        "findings": [],
+        "reason": "not UTF-8 text",
+    }
 
 
 def test_a_clean_file_next_to_an_unreadable_one_exits_1(runner, write, tmp_path):

@@ -15,7 +15,9 @@ def flagged(summary: str, config: Config | None = None) -> list[str]:
     return [f.message.split('"')[1] for f in review(parse(text), config=config).findings]
 
 
-@pytest.mark.parametrize("word", ["ETH", "DAI", "OP", "AKA", "RFC", "CVE", "OOM", "EKS", "TLS"])
+@pytest.mark.parametrize(
+    "word", ["ETH", "DAI", "OP", "AKA", "RFC", "CVE", "OOM", "EKS", "TLS", "R&D", "ASG", "TXT"]
+)
 def test_token_names_everyday_abbreviations_and_standards_are_known(word: str):
     assert flagged(f"On 2 March the {word} handling failed for 30% of users.") == []
 
@@ -46,10 +48,19 @@ def test_team_abbreviations_with_an_ampersand_are_reported():
         "On 2 March the EC2 hosts failed for 30% of users.",
         "On 2 March the ACME' mirror failed; see ACME' status page.",
         "INCIDENT REPORT: CHECKOUT FAILURE ON 2 MARCH",
+        "On 2 March checkout failed for 30% of users. Present:\n\n- EC, AN, SD\n- WC",
+        'On 2 March 30% of checkout pods logged "PLEG is not healthy" and restarted.',
+        "On 2 March critical workloads such as KIAM failed on 30% of the nodes.",
+        "On 2 March the same attack hit the BSC chain; 30% of blocks were lost.",
+        "> [!NOTE]\n> On 2 March checkout failed for 30% of users.",
     ],
 )
-def test_names_codes_and_capitalised_lines_are_not_abbreviations(summary: str):
+def test_names_initials_quotations_and_markup_are_not_abbreviations_to_spell_out(summary: str):
     assert flagged(summary) == []
+
+
+def test_an_abbreviation_beside_a_quotation_is_still_reported():
+    assert flagged('On 2 March the PSP answered "retry later" to 30% of payments.') == ["PSP"]
 
 
 def test_a_bad_acronyms_setting_is_refused():

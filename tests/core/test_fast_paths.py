@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hindsight.core import items, textutil
-from hindsight.core.rules import acronyms, language, moments, structure, timeline
+from hindsight.core.rules import acronyms, language, moments, specificity, structure, timeline
 
 ALPHABET = "aAsSlLoOiIkK@/_-. ()\n\tıİſK—1é:,"
 EXAMPLES = settings(max_examples=400, deadline=None)
@@ -99,6 +99,44 @@ ITEM = mixed(
 def test_action_item_pre_checks_never_skip_a_match(text: str):
     if items._TERM.search(text):
         assert any(piece in text.lower() for piece in items._TERM_PIECES)
+
+
+DONE = mixed(
+    *(
+        "(done)",
+        "(Completed 2026-03-01)",
+        "— fixed",
+        "-- FINISHED",
+        ": done",
+        "_done_",
+        "**Fixed**",
+    ),
+    *("~~Add alerts~~", "This has been done", "it was fıxed", "ALREADY IN PLACE", "we already do"),
+    *("(fınıshed)", "fıxed", "FİXED", "haſ", "thiſ waS"),
+)
+
+
+@EXAMPLES
+@given(DONE)
+def test_the_done_note_pre_check_never_skips_a_match(text: str):
+    assert items._notes_done(text) == bool(items.DONE_NOTE.search(text))
+
+
+VAGUE = mixed(
+    *("something about", "some sort of", "a certain threshold", "some threshold", "tbd", "?"),
+    *("prevent similar incidents", "avoid future outages", "stop these issues", "ensure this"),
+    *("never", "working diligently", "take the necessary steps", "further measures"),
+    *("implement safeguards", "remains stable", "improve monitoring", " "),
+)
+
+
+@EXAMPLES
+@given(VAGUE.map(str.lower))
+def test_the_vague_wording_pre_checks_never_skip_a_match(text: str):
+    if specificity._PLACEHOLDER.search(text):
+        assert specificity._has_any(text, specificity._PLACEHOLDER_PIECES)
+    if specificity._PROMISE.search(text):
+        assert specificity._has_any(text, specificity._PROMISE_PIECES)
 
 
 ENTRY = mixed(

@@ -172,6 +172,14 @@ def test_a_readme_found_in_a_folder_is_not_reviewed_and_not_scored():
     assert (report.score, report.status) == (None, "not-reviewed")
 
 
+def test_a_file_whose_front_matter_cannot_be_read_is_reviewed_with_the_error():
+    report = review(parse("---\nseverity: [SEV1\n---\n\n# Notes\n\nRun make.\n"))
+    assert (report.status, [f.rule for f in report.findings][:1]) == (
+        "reviewed",
+        ["front-matter-invalid"],
+    )
+
+
 def test_a_file_the_user_names_is_always_reviewed():
     report = review(parse("# Tooling\n\nRun make.\n"), explicit=True)
     assert (report.status, "not-a-postmortem" in {f.rule for f in report.findings}) == (
@@ -229,3 +237,23 @@ def test_written_more_than_48_hours_after_resolution_is_late():
     report = review(parse(text), config=Config(enable=frozenset({"written-late"})))
     assert report.findings[0].line == 3
     assert report.findings[0].message.startswith("Written 66 hours after")
+
+
+def test_review_date_missing_is_off_by_default():
+    untracked = FULL.replace("— @tom, due 2026-03-20, P2", "")
+    assert "review-date-missing" not in {f.rule for f in review(parse(untracked)).findings}
+
+
+def test_review_date_missing_reports_open_untracked_items_when_turned_on():
+    untracked = FULL.replace("— @tom, due 2026-03-20, P2", "")
+    assert rules_fired(untracked, only="review-date-missing") == [1]
+
+
+def test_a_named_blaming_sentence_is_reported_in_customer_facing_text():
+    blaming = FULL.replace(
+        "- The review checklist has no step for provider latency.",
+        "- Maria misjudged the timeout and didn't bother to test it.",
+    )
+    report = review(parse(blaming), audience="public")
+    blame = [(f.line, f.severity) for f in report.findings if f.rule == "blame-language"]
+    assert (blame, report.score) == ([(17, "error")], 80)  # 85 without the blaming sentence

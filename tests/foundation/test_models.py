@@ -16,7 +16,7 @@ from hindsight.actions.models import ActionItem, ActionKind, ActionStatus, Prior
 from hindsight.catalog.models import Component, ComponentStatus, Service
 from hindsight.incidents.models import Incident, TimelineEvent, TimelineEventRevision
 from hindsight.incidents.services import append_event, declare_incident
-from hindsight.integrations.models import ChannelKind, Integration, NotificationChannel
+from hindsight.integrations.models import Integration, NotificationChannel
 from hindsight.monitors.models import CheckResult, CheckRollup, Flip, Monitor, MonitorState
 from hindsight.postmortems.models import PostMortem, PostMortemRevision
 from hindsight.statuspage.models import (
@@ -171,7 +171,7 @@ def test_it_stores_integrations_and_notification_channels():
         name="prod alerts", kind="alertmanager", token_hash="h" * 64, token_prefix="hs_x"
     )
     channel = NotificationChannel.objects.create(
-        name="ops", kind=ChannelKind.SLACK, target="http://127.0.0.1:9/hook"
+        name="ops", kind="slack", target="http://127.0.0.1:9/hook"
     )
     assert str(integration) == "prod alerts (Prometheus Alertmanager)"
     assert channel.get_kind_display() == "Slack / Mattermost incoming webhook"

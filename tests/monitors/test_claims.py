@@ -84,7 +84,7 @@ def test_a_dead_workers_lease_expires_and_another_worker_takes_over(target):
     # The dead worker's late write is refused: it no longer holds the lease.
     from hindsight import probe
 
-    result = probe.CheckResult(status=probe.Status.UP, checked_at=now, latency_ms=1.0)
+    result = probe.ProbeResult(status=probe.Status.UP, checked_at=now, latency_ms=1.0)
     claims.record_batch(slots=[slot], results=[result], owner="dead-worker")
     assert CheckResult.objects.count() == 0
     assert MonitorRegionState.objects.get().lease_owner == "alive"

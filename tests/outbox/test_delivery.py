@@ -107,3 +107,17 @@ def test_a_delivery_with_an_unknown_sender_waits_with_a_clear_error():
     services.enqueue(sender="nobody", destination="x:1", label="x", event="e", payload={})
     assert services.deliver_due(worker="w") == (0, 1)
     assert Delivery.objects.get().last_error == "No sender 'nobody' is registered"
+
+
+@pytest.mark.django_db
+def test_a_stopping_worker_sends_no_more_and_leaves_the_rest_due(tally):
+    backlog = queue(5)
+
+    def stopped() -> bool:
+        return len(tally.sent) >= 2  # SIGTERM arrives after the second send
+
+    services.deliver_next(worker="w", stopped=stopped)
+    assert tally.sent == [str(d.pk) for d in backlog[:2]]
+    states = Counter(Delivery.objects.values_list("state", flat=True))
+    assert states == {"delivered": 2, "pending": 3}
+    assert not Destination.objects.exclude(lease_owner="").exists(), "lease dropped"

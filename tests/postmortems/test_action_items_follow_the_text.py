@@ -98,3 +98,33 @@ def test_an_owner_is_found_by_full_name(draft: PostMortem, an_editor: User) -> N
     an_editor.save()
     _save(draft, ALERT.replace("@ed-editor", "Ed Itor"), an_editor)
     assert ActionItem.objects.get().owner == an_editor
+
+
+def test_an_item_closed_with_proof_stays_closed_when_the_text_is_saved(
+    draft: PostMortem, an_editor: User
+) -> None:
+    from hindsight.actions import services as actions
+
+    _save(draft, ALERT, an_editor)
+    note = actions.Evidence(kind="note", text="Replayed the expired chain: alert fired")
+    actions.close(item=ActionItem.objects.get(), actor=an_editor, evidence=note)
+    _save(draft, ALERT.replace("trust-chain changes", "trust-chain changes (any CA)"), an_editor)
+    row = ActionItem.objects.get()
+    assert (row.status, row.verification_note) == (
+        "done",
+        "Replayed the expired chain: alert fired",
+    )
+
+
+def test_the_proof_of_done_shows_on_the_post_mortem(draft: PostMortem, an_editor: User) -> None:
+    from django.test import Client
+
+    from hindsight.actions import services as actions
+
+    _save(draft, ALERT, an_editor)
+    pull = actions.Evidence(kind="link", url="https://git.example/shop/pull/42")
+    actions.close(item=ActionItem.objects.get(), actor=an_editor, evidence=pull)
+    client = Client()
+    client.force_login(an_editor)
+    page = client.get(f"/postmortems/{draft.pk}/").content.decode()
+    assert 'Verified by <a href="https://git.example/shop/pull/42"' in page

@@ -16,7 +16,7 @@ import trustme
 from aiohttp import web
 
 from hindsight.probe.http import make_session
-from hindsight.probe.model import CheckResult, CheckSpec
+from hindsight.probe.model import CheckSpec, ProbeResult
 from hindsight.probe.runner import run_check
 
 LOOPBACK = "127.0.0.1"
@@ -171,6 +171,6 @@ class Harness:
     raw = staticmethod(serve_raw)
 
     @staticmethod
-    async def check(spec: CheckSpec, ssl_context: ssl.SSLContext | None = None) -> CheckResult:
+    async def check(spec: CheckSpec, ssl_context: ssl.SSLContext | None = None) -> ProbeResult:
         async with make_session(ssl_context=ssl_context) as session:
             return await run_check(spec, session=session, ssl_context=ssl_context)

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
-from hindsight.probe.model import CheckResult, CheckSpec, Status
+from hindsight.probe.model import CheckSpec, ProbeResult, Status
 from hindsight.probe.runner import run_batch
 from hindsight.probe.transitions import quorum_result
 
@@ -27,7 +27,7 @@ def test_the_engine_imports_without_django() -> None:
 
 
 def test_credentials_in_a_url_never_reach_the_evidence(harness: Harness) -> None:
-    async def scenario() -> tuple[CheckResult, str]:
+    async def scenario() -> tuple[ProbeResult, str]:
         async with harness.app() as base:
             url = base.replace("http://", "http://ops:s3cret@") + "/chain/1"
             return await harness.check(CheckSpec(kind="http", url=url, timeout=1.0)), base
@@ -46,7 +46,7 @@ def test_a_plain_http_check_does_not_read_a_huge_body(harness: Harness) -> None:
             writer.write(b"z" * 16384)
             await writer.drain()
 
-    async def scenario() -> CheckResult:
+    async def scenario() -> ProbeResult:
         async with harness.raw(huge) as port:
             return await harness.check(CheckSpec(kind="http", url=f"http://127.0.0.1:{port}/"))
 
@@ -61,7 +61,7 @@ def test_quorum_without_reports_is_pending() -> None:
 
 
 def test_one_monitors_cookies_never_reach_another(harness: Harness) -> None:
-    async def scenario() -> list[CheckResult]:
+    async def scenario() -> list[ProbeResult]:
         async with harness.app() as base:
             base = base.replace("127.0.0.1", "localhost")  # a jar keeps no cookies for IPs
             specs = [

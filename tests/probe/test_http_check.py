@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from hindsight.probe.model import CheckResult, CheckSpec, ErrorClass, Status
+from hindsight.probe.model import CheckSpec, ErrorClass, ProbeResult, Status
 
 from .support import Gauge, Harness, read_request_head
 
@@ -20,8 +20,8 @@ def http(url: str, **options: Any) -> CheckSpec:
     return CheckSpec(kind="http", url=url, **options)
 
 
-def check_app(harness: Harness, path: str, **options: Any) -> tuple[CheckResult, str]:
-    async def scenario() -> tuple[CheckResult, str]:
+def check_app(harness: Harness, path: str, **options: Any) -> tuple[ProbeResult, str]:
+    async def scenario() -> tuple[ProbeResult, str]:
         async with harness.app() as base:
             return await harness.check(http(base + path, **options)), base
 
@@ -98,7 +98,7 @@ def test_it_can_expect_the_redirect_itself(harness: Harness) -> None:
 def test_it_turns_a_post_into_a_get_after_see_other(harness: Harness) -> None:
     gauge = Gauge()
 
-    async def scenario() -> CheckResult:
+    async def scenario() -> ProbeResult:
         async with harness.app(gauge) as base:
             return await harness.check(http(base + "/see-other", method="POST"))
 
@@ -141,7 +141,7 @@ def test_it_times_out_on_a_server_that_never_answers(harness: Harness) -> None:
         await read_request_head(reader)
         await asyncio.sleep(3600)
 
-    async def scenario() -> tuple[CheckResult, int]:
+    async def scenario() -> tuple[ProbeResult, int]:
         async with harness.raw(never_answer) as port:
             return await harness.check(http(f"http://127.0.0.1:{port}/", timeout=0.3)), port
 
@@ -156,7 +156,7 @@ def test_it_reports_a_connection_reset(harness: Harness) -> None:
         sock = writer.get_extra_info("socket")
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
-    async def scenario() -> tuple[CheckResult, int]:
+    async def scenario() -> tuple[ProbeResult, int]:
         async with harness.raw(reset) as port:
             return await harness.check(http(f"http://127.0.0.1:{port}/")), port
 
@@ -175,7 +175,7 @@ def test_it_reports_a_server_that_does_not_speak_http(harness: Harness) -> None:
         await writer.drain()
         await asyncio.sleep(3600)
 
-    async def scenario() -> tuple[CheckResult, int]:
+    async def scenario() -> tuple[ProbeResult, int]:
         async with harness.raw(ssh) as port:
             return await harness.check(http(f"http://127.0.0.1:{port}/")), port
 
@@ -187,8 +187,8 @@ def test_it_reports_a_server_that_does_not_speak_http(harness: Harness) -> None:
 # --- HTTPS ------------------------------------------------------------------
 
 
-def check_https(harness: Harness, server: ssl.SSLContext, client: ssl.SSLContext) -> CheckResult:
-    async def scenario() -> CheckResult:
+def check_https(harness: Harness, server: ssl.SSLContext, client: ssl.SSLContext) -> ProbeResult:
+    async def scenario() -> ProbeResult:
         async with harness.app(ssl_context=server) as base:
             return await harness.check(http(base + "/ok"), ssl_context=client)
 
@@ -240,7 +240,7 @@ def test_it_reports_a_certificate_from_an_unknown_authority(
 def test_it_reports_https_spoken_to_a_plain_http_port(
     harness: Harness, client_ssl: ssl.SSLContext
 ) -> None:
-    async def scenario() -> tuple[CheckResult, str]:
+    async def scenario() -> tuple[ProbeResult, str]:
         async with harness.app() as base:
             url = base.replace("http://", "https://") + "/ok"
             return await harness.check(http(url), ssl_context=client_ssl), base

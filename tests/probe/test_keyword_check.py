@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from hindsight.probe.model import CheckResult, CheckSpec, ErrorClass, Status
+from hindsight.probe.model import CheckSpec, ErrorClass, ProbeResult, Status
 
 from .support import Harness, read_request_head
 
@@ -16,8 +16,8 @@ def keyword(url: str, text: str, **options: Any) -> CheckSpec:
     return CheckSpec(kind="keyword", url=url, keyword=text, **options)
 
 
-def check_app(harness: Harness, path: str, text: str, **options: Any) -> CheckResult:
-    async def scenario() -> CheckResult:
+def check_app(harness: Harness, path: str, text: str, **options: Any) -> ProbeResult:
+    async def scenario() -> ProbeResult:
         async with harness.app() as base:
             return await harness.check(keyword(base + path, text, **options))
 
@@ -100,7 +100,7 @@ def test_it_reads_no_more_than_the_limit_of_an_endless_body(harness: Harness) ->
             await writer.drain()
             sent.bytes += len(chunk)
 
-    async def scenario() -> CheckResult:
+    async def scenario() -> ProbeResult:
         async with harness.raw(endless) as port:
             spec = keyword(f"http://127.0.0.1:{port}/", "never", max_body_bytes=32 * 1024)
             return await harness.check(spec)
@@ -122,7 +122,7 @@ def test_it_gives_up_on_a_slow_drip_body_at_the_total_deadline(harness: Harness)
             await writer.drain()
             await asyncio.sleep(0.02)
 
-    async def scenario() -> CheckResult:
+    async def scenario() -> ProbeResult:
         async with harness.raw(drip) as port:
             return await harness.check(keyword(f"http://127.0.0.1:{port}/", "x", timeout=0.4))
 
@@ -138,7 +138,7 @@ def test_it_reports_a_body_cut_short(harness: Harness) -> None:
         writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\nonly a little")
         await writer.drain()
 
-    async def scenario() -> tuple[CheckResult, int]:
+    async def scenario() -> tuple[ProbeResult, int]:
         async with harness.raw(cut) as port:
             return await harness.check(keyword(f"http://127.0.0.1:{port}/", "x")), port
 

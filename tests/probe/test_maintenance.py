@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hindsight.probe.maintenance import OneOffWindow, RecurringWindow, in_maintenance
-from hindsight.probe.model import CheckResult, ErrorClass, Status
+from hindsight.probe.model import ErrorClass, ProbeResult, Status
 from hindsight.probe.transitions import (
-    MonitorState,
     Policy,
+    ProbeState,
     quorum_result,
     quorum_state,
     transition,
@@ -101,19 +101,19 @@ def test_a_weekly_window_covers_exactly_its_two_hours_of_sunday(now: datetime) -
 
 # --- maintenance in transitions --------------------------------------------
 
-DOWN = CheckResult(
+DOWN = ProbeResult(
     status=Status.DOWN,
     checked_at=utc(2026, 12, 1),
     error_class=ErrorClass.TIMEOUT,
     reason="No response from api.example.test:443 within 10 s",
 )
-UP = CheckResult(status=Status.UP, checked_at=utc(2026, 12, 1), reason="HTTP 200 OK")
+UP = ProbeResult(status=Status.UP, checked_at=utc(2026, 12, 1), reason="HTTP 200 OK")
 
 
 def test_maintenance_hides_an_outage_and_reveals_it_afterwards() -> None:
     window = OneOffWindow(utc(2026, 12, 1, 22), utc(2026, 12, 1, 23), title="Upgrade")
     policy = Policy(confirm_down=1, maintenance=(window,))
-    state, _ = transition(MonitorState(), UP, policy, utc(2026, 12, 1, 21))
+    state, _ = transition(ProbeState(), UP, policy, utc(2026, 12, 1, 21))
     state, flip = transition(state, DOWN, policy, utc(2026, 12, 1, 22, 5))
     assert flip is not None
     assert (flip.old, flip.new, flip.alert) == (Status.UP, Status.MAINTENANCE, False)
@@ -131,7 +131,7 @@ def test_maintenance_hides_an_outage_and_reveals_it_afterwards() -> None:
 def test_leaving_maintenance_healthy_does_not_alert() -> None:
     window = OneOffWindow(utc(2026, 12, 1, 22), utc(2026, 12, 1, 23))
     policy = Policy(maintenance=(window,))
-    state, _ = transition(MonitorState(), UP, policy, utc(2026, 12, 1, 21))
+    state, _ = transition(ProbeState(), UP, policy, utc(2026, 12, 1, 21))
     state, _ = transition(state, UP, policy, utc(2026, 12, 1, 22, 1))
     state, flip = transition(state, UP, policy, utc(2026, 12, 1, 23, 1))
     assert flip is not None

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hindsight.probe.model import CheckResult, Status
+from hindsight.probe.model import ProbeResult, Status
 from hindsight.probe.rollup import (
     HISTOGRAM_SLOTS,
     Rollup,
@@ -22,8 +22,8 @@ from hindsight.probe.rollup import (
 T0 = datetime(2026, 11, 29, 0, 0, tzinfo=UTC)
 
 
-def result(at: datetime, status: Status = Status.UP, latency: float | None = 50.0) -> CheckResult:
-    return CheckResult(status=status, checked_at=at, latency_ms=latency)
+def result(at: datetime, status: Status = Status.UP, latency: float | None = 50.0) -> ProbeResult:
+    return ProbeResult(status=status, checked_at=at, latency_ms=latency)
 
 
 def test_it_counts_checks_and_uptime_per_minute() -> None:
@@ -93,7 +93,7 @@ raw_results = st.lists(
 
 @settings(deadline=None)  # the machine is shared: no per-example time limit
 @given(raw_results)
-def test_merging_is_exact_at_every_level(results: list[CheckResult]) -> None:
+def test_merging_is_exact_at_every_level(results: list[ProbeResult]) -> None:
     days_from_raw = rollup(results, "day")
     days_via_hours = coarsen(coarsen(rollup(results, "minute"), "hour"), "day")
     for a, b in zip(days_from_raw, days_via_hours, strict=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from hindsight.probe.model import CheckResult, CheckSpec, ErrorClass, Status
+from hindsight.probe.model import CheckSpec, ErrorClass, ProbeResult, Status
 
 from .support import Harness
 
@@ -18,7 +18,7 @@ def tcp(host: str, port: int, timeout: float = 1.0) -> CheckSpec:
 
 
 def test_it_is_up_when_the_port_accepts(harness: Harness) -> None:
-    async def scenario() -> tuple[CheckResult, int]:
+    async def scenario() -> tuple[ProbeResult, int]:
         async with harness.raw(hold_open) as port:
             return await harness.check(tcp("127.0.0.1", port)), port
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import trustme
 
-from hindsight.probe.model import CheckResult, CheckSpec, ErrorClass, Status
+from hindsight.probe.model import CheckSpec, ErrorClass, ProbeResult, Status
 from hindsight.probe.socket_checks import trusting
 
 from .support import Harness, read_request_head
@@ -25,8 +25,8 @@ def check_tls(
     client: ssl.SSLContext | None,
     handler: Callable[..., object] = hold_open,
     **options: object,
-) -> tuple[CheckResult, int]:
-    async def scenario() -> tuple[CheckResult, int]:
+) -> tuple[ProbeResult, int]:
+    async def scenario() -> tuple[ProbeResult, int]:
         async with harness.raw(handler, ssl_context=server) as port:  # type: ignore[arg-type]
             spec = CheckSpec(kind="tls", host="127.0.0.1", port=port, timeout=1.0, **options)  # type: ignore[arg-type]
             return await harness.check(spec, ssl_context=client), port
@@ -147,7 +147,7 @@ def test_it_times_out_when_the_handshake_never_completes(
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_request_head(reader)
 
-    async def scenario() -> tuple[CheckResult, int]:
+    async def scenario() -> tuple[ProbeResult, int]:
         async with harness.raw(silent) as port:
             spec = CheckSpec(kind="tls", host="127.0.0.1", port=port, timeout=0.3)
             return await harness.check(spec, ssl_context=client_ssl), port
@@ -160,7 +160,7 @@ def test_it_times_out_when_the_handshake_never_completes(
 def test_it_takes_host_and_port_from_the_url(
     harness: Harness, valid_tls: ssl.SSLContext, client_ssl: ssl.SSLContext
 ) -> None:
-    async def scenario() -> CheckResult:
+    async def scenario() -> ProbeResult:
         async with harness.raw(hold_open, ssl_context=valid_tls) as port:
             spec = CheckSpec(kind="tls", url=f"https://127.0.0.1:{port}/health", timeout=1.0)
             return await harness.check(spec, ssl_context=client_ssl)

@@ -8,22 +8,22 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hindsight.probe.model import CheckResult, ErrorClass, Status
-from hindsight.probe.transitions import Flip, MonitorState, Policy, pause, resume, transition
+from hindsight.probe.model import ErrorClass, ProbeResult, Status
+from hindsight.probe.transitions import Policy, ProbeFlip, ProbeState, pause, resume, transition
 
 T0 = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
 
 
-def result(status: Status, reason: str = "") -> CheckResult:
+def result(status: Status, reason: str = "") -> ProbeResult:
     if status is Status.DOWN:
-        return CheckResult(
+        return ProbeResult(
             status=status,
             checked_at=T0,
             error_class=ErrorClass.CONNECTION_REFUSED,
             reason=reason or "Connection refused by api.example.test:443",
         )
-    return CheckResult(status=status, checked_at=T0, reason=reason or "HTTP 200 OK")
+    return ProbeResult(status=status, checked_at=T0, reason=reason or "HTTP 200 OK")
 
 
 UP, DOWN, DEGRADED = Status.UP, Status.DOWN, Status.DEGRADED
@@ -32,12 +32,12 @@ UP, DOWN, DEGRADED = Status.UP, Status.DOWN, Status.DEGRADED
 def feed(
     statuses: Iterable[Status],
     policy: Policy,
-    state: MonitorState | None = None,
+    state: ProbeState | None = None,
     start: datetime = T0,
     step: timedelta = MINUTE,
-) -> tuple[MonitorState, list[Flip]]:
-    state = state or MonitorState()
-    flips: list[Flip] = []
+) -> tuple[ProbeState, list[ProbeFlip]]:
+    state = state or ProbeState()
+    flips: list[ProbeFlip] = []
     for i, status in enumerate(statuses):
         state, flip = transition(state, result(status), policy, start + i * step)
         if flip is not None:
@@ -132,7 +132,7 @@ def test_flapping_stops_silently_when_it_lands_where_users_were_told() -> None:
 def test_a_paused_monitor_ignores_results_and_never_alerts() -> None:
     state, _ = feed([UP], Policy())
     state, flip = pause(state, T0)
-    assert flip == Flip(UP, Status.PAUSED, T0, "Monitor paused", alert=False)
+    assert flip == ProbeFlip(UP, Status.PAUSED, T0, "Monitor paused", alert=False)
     state, flips = feed([DOWN] * 5, Policy(confirm_down=1), state)
     assert state.status is Status.PAUSED and flips == []
     assert pause(state, T0) == (state, None)
@@ -147,7 +147,7 @@ def test_resuming_starts_over_and_alerts_only_news() -> None:
     assert state.status is Status.PENDING
     _, flips = feed([UP], policy, state)
     assert [(f.old, f.new, f.alert) for f in flips] == [(Status.PENDING, UP, True)]
-    assert resume(MonitorState(), T0) == (MonitorState(), None)
+    assert resume(ProbeState(), T0) == (ProbeState(), None)
 
 
 results = st.lists(st.sampled_from([UP, DEGRADED, DOWN]), max_size=40)
@@ -164,7 +164,7 @@ policies = st.builds(
 def test_every_flip_is_a_real_change_and_follows_the_previous_status(
     statuses: list[Status], policy: Policy
 ) -> None:
-    state = MonitorState()
+    state = ProbeState()
     for i, status in enumerate(statuses):
         before = state.status
         state, flip = transition(state, result(status), policy, T0 + i * MINUTE)
@@ -182,7 +182,7 @@ def test_every_flip_is_a_real_change_and_follows_the_previous_status(
 def test_down_only_after_confirm_down_failing_results_in_a_row(
     statuses: list[Status], policy: Policy
 ) -> None:
-    state = MonitorState()
+    state = ProbeState()
     for i, status in enumerate(statuses):
         state, flip = transition(state, result(status), policy, T0 + i * MINUTE)
         if flip is not None and flip.new is DOWN and flip.old is not DOWN:
@@ -194,7 +194,7 @@ def test_down_only_after_confirm_down_failing_results_in_a_row(
 @settings(deadline=None)  # the machine is shared: no per-example time limit
 @given(results, policies)
 def test_an_alert_always_tells_users_something_new(statuses: list[Status], policy: Policy) -> None:
-    state = MonitorState()
+    state = ProbeState()
     told = Status.UP
     for i, status in enumerate(statuses):
         state, flip = transition(state, result(status), policy, T0 + i * MINUTE)

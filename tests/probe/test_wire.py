@@ -6,15 +6,15 @@ import asyncio
 import base64
 from collections.abc import Callable
 
-from hindsight.probe.model import CheckResult, CheckSpec, ErrorClass, Status, spec_problem
+from hindsight.probe.model import CheckSpec, ErrorClass, ProbeResult, Status, spec_problem
 from hindsight.probe.wire import MAX_HEADER_BYTES
 from tests.probe.support import Harness, RawHandler, read_request_head
 
 
 def run(
     harness: Harness, handler: RawHandler, spec_for: Callable[[int], CheckSpec]
-) -> tuple[CheckResult, int]:
-    async def scenario() -> tuple[CheckResult, int]:
+) -> tuple[ProbeResult, int]:
+    async def scenario() -> tuple[ProbeResult, int]:
         async with harness.raw(handler) as port:
             return await harness.check(spec_for(port)), port
 

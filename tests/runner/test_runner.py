@@ -142,7 +142,10 @@ def test_every_background_job_is_declared_once_in_the_registry():
         "statuspage-publish",
         "maintenance",
         "statuspage-refresh",
+        "action-reminders",
+        "recurrence-watch",
         "insights-rollup",
+        "chat-imports",
     ]
 
 

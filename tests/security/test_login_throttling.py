@@ -100,7 +100,7 @@ def test_guessing_webhook_tokens_is_rate_limited(
 def test_a_flood_of_deliveries_to_one_integration_is_rate_limited(
     db: None, client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(hook_views, "DELIVERY_LIMIT", 2)
+    monkeypatch.setattr(hook_views, "ALERT_POST_LIMIT", 2)
     _, token = create_integration(name="g", kind="generic")
     responses = [
         client.post(f"/integrations/hooks/generic/{token}/", "[]", "application/json")

@@ -16,11 +16,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hindsight import access
 from hindsight.accounts.models import User
 from hindsight.accounts.services import create_token
+from hindsight.actions.models import ActionItem
 from hindsight.api import api
 from hindsight.catalog.models import Service
 from hindsight.cli import _register, app
 from hindsight.incidents.lifecycle import change_status
 from hindsight.incidents.services import append_event, declare_incident
+from hindsight.integrations.models import ChatImport
 from hindsight.integrations.services import create_integration
 from hindsight.monitors import services as monitor_services
 from hindsight.monitors.models import Monitor
@@ -116,8 +118,10 @@ def world(db: None) -> dict[str, Any]:
     )
     page = StatusPage.objects.create(slug="main", title="Main", is_default=True)
     subscriber = Subscriber.objects.create(page=page, kind="email", email="a@example.com")
+    item = ActionItem.objects.create(incident=incident, title="Alert on 502s", priority="P3")
     dead_letter = enqueue(sender="gone", destination="x:1", label="x", event="e", payload={})
     Delivery.objects.filter(pk=dead_letter.pk).update(state="dead")
+    chat_import = ChatImport.objects.create(incident=incident, filename="export.zip")
     return {
         "users": users,
         "kwargs": {
@@ -131,6 +135,7 @@ def world(db: None) -> dict[str, Any]:
             "token": token,
             "comment_id": comment.pk,
             "fmt": "md",
+            "import_id": chat_import.pk,
         },
         "pks": {
             "monitors:": ("pk", monitor.pk),
@@ -139,10 +144,12 @@ def world(db: None) -> dict[str, Any]:
             "statuspage:unsubscribe": ("token", subscriber.unsubscribe_token),
             "outbox:": ("pk", dead_letter.pk),
             "postmortems:": ("pk", postmortem.pk),
+            "actions:": ("pk", item.pk),
             "insights:": ("table", "incidents"),
         },
         "monitor_id": monitor.pk,
         "postmortem_id": postmortem.pk,
+        "item_id": item.pk,
     }
 
 
@@ -215,6 +222,7 @@ BODIES: dict[str, Any] = {
     "PATCH /api/monitors/{monitor_id}": {"name": "m3"},
     "PUT /api/postmortems/{postmortem_id}": {"body": "# X\n\n## Summary\n\nY.\n", "version": 1},
     "POST /api/postmortems/{postmortem_id}/transition": {"to": "in_review"},
+    "PATCH /api/action-items/{item_id}": {"priority": "P2"},
 }
 
 
@@ -228,6 +236,7 @@ def test_each_api_operation_admits_exactly_the_roles_the_table_says(
         event_id=world["kwargs"]["event_id"],
         monitor_id=world["monitor_id"],
         postmortem_id=world["postmortem_id"],
+        item_id=world["item_id"],
         version=1,
     )
     headers = {}

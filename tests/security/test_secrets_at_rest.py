@@ -11,7 +11,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
 from hindsight.accounts import secretbox
-from hindsight.integrations.models import ChannelKind, NotificationChannel
+from hindsight.integrations.models import NotificationChannel
 from hindsight.integrations.services import create_integration
 from hindsight.logconfig import RedactSecrets, redact
 
@@ -48,7 +48,7 @@ def test_the_migration_moves_credentials_out_of_existing_monitors() -> None:
 
 def test_a_channel_secret_is_encrypted_in_the_database(db: None) -> None:
     channel = NotificationChannel.objects.create(
-        name="hook", kind=ChannelKind.WEBHOOK, target="http://127.0.0.1:9/", secret="hmac-key-1"
+        name="hook", kind="webhook", target="http://127.0.0.1:9/", secret="hmac-key-1"
     )
     with connection.cursor() as cursor:
         cursor.execute("SELECT secret FROM integrations_notificationchannel")
@@ -110,7 +110,7 @@ def test_a_chat_webhook_url_is_encrypted_and_shown_only_by_host(
 ) -> None:
     NotificationChannel.objects.create(
         name="slack",
-        kind=ChannelKind.SLACK,
+        kind="slack",
         target="https://hooks.slack.test/services/T0/B0/XyZsecret",
     )
     with connection.cursor() as cursor:
@@ -133,7 +133,7 @@ def test_the_admin_never_fills_in_a_channel_secret_and_keeps_it_when_left_empty(
     an_admin: Any, client: Client
 ) -> None:
     channel = NotificationChannel.objects.create(
-        name="hook", kind=ChannelKind.WEBHOOK, target="http://127.0.0.1:9/", secret="hmac-key-1"
+        name="hook", kind="webhook", target="http://127.0.0.1:9/", secret="hmac-key-1"
     )
     client.force_login(an_admin)
     url = f"/admin/integrations/notificationchannel/{channel.pk}/change/"

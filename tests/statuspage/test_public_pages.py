@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from hindsight.incidents.services import declare_incident
+from hindsight.monitors import storage
 from hindsight.monitors.models import CheckRollup, Monitor
 from hindsight.postmortems.models import PostMortem
 from hindsight.statuspage import services
@@ -211,3 +212,22 @@ def test_a_responder_schedules_maintenance_from_the_overview(
     assert list(a_page.maintenances.values_list("title", "status")) == [
         ("Network work", "scheduled")
     ]
+
+
+def test_the_status_page_and_the_monitors_api_count_degraded_time_alike(a_page, checkout):
+    monitor = Monitor.objects.create(name="checkout", target="https://x", component=checkout)
+    yesterday = timezone.now().astimezone(UTC).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    ) - timedelta(days=1)
+    CheckRollup.objects.create(
+        monitor=monitor,
+        period="day",
+        bucket_start=yesterday,
+        checks=1440,
+        up_checks=1340,
+        degraded_checks=60,
+        down_checks=40,
+    )
+    # (1340 up + 60 degraded) of 1440 answered: 97.22 %, on both.
+    assert "97.22% uptime over 1 day with data" in get("/status/")[1]
+    assert round(storage.uptime(monitor_ids=[monitor.pk])[monitor.pk]["90d"], 2) == 97.22

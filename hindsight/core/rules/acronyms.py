@@ -3,9 +3,13 @@
 In the summary and the impact for the internal audience, everywhere in
 customer-facing text. Known: everyday and technical abbreviations
 (hindsight.core.vocabulary), the organisation's own (`acronyms` in the config),
-and those the document defines as "Long Name (ABC)" or "ABC (long name)".
+and those the document defines as "Long Name (ABC)" or "ABC (long name)" or
+explains by their kind ("workloads such as KIAM", "the BSC chain").
 Product and company names are not abbreviations: written in lower case elsewhere
 ("NGINX" and "nginx"), in the possessive ("DFDS' usage") or with digits ("EC2").
+Nor is what the author didn't write as prose: a line of nothing but capitals
+(initials of the people present, a list of names), a quotation (a log line, a
+chat message) or markup such as GitHub's `[!NOTE]`.
 """
 
 from __future__ import annotations
@@ -34,7 +38,9 @@ _ACRONYM = re.compile(r"[A-Z](?<!\w[A-Z])(?:[A-Z0-9]{1,4}s?\b|&[A-Z]{1,3}\b)")
     options={"known": []},
 )
 def undefined_acronym(context: Context, options: Mapping[str, Any]) -> Iterator[Hit]:
-    known = KNOWN_ACRONYMS | context.acronyms | {k.upper() for k in options["known"] if k}
+    # The organisation's own beside the built-in list (not merged: copying it costs more than
+    # the rest of the rule on most documents).
+    own = context.acronyms | {k.upper() for k in options["known"] if k}
     if context.audience == "public":
         lines = list(context.lines(preamble=True))
     else:
@@ -47,15 +53,20 @@ def undefined_acronym(context: Context, options: Mapping[str, Any]) -> Iterator[
     seen: set[str] = set()
     for line, text in lines:
         prose = textutil.plain(text)
-        if _shouting(prose):
+        if _shouting(prose) or not _LOWER_CASE_WORD.search(prose):
             continue
+        quoted = _QUOTED.search(prose) and [m.span() for m in _QUOTED.finditer(prose)]
         for match in _ACRONYM.finditer(prose):
             word = match.group(0)
             base = word[:-1] if word.endswith("s") and word[:-1].isupper() else word
-            if base in known or base.upper() in known or base in seen or len(base) < 2:
+            if base in seen or len(base) < 2 or _known(base, own):
                 continue
+            if quoted and any(start < match.start() < end for start, end in quoted):
+                continue  # someone else's words, not the author's to spell out
             seen.add(base)
             if _part_of_a_name(prose, match) or _defined(base, source) or _possessive(base, source):
+                continue
+            if _named_by_kind(base, source):
                 continue
             if "&" not in base and _product_name(base, source):
                 continue
@@ -65,6 +76,34 @@ def undefined_acronym(context: Context, options: Mapping[str, Any]) -> Iterator[
                 f'Write it out on first use, e.g. "<full name> ({base})", or add it to '
                 "`acronyms` in hindsight.toml if everyone in the organisation knows it.",
             )
+
+
+def _known(acronym: str, own: frozenset[str]) -> bool:
+    upper = acronym.upper()
+    return (
+        acronym in KNOWN_ACRONYMS
+        or upper in KNOWN_ACRONYMS
+        or bool(own)
+        and (acronym in own or upper in own)
+    )
+
+
+# A line with no word in lower case (nor Japanese or Chinese) lists initials or names
+# ("- EC, AN, SD"): it is not prose.
+_LOWER_CASE_WORD = re.compile(r"[a-z]{2}|[\u3040-\u30ff\u4e00-\u9fff]")
+# Text in quotation marks: a log line, an error or a chat message quoted as written.
+_QUOTED = re.compile(r'"[^"\n]+"|“[^”\n]+”|„[^“”\n]+[“”]')
+
+
+@functools.lru_cache(maxsize=1024)
+def _named_by_kind(acronym: str, source: str) -> bool:
+    """Explained by what kind of thing it is: an example of a kind ("workloads such as KIAM",
+    "daemonsets (i.e. KIAM)", "pods, including KIAM") or a chain or token ("the BSC chain")."""
+    escaped = re.escape(acronym)
+    return bool(
+        re.search(rf"(?:such as|including|i\.e\.,?|e\.g\.,?|namely)\s+{escaped}(?!\w)", source)
+        or re.search(rf"{escaped}(?<!\w{escaped})\s+(?:chain|token|coin|blockchain)s?\b", source)
+    )
 
 
 def _part_of_a_name(prose: str, match: re.Match[str]) -> bool:
@@ -78,7 +117,7 @@ def _part_of_a_name(prose: str, match: re.Match[str]) -> bool:
         or after[:1] in {".", "/", "-", "_"}
         and after[1:2].isalnum()
         or after[:1] in {"'", "’"}
-        or before in {".", "/", "-", "_", "$", "#"}
+        or before in {".", "/", "-", "_", "$", "#", "!"}  # "[!NOTE]": GitHub markup
     )
 
 

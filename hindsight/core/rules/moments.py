@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from hindsight.core.context import Context
+from hindsight.core.durations import format_duration
 from hindsight.core.model import TimelineEntry
 from hindsight.core.registry import Hit, rule
 from hindsight.core.rules.timeline import DETECTION, RESTORATION, ordered_moments, timelines
@@ -136,9 +137,8 @@ def _gaps(moments: list[tuple[TimelineEntry, dt.datetime]], limit: dt.timedelta)
         if gap > limit and not (
             _WAITING.search(lowered[index - 1]) or _WAITING.search(lowered[index])
         ):
-            minutes = int(gap.total_seconds() // 60)
             yield Hit(
                 entry.line,
-                f"{minutes} minutes pass between this entry and the one before, during the "
+                f"{format_duration(gap)} pass between this entry and the one before, during the "
                 "response, with nothing recorded: a delay the post-mortem should explain.",
             )

@@ -69,6 +69,20 @@ _NEED = re.compile(
     r"|\bdouble.?check\b|\btry (?:harder|to be)\b|\bmake sure (?:that )?(?:all|every|everything|"
     r"we)\b|\bensure (?:that )?(?:all|every|everything)\b|^(?:teach|train|educate|remind)\b",
 )
+# A piece of every _PLACEHOLDER and _PROMISE alternative: text without one can't match, so
+# most actions skip those searches (the patterns match lower-cased text, so this is exact).
+_PLACEHOLDER_PIECES = ("something about", "some sort of", "a certain ", "some threshold", "tb", "?")
+_PROMISE_PIECES = (
+    "prevent",
+    "avoid",
+    "stop",
+    "ensure",
+    "work",
+    "tak",
+    "measur",
+    "implement",
+    "remain",
+)
 _EFFORT = re.compile(
     r"\bbe (?:more |extra )?(?:careful|vigilant|diligent)\b|\bpay(?:ing)? (?:more |closer )?"
     r"attention\b|\btry harder\b|\bremember to\b"
@@ -93,9 +107,9 @@ def vagueness(text: str, linked: bool) -> str:
     """Why an action is too vague to act on, or "" when it is concrete enough."""
     plain = " ".join(textutil.plain(text).split()).strip(" *_-")
     lowered = plain.lower()  # the patterns are written in lower case (see textutil.Caseless)
-    if _PLACEHOLDER.search(lowered):
+    if _has_any(lowered, _PLACEHOLDER_PIECES) and _PLACEHOLDER.search(lowered):
         return "is a placeholder or an open question, not an action"
-    if _PROMISE.search(lowered) and not linked:
+    if not linked and _has_any(lowered, _PROMISE_PIECES) and _PROMISE.search(lowered):
         return "promises an outcome without saying what will be done"
     if linked or _MEASURE.search(plain):
         return ""
@@ -106,6 +120,10 @@ def vagueness(text: str, linked: bool) -> str:
     if _AIM.search(lowered) and not _NAMED.search(plain):
         return "has no measurable detail (a number, threshold, named system or date)"
     return ""
+
+
+def _has_any(text: str, pieces: tuple[str, ...]) -> bool:
+    return any(piece in text for piece in pieces)
 
 
 @rule(

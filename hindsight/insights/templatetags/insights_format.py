@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django import template
 
-from hindsight.core.metrics import humanize
+from hindsight.core.durations import format_duration
 
 register = template.Library()
 
@@ -14,7 +12,7 @@ register = template.Library()
 @register.filter
 def seconds(value: float | None) -> str:
     """Show a number of seconds as a short duration ("1 h 05 min"); "—" when unknown."""
-    return humanize(None if value is None else timedelta(seconds=round(value)))
+    return format_duration(value)
 
 
 @register.filter

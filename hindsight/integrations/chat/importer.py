@@ -24,6 +24,7 @@ from hindsight.integrations.chat.slack_export import ExportError, SlackExport
 log = logging.getLogger(__name__)
 
 CHUNK = 2000
+MAX_PROBLEMS = 10  # checking stops after this many; the error lists them
 
 Progress = Callable[[str, int, int, int], None]
 """progress(phase, files done, files in all, messages so far); phase: "checking"/"importing"."""
@@ -53,6 +54,13 @@ def _bounds(
     return aware(start, time.min), aware(end, time.max)
 
 
+def _listing(problems: list[str]) -> str:
+    if len(problems) == 1:
+        return problems[0]
+    more = " (checking stopped there)" if len(problems) >= MAX_PROBLEMS else ""
+    return f"{len(problems)} problems{more}: " + "; ".join(problems[:MAX_PROBLEMS])
+
+
 def import_slack_export(
     *,
     incident: Incident,
@@ -77,10 +85,19 @@ def import_slack_export(
             since.date() - timedelta(days=1) if since else None,
             until.date() + timedelta(days=1) if until else None,
         )
-        total = 0
+        # The first pass reads everything and notes what is wrong: nothing is
+        # stored unless the whole window is good.
+        total, problems = 0, list[str]()
         for n, name in enumerate(days, 1):
-            total += sum(1 for _ in export.messages(name, users, since, until))
+            try:
+                total += sum(1 for _ in export.messages(name, users, since, until, problems))
+            except ExportError as exc:
+                problems.append(str(exc))
+            if len(problems) >= MAX_PROBLEMS:
+                break
             report("checking", n, len(days), total)
+        if problems:
+            raise ExportError(_listing(problems))
         imported = 0
         seen = 0
         chunk: list[NewEvent] = []

@@ -27,6 +27,8 @@ CHANNEL_LISTS = ("channels.json", "groups.json", "mpims.json", "dms.json")
 # refused before it is parsed, so a zip bomb cannot fill the memory.
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
+# Slack itself cuts a message at 40,000 characters; a longer one is not a Slack message.
+MAX_MESSAGE_CHARS = 40_000
 # Author names are a column of 200 characters.
 MAX_NAME = 200
 # Not things people said: joins/leaves, edits and deletions (the edited
@@ -85,6 +87,7 @@ class SlackExport:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._zip: zipfile.ZipFile | None = None
+        self._read: dict[str, int] = {}  # bytes each file really unpacked to
         if path.is_file():
             try:
                 self._zip = zipfile.ZipFile(path)
@@ -136,6 +139,12 @@ class SlackExport:
                 data = handle.read(MAX_FILE_BYTES + 1)
             if len(data) > MAX_FILE_BYTES:
                 raise ExportError(f"{name}: larger than {MAX_FILE_BYTES} bytes; not imported")
+            # Counted as read, not as declared: a zip's declared sizes can lie.
+            self._read[name] = len(data)
+            if sum(self._read.values()) > MAX_TOTAL_BYTES:
+                raise ExportError(
+                    f"{name}: the export unpacks to more than {MAX_TOTAL_BYTES} bytes; not imported"
+                )
             return inputs.clean_json(json.loads(data), where=name)
         except (inputs.InputError, RecursionError):
             raise ExportError(f"{name}: nested deeper than {inputs.MAX_DEPTH} levels") from None
@@ -215,41 +224,68 @@ class SlackExport:
         return sorted(days)
 
     def messages(
-        self, name: str, users: dict[str, str], start: datetime | None, end: datetime | None
+        self,
+        name: str,
+        users: dict[str, str],
+        start: datetime | None,
+        end: datetime | None,
+        problems: list[str] | None = None,
     ) -> Iterator[ChatMessage]:
-        """Yield the day-file's messages worth keeping, in the window; bad ones raise."""
+        """Yield the day-file's messages worth keeping, in the window; a bad one raises,
+        or, given a `problems` list, is noted there and skipped."""
         day = self.load(name)
         if not isinstance(day, list):
             raise ExportError(f"{name}: expected a JSON array of messages")
         for n, message in enumerate(day):
-            where = f"{name} message {n + 1}"
-            if not isinstance(message, dict):
-                raise ExportError(f"{where}: expected an object")
-            at = parse_ts(message.get("ts"), where)
-            if message.get("subtype") in SKIPPED_SUBTYPES or message.get("hidden"):
+            try:
+                found = self._message(f"{name} message {n + 1}", message, users, start, end)
+            except ExportError as exc:
+                if problems is None:
+                    raise
+                problems.append(str(exc))
                 continue
-            if (start is not None and at < start) or (end is not None and at > end):
-                continue
-            text = message.get("text")
-            if not isinstance(text, str) or not text.strip():
-                continue
-            user = message.get("user")
-            profile = object_or_empty(message.get("user_profile"))
-            author = (
-                users.get(user or "")
-                or profile.get("display_name")
-                or profile.get("real_name")
-                or message.get("username")
-                or user
-                or "unknown"
+            if found is not None:
+                yield found
+
+    def _message(
+        self,
+        where: str,
+        message: Any,
+        users: dict[str, str],
+        start: datetime | None,
+        end: datetime | None,
+    ) -> ChatMessage | None:
+        if not isinstance(message, dict):
+            raise ExportError(f"{where}: expected an object")
+        at = parse_ts(message.get("ts"), where)
+        if message.get("subtype") in SKIPPED_SUBTYPES or message.get("hidden"):
+            return None
+        if (start is not None and at < start) or (end is not None and at > end):
+            return None
+        text = message.get("text")
+        if not isinstance(text, str) or not text.strip():
+            return None
+        if len(text) > MAX_MESSAGE_CHARS:
+            raise ExportError(
+                f"{where}: text of {len(text)} characters, more than {MAX_MESSAGE_CHARS}"
             )
-            text = _MENTION.sub(lambda m: "@" + users.get(m[1], m[1]), text)
-            thread_ts = message.get("thread_ts")
-            author = str(author)
-            yield ChatMessage(
-                ts=message["ts"],
-                at=at,
-                author=author if len(author) <= MAX_NAME else author[: MAX_NAME - 1] + "…",
-                text=text,
-                thread_ts=thread_ts if isinstance(thread_ts, str) else "",
-            )
+        user = message.get("user")
+        profile = object_or_empty(message.get("user_profile"))
+        author = (
+            users.get(user or "")
+            or profile.get("display_name")
+            or profile.get("real_name")
+            or message.get("username")
+            or user
+            or "unknown"
+        )
+        text = _MENTION.sub(lambda m: "@" + users.get(m[1], m[1]), text)
+        thread_ts = message.get("thread_ts")
+        author = str(author)
+        return ChatMessage(
+            ts=message["ts"],
+            at=at,
+            author=author if len(author) <= MAX_NAME else author[: MAX_NAME - 1] + "…",
+            text=text,
+            thread_ts=thread_ts if isinstance(thread_ts, str) else "",
+        )

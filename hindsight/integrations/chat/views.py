@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.views.decorators.http import require_POST
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
-from hindsight.accounts.permissions import role_required
+from hindsight.accounts.permissions import AuthenticatedRequest, role_required
 from hindsight.formerrors import form_errors
 from hindsight.incidents import importers
 from hindsight.incidents.models import Incident
-from hindsight.integrations.chat.importer import import_slack_export
-from hindsight.integrations.chat.slack_export import ExportError
+from hindsight.integrations.chat import uploads
 from hindsight.integrations.chat.window import WindowError, import_window
+from hindsight.integrations.models import ChatImport
 
 
 class SlackUploadForm(forms.Form):
@@ -40,8 +37,8 @@ class SlackUploadForm(forms.Form):
 
 @require_POST
 @role_required("responder")
-def upload_slack(request: HttpRequest, pk: int) -> HttpResponse:
-    """Import an uploaded Slack export's channel into the incident's timeline."""
+def upload_slack(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Store an uploaded Slack export and queue its import; show its progress."""
     incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=pk)
     form = SlackUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -58,29 +55,29 @@ def upload_slack(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, f"Nothing was imported: {exc}")
         return redirect("incidents:detail", pk=pk)
     upload = form.cleaned_data["export"]
-    # Stream the upload to disk so a large export is never held in memory.
-    with tempfile.TemporaryDirectory(prefix="hindsight-slack-") as folder:
-        path = Path(folder) / "export.zip"
-        with path.open("wb") as handle:
-            for piece in upload.chunks():
-                handle.write(piece)
-        try:
-            result = import_slack_export(
-                incident=incident,
-                path=path,
-                channel=form.cleaned_data["channel"],
-                start=since,
-                end=until,
-            )
-        except ExportError as exc:
-            messages.error(request, f"Nothing was imported: {exc}")
-            return redirect("incidents:detail", pk=pk)
-    messages.success(
-        request,
-        f"Imported {result.imported} chat messages from {result.files} day-files "
-        f"({result.already_there} were already on the timeline).",
+    # The window decided here (the incident's own unless asked otherwise) is what runs.
+    options = {"channel": form.cleaned_data["channel"], "start": since, "end": until}
+    chat_import = uploads.store_upload(
+        incident=incident,
+        chunks=upload.chunks(),
+        filename=upload.name or "export.zip",
+        options=options,
+        requested_by=request.user,
     )
-    return redirect("incidents:detail", pk=pk)
+    return redirect("chat:import_progress", pk=pk, import_id=chat_import.pk)
+
+
+@require_GET
+def import_progress(request: AuthenticatedRequest, pk: int, import_id: int) -> HttpResponse:
+    """An import's progress (the fragment alone for htmx polling), then its result."""
+    incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=pk)
+    chat_import = get_object_or_404(ChatImport.objects.filter(incident=incident), pk=import_id)
+    template = (
+        "integrations/_import_progress.html"
+        if request.headers.get("HX-Request")
+        else "integrations/import_progress.html"
+    )
+    return render(request, template, {"incident": incident, "chat_import": chat_import})
 
 
 def register_importer() -> None:
@@ -93,8 +90,9 @@ def register_importer() -> None:
             form=SlackUploadForm,
             help=(
                 "Messages of one channel become chat events (threads kept; joins, edits and "
-                "deletions skipped). Importing the same export again adds nothing twice; a "
-                "corrupt export imports nothing."
+                "deletions skipped). A worker imports it in the background while a page "
+                "shows the progress. Importing the same export again adds nothing twice; an "
+                "export with bad files or messages imports nothing and lists the problems."
             ),
         )
     )

@@ -8,6 +8,7 @@ from hindsight.integrations.webhooks.common import (
     Signal,
     bad_request,
     content_key,
+    instant,
     object_or_empty,
     parse_time,
     require_dict,
@@ -56,9 +57,7 @@ def parse_alert_list(payload: dict[str, Any], *, source: str) -> list[Signal]:
                 fingerprint=f"{source}:{fingerprint}",
                 title=title[:200],
                 text=text,
-                key=content_key(
-                    source, fingerprint, status, alert.get("startsAt"), alert.get("endsAt")
-                ),
+                key=content_key(source, fingerprint, status, instant(starts), instant(ends)),
                 severity=severity_from(labels.get("severity")),
                 occurred_at=(ends if status == "resolved" else starts),
                 service_slug=str(labels.get("service") or ""),
@@ -69,5 +68,5 @@ def parse_alert_list(payload: dict[str, Any], *, source: str) -> list[Signal]:
 
 
 def parse(payload: dict[str, Any]) -> list[Signal]:
-    """Parse an Alertmanager webhook delivery."""
+    """Parse an Alertmanager alert post."""
     return parse_alert_list(payload, source="alertmanager")

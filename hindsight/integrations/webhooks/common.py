@@ -21,7 +21,7 @@ _ISO = re.compile(
 
 
 class WebhookError(Exception):
-    """A delivery was refused; ``status`` and ``code`` go into the JSON error."""
+    """An alert post was refused; ``status`` and ``code`` go into the JSON error."""
 
     def __init__(self, status: int, code: str, detail: str) -> None:
         super().__init__(detail)
@@ -36,7 +36,7 @@ def bad_request(code: str, detail: str) -> WebhookError:
 
 @dataclass(frozen=True)
 class Signal:
-    """One alert state change taken from a delivery."""
+    """One alert state change taken from an alert post."""
 
     action: Action
     fingerprint: str
@@ -78,6 +78,14 @@ def parse_time(value: Any, where: str) -> datetime | None:
         raise bad_request("bad_timestamp", str(exc)) from None
 
 
+def instant(value: datetime | None) -> str | None:
+    """One spelling per instant, for idempotency keys: `…:00Z`, `…:00.000Z` and
+    `…:00+00:00` are the same moment, so a repeat in another precision is a repeat."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
 _SEVERITY_WORDS = {
     "critical": "SEV1",
     "crit": "SEV1",
@@ -112,7 +120,7 @@ def severity_from(word: Any, default: str = "SEV3") -> str:
 
 
 def content_key(prefix: str, *parts: Any) -> str:
-    """Derive an idempotency key from delivery content: same content, same key."""
+    """Derive an idempotency key from an alert's content: same content, same key."""
     blob = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
     return f"{prefix}:{hashlib.sha256(blob.encode('utf-8')).hexdigest()[:40]}"
 

@@ -8,6 +8,7 @@ from hindsight.integrations.webhooks.common import (
     Signal,
     bad_request,
     content_key,
+    instant,
     parse_time,
     require_dict,
 )
@@ -52,15 +53,17 @@ def _signal(item: Any, where: str) -> Signal:
             f"{where}.severity: expected one of {', '.join(SEVERITIES)}, got {severity!r}",
         )
     text = _text(alert, "text", where, limit=10_000) or f"{title or fingerprint} {status}"
-    delivery_id = _text(alert, "id", where, limit=150)
+    alert_id = _text(alert, "id", where, limit=150)
+    occurred = parse_time(alert.get("occurred_at"), f"{where}.occurred_at")
+    content = {**alert, "occurred_at": instant(occurred)} if "occurred_at" in alert else alert
     return Signal(
         action=status,
         fingerprint=f"generic:{fingerprint}",
         title=title or fingerprint,
         text=text,
-        key=f"generic:id:{delivery_id}" if delivery_id else content_key("generic", alert),
+        key=f"generic:id:{alert_id}" if alert_id else content_key("generic", content),
         severity=severity,
-        occurred_at=parse_time(alert.get("occurred_at"), f"{where}.occurred_at"),
+        occurred_at=occurred,
         service_slug=_text(alert, "service", where, limit=120),
         raw=alert,
     )

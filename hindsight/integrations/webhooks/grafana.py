@@ -13,7 +13,7 @@ _LEGACY_QUIET = {"no_data", "paused", "pending", "unknown"}
 
 
 def parse(payload: dict[str, Any]) -> list[Signal]:
-    """Parse a Grafana webhook delivery."""
+    """Parse a Grafana alert post."""
     if "alerts" in payload:
         return parse_alert_list(payload, source="grafana")
     state = payload.get("state")

@@ -27,7 +27,7 @@ def _severity(data: dict[str, Any]) -> str:
 
 
 def parse(payload: dict[str, Any]) -> list[Signal]:
-    """Parse a PagerDuty v3 delivery; non-incident events carry no incident news."""
+    """Parse a PagerDuty v3 alert post; non-incident events carry no incident news."""
     event = require_dict(payload.get("event"), "event")
     event_type = event.get("event_type")
     if not isinstance(event_type, str) or not _EVENT_TYPE.match(event_type):
