@@ -74,9 +74,16 @@ PAGES: dict[str, Access] = {
     "actions:mine": Access(V, None),
     "actions:detail": Access(V, None),
     "actions:bulk": Access(None, R),
+    "actions:export_csv": Access(V, None),
+    "actions:import_csv": Access(None, R),
     "actions:report": Access(V, None),
     "actions:report_csv": Access(V, None),
     "actions:preferences": Access(V, V),  # one's own reminders
+    "actions:track": Access(None, R),
+    "actions:settle": Access(None, R),
+    "actions:trackers": Access(V, E),
+    "actions:tracker_toggle": Access(None, E),
+    "actions:tracker_webhook": Access(None, A),  # the tracker's webhook secret is the credential
     "actions:close": Access(None, R),
     "actions:update": Access(None, R),
     "insights:search": Access(V, None),
@@ -207,6 +214,8 @@ COMMANDS: dict[str, str] = {
             "monitors import",
             "insights rollup",
             "insights reindex",
+            "actions export",
+            "actions import",
         )
     },
 }

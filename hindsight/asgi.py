@@ -7,8 +7,12 @@ hindsight.wsgi) runs on a fixed pool of threads.
 
 from django.conf import settings
 
+from hindsight import lifeline
 from hindsight.front import Front
 from hindsight.wsgi import application as wsgi_application
+
+# A web worker of a killed `hindsight serve` must not keep the port.
+lifeline.die_with_serve()
 
 application = Front(
     wsgi_application,

@@ -41,10 +41,19 @@ def send(
     headers: Mapping[str, str] | None = None,
     method: str = "POST",
     timeout: float = 10.0,
+    read_limit: int = 1024,
 ) -> Reply:
     """Send one request to a user-chosen URL through the guard; no redirects are followed.
 
     Raises ``EgressRefused`` for a refused target and ``OSError`` for network
     failures; the caller judges the status (a 3xx is not success).
     """
-    return request(method, url, body=body, headers=headers, guard=guard(), timeout=timeout)
+    return request(
+        method,
+        url,
+        body=body,
+        headers=headers,
+        guard=guard(),
+        timeout=timeout,
+        read_limit=read_limit,
+    )

@@ -49,25 +49,30 @@ def serve(data_dir: Path, port: int) -> Iterator[Served]:
         "HINDSIGHT_DATA_DIR": str(data_dir),
         "HINDSIGHT_SMTP_HOST": "",
     }
+    # The server's output goes to a file, not a pipe: a pipe nobody reads any
+    # more (emails printed to the console, request logs) would block the server.
+    log_path = data_dir.with_name(data_dir.name + "-serve.log")
+    log = log_path.open("w")
     process = subprocess.Popen(
         [str(HINDSIGHT), "serve", "--port", str(port)],
         cwd=REPO,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
     password = None
     try:
-        assert process.stdout is not None
-        for _ in range(400):  # bounded: migrations and demo data take a few seconds
-            line = process.stdout.readline()
-            if not line:
-                break
-            found = re.search(r"Log in as 'admin' with password '([^']+)'", line)
+        for _ in range(600):  # bounded: migrations and demo data take a few seconds
+            found = re.search(
+                r"Log in as 'admin' with password '([^']+)'", log_path.read_text(errors="replace")
+            )
             if found:
                 password = found[1]
                 break
+            if process.poll() is not None:
+                break
+            time.sleep(0.2)
         assert password, "serve did not print the admin password"
         url = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -80,6 +85,7 @@ def serve(data_dir: Path, port: int) -> Iterator[Served]:
     finally:
         process.terminate()
         process.wait(15)
+        log.close()
 
 
 def log_in(browser: Any, served: Served, username: str, password: str, width: int = 1280) -> Any:

@@ -31,6 +31,7 @@ class EvidenceOut(Schema):
     kind: str
     url: str | None
     monitor: int | None
+    integration: int | None
     text: str | None
 
 
@@ -84,6 +85,7 @@ class ActionItemOut(Schema):
             "kind": obj.evidence_kind,
             "url": obj.evidence_url or None,
             "monitor": obj.evidence_monitor_id,
+            "integration": obj.evidence_integration_id,
             "text": obj.verification_note or None,
         }
 
@@ -115,7 +117,10 @@ class PatchIn(Strict):
 class EvidenceIn(Strict):
     kind: Literal["link", "monitor", "note"]
     url: str | None = None
-    monitor: int | str | None = Field(default=None, description="A monitor's id or name")
+    monitor: int | str | None = Field(
+        default=None,
+        description='A monitor\'s id or name, or "integration:<id>" with the alert rule in text',
+    )
     text: str | None = None
 
 

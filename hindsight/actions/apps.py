@@ -8,3 +8,4 @@ class ActionsConfig(AppConfig):
 
     def ready(self) -> None:
         from hindsight.actions import jobs, sync  # noqa: F401  (the jobs, the receivers)
+        from hindsight.actions.trackers import sync as trackers  # noqa: F401  (the sender)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hindsight.actions import recurrence, reminders
+from hindsight.actions.trackers import sync as trackers
 from hindsight.runner.registry import Claim, Context, Every, Job, Retry, register
 
 
@@ -14,6 +15,11 @@ def send_reminders(context: Context) -> int:
 def watch_recurrences(context: Context) -> int:
     """Link recent incidents to earlier ones they repeat after the fixes were done."""
     return recurrence.watch()
+
+
+def pull_trackers(context: Context) -> int:
+    """Read linked issues back from GitHub and Jira and merge them into the items."""
+    return trackers.pull()
 
 
 register(
@@ -34,5 +40,15 @@ register(
         claim=Claim.ONE_WORKER,
         retry=Retry(first_seconds=60, cap_seconds=3600),
         run=watch_recurrences,
+    )
+)
+register(
+    Job(
+        name="tracker-pull",
+        description="Pull status, assignee and due date of linked issues from the trackers",
+        when=Every(600),
+        claim=Claim.ONE_WORKER,
+        retry=Retry(first_seconds=60, cap_seconds=3600),
+        run=pull_trackers,
     )
 )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from hindsight.accounts.secretbox import EncryptedTextField
 from hindsight.incidents.models import Incident
+from hindsight.integrations.models import Integration
 from hindsight.monitors.models import Monitor
 from hindsight.postmortems.models import PostMortem
 
@@ -72,6 +75,10 @@ class ActionItem(models.Model):
     evidence_url = models.URLField(max_length=2000, blank=True)
     evidence_monitor = models.ForeignKey(
         Monitor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Or an alert rule of one of the alert sources (its name in verification_note).
+    evidence_integration = models.ForeignKey(
+        Integration, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     verification_note = models.TextField(blank=True, help_text="The test note (evidence)")
     wont_do_reason = models.TextField(blank=True)
@@ -144,3 +151,63 @@ class ReminderSent(models.Model):
     key = models.CharField(max_length=200, unique=True, help_text='e.g. "before:12:2026-03-05"')
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class TrackerKind(models.TextChoices):
+    GITHUB = "github", "GitHub Issues"
+    JIRA_CLOUD = "jira_cloud", "Jira Cloud (REST v3)"
+    JIRA_SERVER = "jira_server", "Jira Server / Data Center (REST v2)"
+
+
+class Tracker(models.Model):
+    """One issue-tracker integration: a GitHub repository or a Jira project."""
+
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=TrackerKind.choices)
+    base_url = models.URLField(
+        max_length=500, help_text="https://api.github.com, or the Jira site's address"
+    )
+    project = models.CharField(max_length=200, help_text='"owner/repo", or a Jira project key')
+    issue_type = models.CharField(max_length=60, default="Task", help_text="Jira only")
+    user = models.CharField(max_length=200, blank=True, help_text="Jira Cloud: the account email")
+    # Encrypted at rest (accounts.secretbox); never rendered, only "set".
+    token = EncryptedTextField(help_text="API token (encrypted)")
+    webhook_secret = EncryptedTextField(blank=True, help_text="Checks incoming webhooks")
+    enabled = models.BooleanField(default=True)
+    last_pulled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class LinkState(models.TextChoices):
+    PENDING = "pending", "Being created upstream"
+    LINKED = "linked", "Linked"
+    GONE = "gone", "Deleted upstream"
+
+
+class TrackerLink(models.Model):
+    """An action item's issue in a tracker, and the values both sides agreed on last."""
+
+    item = models.OneToOneField(ActionItem, on_delete=models.CASCADE, related_name="tracker_link")
+    tracker = models.ForeignKey(Tracker, on_delete=models.CASCADE, related_name="links")
+    # Written into the upstream issue, so a create that was sent but not recorded is found.
+    marker = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    state = models.CharField(max_length=16, choices=LinkState.choices, default=LinkState.PENDING)
+    external_key = models.CharField(max_length=100, blank=True, help_text="Issue number or key")
+    external_url = models.URLField(max_length=2000, blank=True)
+    synced = models.JSONField(default=dict, blank=True, help_text="Values at the last sync")
+    conflicts = models.JSONField(default=dict, blank=True, help_text='{field: {"here", "there"}}')
+    last_error = models.CharField(max_length=500, blank=True)
+    pushed_at = models.DateTimeField(null=True, blank=True)
+    pulled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.external_key or f"pending ({self.marker})"

@@ -31,6 +31,7 @@ from hindsight.actions.models import (
 )
 from hindsight.actions.signals import action_item_changed
 from hindsight.incidents.models import Incident
+from hindsight.integrations.models import Integration
 from hindsight.monitors.models import Monitor
 
 log = logging.getLogger(__name__)
@@ -85,11 +86,7 @@ class Evidence:
     url: str = ""
     monitor: Monitor | None = None
     text: str = ""
-
-    def describe(self) -> str:
-        if self.kind == EvidenceKind.MONITOR and self.monitor is not None:
-            return f"monitor {self.monitor.name}"
-        return self.url or self.text[:200]
+    integration: Integration | None = None  # an alert source whose rule (text) covers it
 
 
 def visible(user: object) -> QuerySet[ActionItem]:
@@ -124,7 +121,10 @@ def evidence_from(data: Mapping[str, Any] | None) -> Evidence | None:
             )
         return Evidence(kind=kind, url=url)
     if kind == EvidenceKind.MONITOR:
-        return Evidence(kind=kind, monitor=_monitor(data.get("monitor")))
+        value = data.get("monitor")
+        if isinstance(value, str) and value.strip().startswith("integration:"):
+            return _alert_rule(value.strip().removeprefix("integration:"), data.get("text"))
+        return Evidence(kind=kind, monitor=_monitor(value))
     if kind == EvidenceKind.NOTE:
         text = str(data.get("text") or "").strip()
         if not text:
@@ -150,6 +150,16 @@ def _monitor(value: Any) -> Monitor:
     return found
 
 
+def _alert_rule(ident: str, rule: Any) -> Evidence:
+    found = Integration.objects.filter(pk=int(ident)).first() if ident.isdigit() else None
+    if found is None:
+        raise InvalidEvidence(f"No alert source {ident!r}: pick one of Hindsight's integrations.")
+    name = str(rule or "").strip()
+    if not name or len(name) > 300:
+        raise InvalidEvidence("Name the alert rule of that source that now covers the failure.")
+    return Evidence(kind=EvidenceKind.MONITOR, integration=found, text=name)
+
+
 def _snapshot(item: ActionItem) -> dict[str, Any]:
     return {
         "title": item.title,
@@ -167,6 +177,8 @@ def _snapshot(item: ActionItem) -> dict[str, Any]:
 
 
 def _evidence_text(item: ActionItem) -> str:
+    if item.evidence_kind == EvidenceKind.MONITOR and item.evidence_integration_id:
+        return f"alert rule {item.verification_note} of integration {item.evidence_integration_id}"
     if item.evidence_kind == EvidenceKind.MONITOR:
         return f"monitor {item.evidence_monitor_id}"
     return item.evidence_url or item.verification_note
@@ -236,6 +248,7 @@ def _apply_status(
             item.evidence_kind = evidence.kind
             item.evidence_url = evidence.url
             item.evidence_monitor = evidence.monitor
+            item.evidence_integration = evidence.integration
             item.verification_note = evidence.text
         if item.status != ActionStatus.DONE:
             item.completed_at, item.closed_by = now, actor
@@ -249,7 +262,7 @@ def _apply_status(
         item.wont_do_reason = ""
         if item.is_done:  # reopened: the old proof no longer stands (the audit log keeps it)
             item.evidence_kind = item.evidence_url = item.verification_note = ""
-            item.evidence_monitor = None
+            item.evidence_monitor = item.evidence_integration = None
     item.status = status
 
 
@@ -260,8 +273,12 @@ def update(
     changes: Mapping[str, Any],
     evidence: Evidence | None = None,
     audit_action: str = "action_item.updated",
+    from_tracker: bool = False,
 ) -> ActionItem:
-    """Change an item's fields; a change of status follows the rules of done."""
+    """Change an item's fields; a change of status follows the rules of done.
+
+    ``from_tracker``: the change came from the issue tracker (not pushed back to it).
+    """
     if actor is not None and not can_change(actor):
         raise NotAllowed("Changing action items needs the responder role.")
     unknown = sorted(set(changes) - set(EDITABLE))
@@ -285,12 +302,20 @@ def update(
         row.updated_at = timezone.now()
         row.save()
         audit.record(action=audit_action, target=row, actor=actor, changes=changed)
-        action_item_changed.send(sender=ActionItem, item=row, changes=changed, actor=actor)
+        action_item_changed.send(
+            sender=ActionItem, item=row, changes=changed, actor=actor, from_tracker=from_tracker
+        )
     log.info("action item %s: %s changed", row.pk, ", ".join(changed))
     return row
 
 
-def close(*, item: ActionItem, actor: User | None, evidence: Evidence | None) -> ActionItem:
+def close(
+    *,
+    item: ActionItem,
+    actor: User | None,
+    evidence: Evidence | None,
+    from_tracker: bool = False,
+) -> ActionItem:
     """Mark an item done with how its effect was verified (required for P1 and P2)."""
     return update(
         item=item,
@@ -298,6 +323,7 @@ def close(*, item: ActionItem, actor: User | None, evidence: Evidence | None) ->
         changes={"status": ActionStatus.DONE},
         evidence=evidence,
         audit_action="action_item.closed",
+        from_tracker=from_tracker,
     )
 
 

@@ -10,14 +10,22 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from hindsight.accounts.models import User
 from hindsight.accounts.permissions import AuthenticatedRequest, role_required
-from hindsight.actions import filters, services
-from hindsight.actions.models import ActionKind, ActionStatus, EvidenceKind, Priority
+from hindsight.actions import csvio, filters, services
+from hindsight.actions.models import (
+    ActionKind,
+    ActionStatus,
+    EvidenceKind,
+    Priority,
+    Tracker,
+    TrackerLink,
+)
 from hindsight.catalog.models import Service
+from hindsight.integrations.models import Integration
 from hindsight.monitors.models import Monitor
 
 PAGE_SIZE = 200  # the board shows this many; narrow the filters for the rest
@@ -75,6 +83,7 @@ def _board(
             "today": today,
             "error": error,
             "here": request.get_full_path(),
+            "query": urlencode(chosen.as_query()),
             "can_change": services.can_change(request.user),
             **_choices(),
         },
@@ -105,11 +114,13 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "item": item,
             "today": timezone.localdate(),
             "monitors": Monitor.objects.order_by("name"),
+            "alert_sources": Integration.objects.filter(enabled=True).order_by("name"),
             "evidence_kinds": [
                 (k, v) for k, v in EvidenceKind.choices if k != EvidenceKind.TRACKER
             ],
             "can_change": services.can_change(request.user),
-            "recurrences": item.incident.recurred_as.select_related("incident"),
+            "link": TrackerLink.objects.filter(item=item).select_related("tracker").first(),
+            "trackers": Tracker.objects.filter(enabled=True).order_by("name"),
             **_choices(),
         },
     )
@@ -124,19 +135,15 @@ def close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if request.POST.get("outcome") == ActionStatus.WONT_DO:
             services.wont_do(item=item, actor=request.user, reason=request.POST.get("reason", ""))
         else:
-            kind = request.POST.get("kind", "")
-            evidence = services.evidence_from(
-                {
-                    "kind": kind,
-                    "url": request.POST.get("url", ""),
-                    "monitor": request.POST.get("monitor", "")
-                    if kind == EvidenceKind.MONITOR
-                    else "",
-                    "text": request.POST.get("text", ""),
-                }
-                if kind
-                else None
-            )
+            kind, monitor = request.POST.get("kind", ""), request.POST.get("monitor", "")
+            rule = monitor.startswith("integration:")  # an alert source: its rule is named
+            sent = {
+                "kind": kind,
+                "url": request.POST.get("url", ""),
+                "monitor": monitor if kind == EvidenceKind.MONITOR else "",
+                "text": request.POST.get("rule" if rule else "text", ""),
+            }
+            evidence = services.evidence_from(sent if kind else None)
             services.close(item=item, actor=request.user, evidence=evidence)
     except services.ActionItemError as exc:
         messages.error(request, f"Not closed: {exc}")
@@ -190,3 +197,39 @@ def bulk(request: AuthenticatedRequest) -> HttpResponse:
     else:
         messages.success(request, f"{len(done)} action item(s) updated.")
     return redirect(back)
+
+
+def export_csv(request: AuthenticatedRequest) -> HttpResponse:
+    """The items the board's filters select, as CSV."""
+    try:
+        chosen = filters.parse(request.GET)
+    except filters.FilterError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    found = services.visible(request.user).select_related("owner")
+    found = filters.apply(found, chosen, user=request.user, today=timezone.localdate())
+    response = HttpResponse(csvio.export(found), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="action-items.csv"'
+    return response
+
+
+@require_POST
+@role_required("responder")
+def import_csv(request: AuthenticatedRequest) -> HttpResponse:
+    """Update and add items from a CSV file: all its lines, or none with each problem."""
+    upload = request.FILES.get("file")
+    if upload is None or upload.size is None or upload.size > 2_000_000:
+        messages.error(request, "Nothing imported: choose a CSV file of at most 2 MB.")
+        return redirect("actions:board")
+    try:
+        text = upload.read().decode("utf-8-sig")
+        done = csvio.import_csv(text, actor=request.user)
+    except UnicodeDecodeError:
+        messages.error(request, "Nothing imported: the file is not UTF-8 text.")
+    except csvio.ImportRefused as exc:
+        shown = "; ".join(exc.errors[:10]) + (
+            f" (and {len(exc.errors) - 10} more)" if len(exc.errors) > 10 else ""
+        )
+        messages.error(request, f"Nothing imported: {shown}")
+    else:
+        messages.success(request, f"Imported: {done.updated} updated, {done.created} added.")
+    return redirect("actions:board")

@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "hindsight.cli.jobs",
     "hindsight.cli.monitors",
     "hindsight.cli.insights",
+    "hindsight.cli.actions",
     "hindsight.cli.backup",
 )
 

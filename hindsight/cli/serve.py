@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 
+from hindsight import lifeline
 from hindsight.cli import app
 from hindsight.cli.django_setup import setup
 from hindsight.cli.supervise import Supervisor
@@ -94,6 +95,7 @@ def serve(
 
     for line in prepare(host=host, port=port, demo=not no_demo):
         typer.echo(line)
+    lifeline.hold()  # the children below die with this process, even a SIGKILLed one
     supervisor = None
     if not no_worker:
         # A separate process: the checks' event loop never competes with web requests.

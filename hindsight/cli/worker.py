@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import logging
+import signal
 
 import typer
 
@@ -23,6 +25,11 @@ def worker(
     setup()
     from django.conf import settings
     from django.db import DatabaseError
+
+    from hindsight import lifeline
+
+    # Started by `hindsight serve`: stop (finishing what it can) when serve dies.
+    lifeline.die_with_serve(signal.SIGTERM)
 
     from hindsight.runner.process import Runner, event_loop_factory, jobs_for, run_worker
 
@@ -59,6 +66,9 @@ def worker(
         f"Worker {runner.worker} for region {runner.region!r} ({loop} event loop): "
         + ", ".join(job.name for job in chosen)
     )
+    # Everything imported so far lives as long as the process: keep the collector off it
+    # (the final collection over the whole of Django took seconds of a SIGTERM's answer).
+    gc.freeze()
     stats = run_worker(runner)
     done = ", ".join(f"{name} {s.work}" for name, s in stats.items() if s.work)
     typer.echo(f"Stopped. Work done: {done or 'none'}")

@@ -6,9 +6,20 @@ so the dependency points downwards.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
+
+
+@dataclass(frozen=True)
+class RecentImport:
+    """An import run shown under the importer's form: what, how it went, where to look."""
+
+    label: str
+    state: str
+    url: str
 
 
 @dataclass(frozen=True)
@@ -20,6 +31,8 @@ class TimelineImporter:
     url_name: str  # reversed with the incident's pk; the view behind it does the import
     form: type[forms.Form]
     help: str
+    # The incident's latest runs (imports that run in the background have a progress page).
+    recent: Callable[[Any], list[RecentImport]] | None = None
 
 
 _IMPORTERS: dict[str, TimelineImporter] = {}

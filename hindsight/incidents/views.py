@@ -157,7 +157,10 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "commander_form": CommanderForm(initial={"commander": incident.commander_id}),
         "services_form": ServicesForm(initial={"services": list(incident.services.all())}),
         "moment_form": MomentForm(),
-        "importers": [(importer, importer.form()) for importer in importers()],
+        "importers": [
+            (importer, importer.form(), importer.recent(incident) if importer.recent else [])
+            for importer in importers()
+        ],
         "can_respond": user.has_role("responder"),  # type: ignore[union-attr]
         "can_edit": can_edit,
         **_timeline(request, incident, can_edit),

@@ -27,6 +27,7 @@ ACTION_FIELDS = (
     "updated_at",
     "external_url",
     "verification_note",
+    "evidence_kind",
 )
 
 
@@ -34,7 +35,8 @@ def action_facts(item: dict[str, Any]) -> ActionFacts:
     """Read an action item (its ACTION_FIELDS values) as the follow-through metrics see it.
 
     Today "closed" is ``completed_at`` (or the last update of an item given up
-    without one), and evidence is a link or a written verification note.
+    without one), and evidence is the proof recorded on closing (actions.md), or
+    a link or a written verification note from before there was one.
     """
     done = item["status"] == ActionStatus.DONE
     wont_do = item["status"] == ActionStatus.WONT_DO
@@ -45,7 +47,9 @@ def action_facts(item: dict[str, Any]) -> ActionFacts:
         closed=closed,
         done=done,
         wont_do=wont_do,
-        evidence=bool(item["external_url"] or item["verification_note"].strip()),
+        evidence=bool(
+            item["evidence_kind"] or item["external_url"] or item["verification_note"].strip()
+        ),
     )
 
 

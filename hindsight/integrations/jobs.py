@@ -8,7 +8,7 @@ from hindsight.runner.registry import Claim, Context, Job, Queue, register
 
 def import_chat(context: Context) -> int:
     """Lease the oldest uploaded chat export and import it, with progress on its row."""
-    return import_next(worker=context.worker)
+    return import_next(worker=context.worker, stopped=context.stopped)
 
 
 register(

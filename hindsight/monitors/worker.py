@@ -119,6 +119,7 @@ class Worker:
                     slots_free.release()
                     await self._idle()
                     continue
+                self._queued += len(batch)  # counted now: the next claim waits for room
                 task = asyncio.create_task(self._check_and_record(batch, session, limiter))
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
@@ -183,7 +184,6 @@ class Worker:
             except (TypeError, ValueError) as exc:
                 log.warning("monitor %s cannot run: %s", slot.monitor_id, exc)
                 specs.append(None)
-        self._queued += len(batch)
         checks = [
             asyncio.create_task(self._one(spec, slot, session, limiter))
             for spec, slot in zip(specs, batch, strict=True)

@@ -25,9 +25,13 @@ class DeliveryError(Exception):
     only this delivery is retried later and the rest keep flowing.
     """
 
-    def __init__(self, message: str, *, destination_down: bool = True) -> None:
+    def __init__(
+        self, message: str, *, destination_down: bool = True, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.destination_down = destination_down
+        # Seconds the receiver asked us to wait (a 429's Retry-After): never retried sooner.
+        self.retry_after = retry_after
 
 
 class Undeliverable(Exception):

@@ -145,10 +145,10 @@ def _attempt(delivery: Delivery, *, worker: str, now: datetime) -> tuple[bool, b
         log.info("delivery %s dropped: %s", delivery.pk, exc)
         return False, False
     except DeliveryError as exc:
-        error, down = str(exc), exc.destination_down
+        error, down, wait = str(exc), exc.destination_down, exc.retry_after
     except Exception as exc:  # a bug in one sender or payload: this delivery only
         log.exception("delivery %s raised", delivery.pk)
-        error, down = f"{type(exc).__name__}: {exc}", False
+        error, down, wait = f"{type(exc).__name__}: {exc}", False, None
     else:
         finished = timezone.now()
         Delivery.objects.filter(pk=delivery.pk).update(
@@ -162,20 +162,29 @@ def _attempt(delivery: Delivery, *, worker: str, now: datetime) -> tuple[bool, b
             attempts=0, last_error=""
         )
         return True, False
-    _record_failure(delivery, error=error, destination_down=down, worker=worker, now=now)
+    _record_failure(
+        delivery, error=error, destination_down=down, worker=worker, now=now, retry_after=wait
+    )
     return False, down
 
 
 def _record_failure(
-    delivery: Delivery, *, error: str, destination_down: bool, worker: str, now: datetime
+    delivery: Delivery,
+    *,
+    error: str,
+    destination_down: bool,
+    worker: str,
+    now: datetime,
+    retry_after: float | None = None,
 ) -> None:
     attempts = delivery.attempts + 1
     dead = RETRY.exhausted(attempts)
+    asked = timedelta(seconds=retry_after or 0)
     Delivery.objects.filter(pk=delivery.pk).update(
         attempts=attempts,
         last_error=error[:500],
         last_attempt_at=timezone.now(),
-        next_attempt_at=now + RETRY.delay(attempts),
+        next_attempt_at=now + max(RETRY.delay(attempts), asked),
         state=DeliveryState.DEAD if dead else DeliveryState.PENDING,
         finished_at=timezone.now() if dead else None,
     )
@@ -183,7 +192,9 @@ def _record_failure(
     if destination_down:
         failures = destination.attempts + 1
         Destination.objects.filter(pk=destination.pk).update(
-            attempts=failures, last_error=error[:500], next_attempt_at=now + RETRY.delay(failures)
+            attempts=failures,
+            last_error=error[:500],
+            next_attempt_at=now + max(RETRY.delay(failures), asked),
         )
     log.warning(
         "delivery %s (%s) to %s failed, attempt %s%s: %s",

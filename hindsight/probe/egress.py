@@ -234,6 +234,7 @@ class Guard:
 class Reply:
     status: int
     body: bytes  # the first bytes only
+    headers: Mapping[str, str] = field(default_factory=dict)  # names in lower case
 
 
 class _GuardedHTTP(http.client.HTTPConnection):
@@ -302,6 +303,7 @@ def request(
     try:
         connection.request(method, path, body=body, headers=dict(headers or {}))
         response = connection.getresponse()
-        return Reply(status=response.status, body=response.read(read_limit))
+        answer = {name.lower(): value for name, value in response.getheaders()}
+        return Reply(status=response.status, body=response.read(read_limit), headers=answer)
     finally:
         connection.close()

@@ -142,7 +142,7 @@ def test_closing_with_a_link_is_done_with_the_link_as_evidence(
     assert reply.status_code == 200
     assert (reply.json()["status"], reply.json()["evidence"]) == (
         "done",
-        {"kind": "link", "url": pull, "monitor": None, "text": None},
+        {"kind": "link", "url": pull, "monitor": None, "integration": None, "text": None},
     )
 
 
@@ -228,4 +228,52 @@ def test_reopening_clears_the_old_proof(incident: Incident, a_responder: User) -
         "open",
         None,
         None,
+    )
+
+
+def test_a_nul_character_in_a_title_is_dropped_at_the_edge(
+    incident: Incident, a_responder: User
+) -> None:
+    alert = item(incident, "Alert")
+    reply = Api(a_responder).patch(f"/{alert.pk}", {"title": "Alert\u0000 on 502s"})
+    assert (reply.status_code, ActionItem.objects.get().title) == (200, "Alert on 502s")
+
+
+def test_an_oversized_note_is_refused_and_the_item_stays_open(
+    incident: Incident, a_responder: User
+) -> None:
+    alert = item(incident, "Alert", priority="P1")
+    body = {"evidence": {"kind": "note", "text": "x" * 5001}}
+    reply = Api(a_responder).post(f"/{alert.pk}/close", body)
+    assert (reply.status_code, reply.json()["detail"]) == (
+        422,
+        "A test note is at most 5000 characters.",
+    )
+    assert ActionItem.objects.get().status == "open"
+
+
+def test_closing_with_an_alert_rule_of_an_alert_source_keeps_both(
+    incident: Incident, a_responder: User
+) -> None:
+    from hindsight.integrations.services import create_integration
+
+    source, _ = create_integration(name="Prometheus", kind="alertmanager")
+    alert = item(incident, "Alert", priority="P1")
+    rule = {"kind": "monitor", "monitor": f"integration:{source.pk}", "text": "CheckoutTrustChain"}
+    evidence = Api(a_responder).post(f"/{alert.pk}/close", {"evidence": rule}).json()["evidence"]
+    assert (evidence["integration"], evidence["text"]) == (source.pk, "CheckoutTrustChain")
+
+
+def test_an_alert_source_without_the_rule_named_is_refused(
+    incident: Incident, a_responder: User
+) -> None:
+    from hindsight.integrations.services import create_integration
+
+    source, _ = create_integration(name="Prometheus", kind="alertmanager")
+    alert = item(incident, "Alert", priority="P1")
+    rule = {"kind": "monitor", "monitor": f"integration:{source.pk}"}
+    reply = Api(a_responder).post(f"/{alert.pk}/close", {"evidence": rule})
+    assert (reply.status_code, reply.json()["detail"]) == (
+        422,
+        "Name the alert rule of that source that now covers the failure.",
     )

@@ -136,3 +136,20 @@ def test_an_overdue_item_has_the_badge(incident: Incident, the_viewer: User) -> 
     item(incident, "Late", due_date=timezone.localdate() - timedelta(days=3))
     page = _as(the_viewer).get("/actions/", {"overdue": "true"}).content.decode()
     assert "Late" in page and '<span class="badge overdue">Overdue</span>' in page
+
+
+def test_an_alert_rule_picked_on_the_item_page_is_the_proof(
+    incident: Incident, a_responder: User
+) -> None:
+    from hindsight.integrations.services import create_integration
+
+    source, _ = create_integration(name="Prometheus", kind="alertmanager")
+    alert = item(incident, "Alert", priority="P2")
+    form = {
+        "outcome": "done",
+        "kind": "monitor",
+        "monitor": f"integration:{source.pk}",
+        "rule": "CheckoutTrustChain",
+    }
+    page = _as(a_responder).post(f"/actions/{alert.pk}/close/", form, follow=True).content.decode()
+    assert "Verified by the alert rule <code>CheckoutTrustChain</code> of Prometheus" in page

@@ -186,29 +186,41 @@ def test_a_second_serve_on_the_same_port_refuses_while_the_first_listens(tmp_pat
     assert f"Port {free_port} on 127.0.0.1 is already in use" in second.stderr
 
 
-def test_a_second_serve_refuses_while_orphaned_workers_of_a_killed_one_listen(tmp_path, free_port):
-    first = Server(tmp_path, free_port, "--no-worker", "--workers", "2")
+@contextlib.contextmanager
+def killed_serve(data_dir: Path, port: int) -> Iterator[set[int]]:
+    """A serve (2 web workers and its background worker) killed with SIGKILL; yields the
+    pids of the children it had. Any still alive at the end are killed."""
+    first = Server(data_dir, port, "--workers", "2")
     orphans: set[int] = set()
     try:
         first.wait_ready()
-        orphans = web_workers(first)
-        first.proc.kill()  # SIGKILL: granian cannot stop its workers
+        assert wait_until(lambda: len(children(first.proc.pid)) == 3), "2 web workers, 1 worker"
+        orphans = children(first.proc.pid)
+        first.proc.kill()  # SIGKILL: serve cannot stop anything itself
         first.proc.wait(timeout=30)
-        second = subprocess.run(
-            [sys.executable, "-m", "hindsight", "serve", "--port", str(free_port)],
-            env=plain_env(tmp_path),
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        yield orphans
     finally:
         for pid in orphans:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         first.stop()
-    assert second.returncode == 1
-    assert "worker processes left behind by one that was killed" in second.stderr
+
+
+def test_the_children_of_a_serve_killed_with_sigkill_die_with_it(tmp_path, free_port):
+    with killed_serve(tmp_path, free_port) as orphans:
+        assert wait_until(lambda: all(dead(pid) for pid in orphans), timeout=LIVENESS)
+        assert answers(f"http://127.0.0.1:{free_port}/status/") is None, "nobody listens"
+
+
+def test_a_new_serve_starts_on_the_port_of_one_killed_with_sigkill(tmp_path, free_port):
+    with killed_serve(tmp_path, free_port) as orphans:
+        assert wait_until(lambda: all(dead(pid) for pid in orphans), timeout=LIVENESS)
+        second = Server(tmp_path, free_port, "--no-worker")
+        try:
+            second.wait_ready()
+            assert status_of(second.base + "/status/") == 200
+        finally:
+            second.stop()
 
 
 def test_a_chunked_alert_is_read_and_stored(tmp_path, free_port):

@@ -17,6 +17,7 @@ PUBLIC = {
     "healthz": "load balancers and monitors probe it",
     "admin:login": "the admin's own login page",
     "integrations:receive": "alert sources authenticate with the integration's secret token",
+    "actions:tracker_webhook": "GitHub and Jira sign their webhooks with the tracker's secret",
     # The public status page: readable by customers, with its feeds, badge, v2 JSON and
     # the subscribe / confirm / unsubscribe links from emails.
     **{

@@ -211,3 +211,48 @@ def test_a_zip_bomb_fails_with_a_clear_error_and_bounded_memory(browser, inciden
         in page(browser, chat_import)
     )
     assert chat_count(incident) == 0
+
+
+def test_the_incident_page_links_to_its_recent_imports(browser, incident, archive):
+    chat_import = upload(browser, incident, archive)
+    run_now(name=uploads.JOB)
+    html = browser.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    url = reverse("chat:import_progress", args=[incident.pk, chat_import.pk])
+    assert f'<a href="{url}">export.zip (' in html
+    assert "— Imported</li>" in html
+
+
+def test_a_window_given_as_times_reaches_the_importer(incident, archive, a_responder):
+    from datetime import UTC, datetime
+
+    uploads.store_upload(
+        incident=incident,
+        chunks=[archive.read_bytes()],
+        filename="export.zip",
+        options={
+            "channel": CHANNEL,
+            "start": datetime(2025, 1, 10, tzinfo=UTC),
+            "end": datetime(2025, 1, 12, tzinfo=UTC),
+        },
+        requested_by=a_responder,
+    )
+    run_now(name=uploads.JOB)
+    assert chat_count(incident) == 10
+
+
+def test_a_stopping_worker_puts_the_import_back_for_the_next_one(browser, incident, archive):
+    chat_import = upload(browser, incident, archive)
+    reports = []
+
+    def stopped() -> bool:
+        reports.append(1)
+        return len(reports) > 5  # SIGTERM while it imports
+
+    assert uploads.import_next(worker="w1", stopped=stopped) == 1
+    chat_import.refresh_from_db()
+    assert (chat_import.state, chat_import.lease_owner) == ("waiting", "")
+    assert ChatImportPart.objects.exists(), "the upload is kept for the next worker"
+    assert uploads.import_next(worker="w2") == 1
+    chat_import.refresh_from_db()
+    assert (chat_import.state, chat_import.messages) == ("done", 13)
+    assert chat_count(incident) == 13

@@ -49,7 +49,12 @@ def test_an_uploaded_export_is_imported_by_the_worker_while_the_page_shows_it(
             page.screenshot(path=str(ARTIFACTS / "chat-import-desktop.png"), full_page=True)
             page.set_viewport_size({"width": 390, "height": 844})
             page.screenshot(path=str(ARTIFACTS / "chat-import-390.png"), full_page=True)
-            page.goto(incident_url + "?source=slack")
-            assert page.locator("text=Slack").count() > 0
+            page.goto(incident_url)
+            page.click("text=Import a Slack export")
+            recent = page.locator("ul.recent-imports li")
+            expect(recent).to_have_count(1)
+            assert recent.inner_text().endswith("— Imported")
+            recent.scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / "chat-import-recent-390.png"))
         finally:
             browser.close()

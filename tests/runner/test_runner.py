@@ -144,6 +144,7 @@ def test_every_background_job_is_declared_once_in_the_registry():
         "statuspage-refresh",
         "action-reminders",
         "recurrence-watch",
+        "tracker-pull",
         "insights-rollup",
         "chat-imports",
     ]

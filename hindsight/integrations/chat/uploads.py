@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,11 +40,6 @@ REPORT_EVERY = 0.5  # seconds between progress writes
 # away) is tried again; one that keeps failing is given up with its error.
 RETRY = Retry(first_seconds=10, cap_seconds=300, max_attempts=5)
 _DATES = ("start", "end")
-
-
-def _moment(value: str) -> date:
-    """A stored start or end: a day (the CLI's) or an exact time (the incident window's)."""
-    return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
 
 
 def store_upload(
@@ -88,8 +83,13 @@ def store_upload(
     return chat_import
 
 
-def import_next(*, worker: str, now: Any = None) -> int:
-    """Lease the oldest waiting import and run it; return 1 when there was one."""
+def import_next(
+    *, worker: str, now: Any = None, stopped: Callable[[], bool] = lambda: False
+) -> int:
+    """Lease the oldest waiting import and run it; return 1 when there was one.
+
+    When ``stopped()`` turns true (the worker got SIGTERM) the import stops at
+    its next progress report and goes back to the queue for the next worker."""
     now = now or timezone.now()
     waiting = ChatImport.objects.filter(
         state__in=(ImportState.WAITING, ImportState.RUNNING)
@@ -99,7 +99,9 @@ def import_next(*, worker: str, now: Any = None) -> int:
         return 0
     chat_import = ChatImport.objects.select_related("incident").get(pk=ids[0])
     try:
-        _run(chat_import, worker=worker)
+        _run(chat_import, worker=worker, stopped=stopped)
+    except Interrupted:
+        leases.finish(ChatImport, chat_import.pk, owner=worker, state=ImportState.WAITING, phase="")
     except ExportError as exc:
         _finish(chat_import, worker=worker, state=ImportState.FAILED, error=str(exc))
     except LostLease as exc:
@@ -112,11 +114,13 @@ def import_next(*, worker: str, now: Any = None) -> int:
     return 1
 
 
-def _run(chat_import: ChatImport, *, worker: str) -> None:
+def _run(chat_import: ChatImport, *, worker: str, stopped: Callable[[], bool]) -> None:
     last = 0.0
 
     def report(phase: str, done: int, files: int, messages: int) -> None:
         nonlocal last
+        if stopped():
+            raise Interrupted
         if time.monotonic() - last < REPORT_EVERY and done < files:
             return
         last = time.monotonic()
@@ -134,9 +138,7 @@ def _run(chat_import: ChatImport, *, worker: str) -> None:
     ChatImport.objects.filter(pk=chat_import.pk, lease_owner=worker).update(
         state=ImportState.RUNNING
     )
-    options: dict[str, Any] = {
-        k: _moment(v) if k in _DATES and v else v for k, v in chat_import.options.items()
-    }
+    options = {k: _decoded(k, v) for k, v in chat_import.options.items()}
     with tempfile.TemporaryDirectory(prefix="hindsight-import-") as folder:
         path = Path(folder) / "export.zip"
         with path.open("wb") as handle:
@@ -157,6 +159,13 @@ def _run(chat_import: ChatImport, *, worker: str) -> None:
     )
 
 
+def _decoded(key: str, value: Any) -> Any:
+    """A stored form choice as the importer takes it: days and times back from ISO text."""
+    if key not in _DATES or not isinstance(value, str) or not value:
+        return value
+    return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+
+
 def _finish(chat_import: ChatImport, *, worker: str, state: str, **fields: Any) -> None:
     """Record the outcome, drop the stored upload and the lease, in one transaction."""
     with transaction.atomic():
@@ -170,6 +179,11 @@ def _finish(chat_import: ChatImport, *, worker: str, state: str, **fields: Any) 
         ):
             return
         ChatImportPart.objects.filter(chat_import=chat_import).delete()
+
+
+class Interrupted(Exception):
+    """The worker is stopping: the import goes back to the queue (its keys make the
+    next run add only what is missing)."""
 
 
 class LostLease(RuntimeError):

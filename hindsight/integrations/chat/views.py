@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from hindsight.accounts.permissions import AuthenticatedRequest, role_required
@@ -80,6 +81,20 @@ def import_progress(request: AuthenticatedRequest, pk: int, import_id: int) -> H
     return render(request, template, {"incident": incident, "chat_import": chat_import})
 
 
+def recent_imports(incident: Incident) -> list[importers.RecentImport]:
+    """The incident's five latest Slack uploads, each with its progress page."""
+    return [
+        importers.RecentImport(
+            label=f"{run.filename} ({run.created_at:%Y-%m-%d %H:%M} UTC)",
+            state=run.get_state_display(),
+            url=reverse("chat:import_progress", args=[incident.pk, run.pk]),
+        )
+        for run in ChatImport.objects.filter(incident=incident).only(
+            "filename", "created_at", "state", "incident_id"
+        )[:5]
+    ]
+
+
 def register_importer() -> None:
     """Offer the Slack import on every incident page."""
     importers.register(
@@ -88,6 +103,7 @@ def register_importer() -> None:
             label="Import a Slack export",
             url_name="chat:import_slack",
             form=SlackUploadForm,
+            recent=recent_imports,
             help=(
                 "Messages of one channel become chat events (threads kept; joins, edits and "
                 "deletions skipped). A worker imports it in the background while a page "
