@@ -31,6 +31,8 @@ PAGES: dict[str, Access] = {
     "login": Access(A, A),
     "logout": Access(None, V),
     "healthz": Access(A, None),
+    # The metrics token or address allow-list is the credential, not a role: off (403) until set.
+    "metrics": Access(None, None),
     "incidents:list": Access(V, None),
     "incidents:declare": Access(R, R),
     "incidents:detail": Access(V, None),
@@ -112,6 +114,7 @@ PAGES: dict[str, Access] = {
     "statuspage:default_atom": Access(A, None),
     "statuspage:default_rss": Access(A, None),
     "statuspage:default_badge": Access(A, None),
+    "statuspage:default_calendar": Access(A, None),
     "statuspage:default_subscribe": Access(A, A),
     "statuspage:default_api": Access(A, None),
     "statuspage:index": Access(A, None),
@@ -121,6 +124,7 @@ PAGES: dict[str, Access] = {
     "statuspage:atom": Access(A, None),
     "statuspage:rss": Access(A, None),
     "statuspage:badge": Access(A, None),
+    "statuspage:calendar": Access(A, None),
     "statuspage:subscribe": Access(A, A),
     "statuspage:api": Access(A, None),
     # Everything that leaves Hindsight: dead letters to retry or discard.

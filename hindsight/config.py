@@ -8,6 +8,7 @@ so a typo stops startup instead of being silently ignored.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -177,6 +178,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Non-public address ranges monitors and webhooks may reach: 'loopback', 'private', CIDR ranges, comma-separated, or 'none'. Link-local and cloud metadata addresses are always refused.",
     ),
     Setting(
+        "HINDSIGHT_METRICS_TOKEN",
+        "",
+        "Bearer token Prometheus sends to scrape /metrics (HINDSIGHT_METRICS_TOKEN_FILE reads it from a file).",
+    ),
+    Setting(
+        "HINDSIGHT_METRICS_ALLOW",
+        "",
+        "Comma-separated addresses or networks (10.0.0.0/8) that may scrape /metrics without the token. With neither set, /metrics is off.",
+    ),
+    Setting(
         "HINDSIGHT_TRUSTED_PROXY",
         "false",
         "Hindsight runs behind one reverse proxy that sets X-Forwarded-Proto and the client-address header (true/false).",
@@ -290,6 +301,19 @@ def env_list(name: str, default: list[str], *, env: Mapping[str, str] | None = N
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(
+    name: str, *, env: Mapping[str, str] | None = None
+) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Return a comma-separated list of addresses or networks (``10.0.0.0/8``, ``::1``)."""
+    networks = []
+    for item in env_list(name, [], env=env):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(f"{name}: {item!r} is not an address or a network") from None
+    return networks
 
 
 def env_url(

@@ -131,6 +131,8 @@ class Front:
                 return None  # conditional, or a GET with a body: the full path decides
             elif name == b"transfer-encoding":
                 return None
+            elif name == b"accept-encoding" and (b"gzip" in value or b"br" in value):
+                return None  # a compressed copy: the full path picks it
         path = scope["path"]
         if scope.get("root_path") or not path.isascii():
             return None  # PATH_INFO would differ from the decoded path: the full path decides

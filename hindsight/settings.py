@@ -59,7 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "hindsight.web.middleware.LoginRequiredMiddleware",  # Django's, without Vary: Cookie on public pages
     "hindsight.accounts.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -143,6 +143,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 
 # Behind a reverse proxy: the scheme and the client's address come from its headers.
+METRICS_TOKEN = config.env_str("HINDSIGHT_METRICS_TOKEN", "").strip()
+METRICS_ALLOW = config.env_networks("HINDSIGHT_METRICS_ALLOW")
 TRUSTED_PROXY = config.env_bool("HINDSIGHT_TRUSTED_PROXY", False)
 CLIENT_IP_HEADER = config.env_str("HINDSIGHT_CLIENT_IP_HEADER", "X-Forwarded-For").strip()
 if TRUSTED_PROXY:

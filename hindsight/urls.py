@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from hindsight.api import urlpatterns as api_urlpatterns
+from hindsight.web import metrics
 from hindsight.web import views as web_views
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("outbox/", include("hindsight.outbox.urls")),
     path("", include("hindsight.insights.urls")),
     path("healthz", web_views.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("", include("hindsight.statuspage.urls")),  # status pages and /api/v2/, before api/
     path("api/", include((api_urlpatterns(), "api"), namespace="api")),
     path("admin/", admin.site.urls),

@@ -27,6 +27,7 @@ class Match:
 
     source: str
     document: str  # SQL for the matching document's id
+    order: str  # the same id as the full-text index walks it (range and order read the index)
     condition: str
     score: str  # higher is better
     params: list[Any]
@@ -47,6 +48,7 @@ def _sqlite(query: Query, documents: bool) -> Match:
     return Match(
         source=source,
         document=document,
+        order=f"{FTS}.rowid",
         condition=f"{FTS} MATCH %s",
         score=f"(-bm25({FTS}, {TITLE_WEIGHT}, 1.0) * {_kind_weight(document)})",
         params=[fts5_match(query)],
@@ -74,6 +76,7 @@ def _postgresql(query: Query) -> Match:
     return Match(
         source=f"{DOCUMENTS} d CROSS JOIN (SELECT {' && '.join(parts)} AS q) query",
         document="d.id",
+        order="d.id",
         condition="d.vector @@ query.q",
         # Weights {D, C, B, A}: body (B) 0.4, title (A) 1.0; 1 divides by 1 + log(length).
         score=f"(ts_rank('{{0.1, 0.2, 0.4, 1.0}}', d.vector, query.q, 1) * {_kind_weight('d.id')})",

@@ -25,11 +25,14 @@ from hindsight.core.snippets import snippet
 from hindsight.incidents.models import Incident, IncidentStatus, Severity, sees_restricted
 from hindsight.insights import engines
 from hindsight.insights.models import PostMortemFactor, SearchKind
-from hindsight.insights.schema import DOCUMENTS, KIND_CODES
+from hindsight.insights.schema import DOCUMENTS, KIND_CODES, KINDS_BY_CODE
 from hindsight.postmortems.models import PostMortem, PostMortemStatus
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
+# Ranking scores every match it is given. Past this many matches of one kind
+# (a common word), only the newest this many matches of that kind are ranked.
+POOL = 500
 STATUSES = {
     "incident": IncidentStatus.values,
     "postmortem": PostMortemStatus.values,
@@ -69,9 +72,11 @@ class Hit:
 @dataclass(frozen=True)
 class Results:
     hits: list[Hit]
-    count: int
+    count: int  # every match the user may see
     query: Query
     filters: Filters = field(default_factory=Filters)
+    ranked: int | None = None  # when a kind had more than POOL matches: how many were ranked
+    pool: int = 0  # then: the newest this many matches of each such kind were ranked
 
 
 def _choices(values: tuple[str, ...], allowed: list[str] | tuple[str, ...], what: str) -> None:
@@ -223,27 +228,113 @@ def run_query(
     matching = f"FROM {found.source}{incidents} WHERE {found.condition} {where.sql}"
     params = [*found.params, *where.params]
     # Rank from what the index knows (score, id); read the rows of one page only.
-    # PostgreSQL counts in the same pass (a window); SQLite can't beside bm25(),
-    # and its count from the index alone is cheap.
-    total = ", count(*) OVER ()" if connection.vendor == "postgresql" else ""
-    ranked_sql = (
-        f"SELECT {found.document}, {found.score} AS score{total} {matching} "
-        f"ORDER BY score DESC, {found.document} DESC LIMIT %s OFFSET %s"
-    )
+    codes = [KIND_CODES[kind] for kind in filters.kinds or KIND_CODES]
     with connection.cursor() as cursor:
-        cursor.execute(ranked_sql, [*params, limit, offset])
-        result = cursor.fetchall()
-        ranked = [row[0] for row in result]
-        if total and result:
-            count = int(result[0][2])
-        elif offset == 0 and len(ranked) < limit:
-            count = len(ranked)
-        else:
-            cursor.execute(f"SELECT count(*) {matching}", params)
-            count = int(cursor.fetchone()[0])
+        if connection.vendor == "postgresql":
+            # One pass ranks and counts (a window). Bounding does not pay here: finding
+            # the newest matches tests each row's tsvector, which costs what ranking does.
+            count, ranked = _ranked_all(cursor, found, matching, params, limit, offset)
+            rows = _page(cursor, ranked)
+            hits = [_hit(rows[pk], query) for pk in ranked if pk in rows]
+            return Results(hits=hits, count=count, query=query, filters=filters)
+        # Counting reads the index's lists of ids only, not the positions that scoring reads.
+        cursor.execute(f"SELECT count(*) {matching}", params)
+        count = int(cursor.fetchone()[0])
+        bounds = _bounds(cursor, found.order, matching, params, codes) if count > POOL else {}
+        ranked_sql, ranked_params = _ranked(found, matching, params, codes, bounds)
+        cursor.execute(ranked_sql, [*ranked_params, limit, offset])
+        ranked = [row[0] for row in cursor.fetchall()]
+        pooled = None
+        if bounds:
+            rest = [code for code in codes if code not in bounds]
+            pooled = POOL * len(bounds)
+            if rest:
+                cursor.execute(f"SELECT count(*) {matching} AND {_kind(found.order, rest)}", params)
+                pooled += int(cursor.fetchone()[0])
         rows = _page(cursor, ranked)
     hits = [_hit(rows[pk], query) for pk in ranked if pk in rows]
-    return Results(hits=hits, count=count, query=query, filters=filters)
+    return Results(
+        hits=hits,
+        count=count,
+        query=query,
+        filters=filters,
+        ranked=pooled,
+        pool=POOL if bounds else 0,
+    )
+
+
+def _ranked_all(
+    cursor: Any, found: engines.Match, matching: str, params: list[Any], limit: int, offset: int
+) -> tuple[int, list[int]]:
+    """PostgreSQL: rank every match and count them in the same pass."""
+    cursor.execute(
+        f"SELECT {found.document} AS doc, {found.score} AS score, count(*) OVER () {matching} "
+        "ORDER BY score DESC, doc DESC LIMIT %s OFFSET %s",
+        [*params, limit, offset],
+    )
+    result = cursor.fetchall()
+    if result:
+        return int(result[0][2]), [row[0] for row in result]
+    cursor.execute(f"SELECT count(*) {matching}", params)
+    return int(cursor.fetchone()[0]), []
+
+
+def _kind(order: str, codes: list[int]) -> str:
+    return f"({order} / 2) %% 8 IN ({', '.join(map(str, codes))})"
+
+
+def _bounds(
+    cursor: Any, order: str, matching: str, params: list[Any], codes: list[int]
+) -> dict[int, tuple[int, int]]:
+    """For each kind with more than POOL matches: the ids its newest POOL matches lie between.
+
+    The full-text index is walked from the kind's highest id down (other
+    kinds' newer documents are skipped) and stops after POOL + 1 matches.
+    """
+    bounds: dict[int, tuple[int, int]] = {}
+    for code in codes:
+        cursor.execute(
+            f"SELECT max(object_id) FROM {DOCUMENTS} WHERE kind = %s", [KINDS_BY_CODE[code]]
+        )
+        top = (int(cursor.fetchone()[0] or 0) + 1) * 16
+        cursor.execute(
+            f"SELECT {order} {matching} AND {_kind(order, [code])} AND {order} < %s "
+            f"ORDER BY {order} DESC LIMIT 1 OFFSET {POOL}",
+            [*params, top],
+        )
+        row = cursor.fetchone()
+        if row is not None:
+            bounds[code] = (int(row[0]), top)
+    return bounds
+
+
+def _ranked(
+    found: engines.Match,
+    matching: str,
+    params: list[Any],
+    codes: list[int],
+    bounds: dict[int, tuple[int, int]],
+) -> tuple[str, list[Any]]:
+    """The ranked query: every match, or per common kind its newest POOL matches only."""
+    select = f"SELECT {found.document} AS doc, {found.score} AS score {matching}"
+    if not bounds:
+        return f"{select} ORDER BY score DESC, doc DESC LIMIT %s OFFSET %s", params
+    order = found.order
+    parts: list[str] = []
+    values: list[Any] = []
+    for code, (low, high) in bounds.items():
+        # The id range reads only that stretch of the index (FTS5 and the B-tree alike).
+        parts.append(f"{select} AND {_kind(order, [code])} AND {order} > %s AND {order} < %s")
+        values += [*params, low, high]
+    rest = [code for code in codes if code not in bounds]
+    if rest:
+        parts.append(f"{select} AND {_kind(order, rest)}")
+        values += params
+    union = " UNION ALL ".join(parts)
+    return (
+        f"SELECT doc FROM ({union}) ranked ORDER BY score DESC, doc DESC LIMIT %s OFFSET %s",
+        values,
+    )
 
 
 def _page(cursor: Any, ids: list[int]) -> dict[int, tuple[Any, ...]]:

@@ -54,6 +54,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
             error, status = str(exc), 400
     params = request.GET.copy()
     params.pop("offset", None)
+    # Pages go as far as the ranked matches (all of them unless the search was common).
+    pages = 0 if results is None else min(results.count, results.ranked or results.count)
     context = {
         "q": text,
         "results": results,
@@ -67,8 +69,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "base_query": params.urlencode(),
         "offset": offset,
         "previous": max(0, offset - PAGE_SIZE) if offset else None,
-        "next": offset + PAGE_SIZE if results and results.count > offset + PAGE_SIZE else None,
-        "last": min(results.count, offset + PAGE_SIZE) if results else 0,
+        "next": offset + PAGE_SIZE if pages > offset + PAGE_SIZE else None,
+        "last": min(pages, offset + PAGE_SIZE),
     }
     return render(request, "insights/search.html", context, status=status)
 

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import http.client
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import EmailMessage
-
 from hindsight import egress
 from hindsight.integrations import signing
+from hindsight.outbox.mail import build_email
 from hindsight.outbox.senders import DeliveryError
 
 __all__ = [
@@ -275,11 +274,11 @@ def send_email(target: str, secret: str, message: Message) -> None:
     if message.summary:
         lines += ["", message.summary]
     lines += ["", f"Open the incident: {message.url}"]
-    email = EmailMessage(
+    email = build_email(
         subject=message.headline,
-        body="\n".join(lines),
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        text="\n".join(lines),
         to=recipients,
+        delivery_id=message.delivery_id or uuid.uuid4().hex,
     )
     try:
         email.send(fail_silently=False)

@@ -128,14 +128,16 @@ def record_batch(
         for slot, result in pairs:
             flips.extend(_fold_region(slot, result, now))
             touched[slot.monitor_id] = slot.monitor
-        _save_slots([s for s, _ in pairs], owner=owner)
+        _save_slots(pairs, owner=owner)
         flips.extend(_fold_monitors(list(touched.values()), {s.pk: s for s, _ in pairs}, now))
         _save_monitors(list(touched.values()))
         return Flip.objects.bulk_create(flips, batch_size=1000)
 
 
-def _save_slots(slots: Sequence[MonitorRegionState], *, owner: str) -> None:
-    """Write folded slots back and release their leases in one prepared statement.
+def _save_slots(
+    pairs: Sequence[tuple[MonitorRegionState, probe.ProbeResult]], *, owner: str
+) -> None:
+    """Write folded slots back, count the check, release the leases in one prepared statement.
 
     `bulk_update` builds a CASE expression per field and row, which costs
     milliseconds per check in Python; `executemany` costs microseconds.
@@ -145,7 +147,9 @@ def _save_slots(slots: Sequence[MonitorRegionState], *, owner: str) -> None:
     sql = (
         f"UPDATE {table} SET state = %s, consecutive_failures = %s, consecutive_successes = %s, "
         f"last_checked_at = %s, last_result = {json_param}, engine_state = {json_param}, "
-        "next_due_at = %s, lease_owner = '', lease_until = NULL WHERE id = %s AND lease_owner = %s"
+        "next_due_at = %s, lease_owner = '', lease_until = NULL, "
+        "checks_total = checks_total + 1, check_failures_total = check_failures_total + %s "
+        "WHERE id = %s AND lease_owner = %s"
     )
     rows = [
         (
@@ -156,10 +160,11 @@ def _save_slots(slots: Sequence[MonitorRegionState], *, owner: str) -> None:
             json.dumps(s.last_result),
             json.dumps(s.engine_state),
             ops.adapt_datetimefield_value(s.next_due_at),
+            1 if result.status is Status.DOWN else 0,
             s.pk,
             owner,
         )
-        for s in slots
+        for s, result in pairs
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)

@@ -87,6 +87,9 @@ class MonitorRegionState(models.Model):
     next_due_at = models.DateTimeField(default=timezone.now)
     lease_owner = models.CharField(max_length=120, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    # Counters for /metrics (never pruned, never go down): every check, and the failed (down) ones.
+    checks_total = models.PositiveBigIntegerField(default=0)
+    check_failures_total = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         constraints = [

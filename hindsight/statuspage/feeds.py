@@ -31,8 +31,30 @@ def feed_request() -> HttpRequest:
     return request
 
 
+class _DatedByPage(SyndicationFeed):
+    """A feed without entries is dated by its page, not by the clock, so two
+    renderings are the same bytes (and the snapshot and Django send one ETag)."""
+
+    def latest_post_date(self) -> datetime:
+        if self.items:
+            return super().latest_post_date()
+        updated: datetime = self.feed["page_updated"]
+        return updated
+
+
+class StableRss(_DatedByPage, Rss201rev2Feed):
+    pass
+
+
+class StableAtom(_DatedByPage, Atom1Feed):
+    pass
+
+
 class RssFeed(Feed[Incident, StatusPage]):
-    feed_type: type[SyndicationFeed] = Rss201rev2Feed
+    feed_type: type[SyndicationFeed] = StableRss
+
+    def feed_extra_kwargs(self, page: StatusPage) -> dict[str, object]:
+        return {"page_updated": page.updated_at}
 
     def get_object(self, request: HttpRequest, *args: object, **kwargs: object) -> StatusPage:
         raise NotImplementedError("views pass the page to get_feed directly")
@@ -49,7 +71,7 @@ class RssFeed(Feed[Incident, StatusPage]):
 
     def feed_url(self, page: StatusPage) -> str:
         return content.page_url(page) + (
-            "history.atom" if self.feed_type is Atom1Feed else "history.rss"
+            "history.atom" if issubclass(self.feed_type, Atom1Feed) else "history.rss"
         )
 
     def items(self, page: StatusPage) -> list[Incident]:
@@ -83,5 +105,5 @@ class RssFeed(Feed[Incident, StatusPage]):
 
 
 class AtomFeed(RssFeed):
-    feed_type = Atom1Feed
+    feed_type = StableAtom
     subtitle = RssFeed.description

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from hindsight.catalog.models import ComponentStatus
 from hindsight.incidents.models import Incident
-from hindsight.statuspage import content, uptime, v2
+from hindsight.statuspage import calendar, content, uptime, v2
 from hindsight.statuspage.models import MaintenanceStatus, StatusPage
 
 HTML = "text/html; charset=utf-8"
@@ -27,6 +27,7 @@ JSON = "application/json"
 ATOM = "application/atom+xml; charset=utf-8"
 RSS = "application/rss+xml; charset=utf-8"
 SVG = "image/svg+xml"
+ICS = "text/calendar; charset=utf-8"
 
 RECENT_DAYS = 14
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -213,10 +214,10 @@ def message_page(
 
 
 def api_document(page: StatusPage, name: str) -> Document:
-    docs = v2.Documents(page).all()
-    if name not in docs:
+    doc = v2.Documents(page).one(name)
+    if doc is None:
         raise NotFound(name)
-    return Document(_json(docs[name]), JSON)
+    return Document(_json(doc), JSON)
 
 
 def _json(doc: Any) -> bytes:
@@ -258,6 +259,11 @@ def feed(page: StatusPage, kind: str, request: HttpRequest | None = None) -> Doc
     return Document(generator.writeString("utf-8").encode(), ATOM if kind == "atom" else RSS)
 
 
+def maintenance_feed(page: StatusPage) -> Document:
+    """Scheduled maintenance as iCalendar, to subscribe to in a calendar app."""
+    return Document(calendar.maintenance_calendar(page), ICS)
+
+
 def all_documents(page: StatusPage, incident_ids: set[int] | None = None) -> dict[str, Document]:
     """The page's documents, keyed by path relative to the page root.
 
@@ -285,6 +291,7 @@ def all_documents(page: StatusPage, incident_ids: set[int] | None = None) -> dic
     docs["history.atom"] = feed(page, "atom")
     docs["history.rss"] = feed(page, "rss")
     docs["badge.svg"] = badge(page)
+    docs["maintenance.ics"] = maintenance_feed(page)
     docs["subscribe/index.html"] = subscribe_page(page)
     for name, doc in v2.Documents(page).all().items():
         docs[f"api/v2/{name}"] = Document(_json(doc), JSON)

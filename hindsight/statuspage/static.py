@@ -15,8 +15,11 @@ be unreachable.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -24,6 +27,8 @@ from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+import brotli
 
 from hindsight.config import CSP_HEADER
 
@@ -36,33 +41,114 @@ CONTENT_TYPES = {
     ".atom": "application/atom+xml; charset=utf-8",
     ".rss": "application/rss+xml; charset=utf-8",
     ".svg": "image/svg+xml",
+    ".ics": "text/calendar; charset=utf-8",
 }
 RESERVED = frozenset({"incidents", "history", "subscribe", "api", "subscriptions"})
-# Browsers and CDNs may reuse a page for this long; a change is visible within it.
+# Pages remembered as fresh, per (host, path).
 HOT_ENTRIES = 10_000
 # Other processes' publications are seen within this many seconds.
 MANIFEST_CHECK = 0.2
 _generation = [0]
 # Set in a request's environ when it was picked to re-render a stale snapshot.
 REFRESH_PICKED = "hindsight.snapshot_refresh"
+# Browsers and CDNs may reuse a page for 10 s, keep showing it for 30 s while
+# they fetch it again, and for a day while the server fails.
 CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=30, stale-if-error=86400"
+# Below this size compression saves less than its headers cost.
+COMPRESS_FROM = 512
+
+
+# When a page was rendered: the only part of a page that differs between two
+# renderings of the same content (see statuspage/public/base.html).
+_GENERATED = re.compile(rb"<!--generated-->.*?<!--/generated-->", re.S)
+
+
+def content_tag(body: bytes) -> str:
+    """The opaque part of the ETag: a digest of the content, so the same document
+    has the same ETag whether a snapshot file or Django served it."""
+    return hashlib.sha256(_GENERATED.sub(b"", body)).hexdigest()[:32]
+
+
+def is_weak(body: bytes) -> bool:
+    """A page whose bytes carry their rendering time: equal content, not equal bytes."""
+    return b"<!--generated-->" in body
+
+
+def cache_headers(
+    tag: str, modified: float, encoding: str = "", *, weak: bool = False
+) -> list[tuple[str, str]]:
+    """ETag, Last-Modified, Cache-Control and Vary of a public document (both servers)."""
+    etag = f'"{tag}-{encoding}"' if encoding else f'"{tag}"'
+    headers = [
+        ("ETag", f"W/{etag}" if weak else etag),
+        ("Last-Modified", formatdate(modified, usegmt=True)),
+        ("Cache-Control", CACHE_CONTROL),
+        ("Vary", "Accept-Encoding"),
+    ]
+    if encoding:
+        headers.append(("Content-Encoding", encoding))
+    return headers
+
+
+def not_modified(environ: dict[str, Any], tag: str, modified: float) -> bool:
+    """Whether the client's copy is current (RFC 9110 §13.1: If-None-Match compares weakly,
+    so `W/"…"` — what nginx sends after compressing — matches too, in any encoding)."""
+    match = environ.get("HTTP_IF_NONE_MATCH")
+    if match is not None:
+        if match.strip() == "*":
+            return True
+        for candidate in match.split(","):
+            opaque = candidate.strip().removeprefix("W/").strip('"')
+            if opaque in (tag, f"{tag}-gzip", f"{tag}-br"):
+                return True
+        return False
+    since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if since:
+        try:
+            return bool(parsedate_to_datetime(since).timestamp() >= int(modified))
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def chosen_encoding(environ: dict[str, Any], content_type: str, size: int) -> str:
+    """ "br" or "gzip" when the client accepts it and it is worth it, else ""."""
+    if size < COMPRESS_FROM or content_type.startswith("image/") and "svg" not in content_type:
+        return ""
+    accepted = {
+        part.split(";")[0].strip().lower(): "q=0" not in part.replace(" ", "")
+        for part in environ.get("HTTP_ACCEPT_ENCODING", "").split(",")
+    }
+    for encoding in ("br", "gzip"):
+        if accepted.get(encoding):
+            return encoding
+    return ""
+
+
+def encode(body: bytes, encoding: str) -> bytes:
+    if encoding == "br":
+        return bytes(brotli.compress(body, quality=5))
+    if encoding == "gzip":
+        return gzip.compress(body, compresslevel=6, mtime=0)
+    return body
 
 
 class _File:
-    __slots__ = ("body", "headers", "etag", "mtime", "size")
+    __slots__ = ("body", "headers", "tag", "weak", "mtime", "modified", "size", "_encoded")
 
     def __init__(self, path: Path, stat: os.stat_result) -> None:
         self.body = path.read_bytes()
         self.mtime = stat.st_mtime_ns
+        self.modified = stat.st_mtime
         self.size = stat.st_size
-        self.etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+        self.tag = content_tag(self.body)
+        self.weak = is_weak(self.body)
         content_type = CONTENT_TYPES.get(path.suffix, "application/octet-stream")
+        self._encoded: dict[str, tuple[list[tuple[str, str]], bytes]] = {}
         self.headers = [
             ("Content-Type", content_type),
             ("Content-Length", str(len(self.body))),
-            ("ETag", self.etag),
-            ("Last-Modified", formatdate(stat.st_mtime, usegmt=True)),
-            ("Cache-Control", CACHE_CONTROL),
+            *cache_headers(self.tag, stat.st_mtime, weak=self.weak),
             ("X-Content-Type-Options", "nosniff"),
             ("Content-Security-Policy", CSP_HEADER),
             ("X-Frame-Options", "DENY"),
@@ -71,6 +157,19 @@ class _File:
         if content_type.startswith("application/json"):
             # Status widgets on other sites read the JSON from the browser.
             self.headers.append(("Access-Control-Allow-Origin", "*"))
+
+    def representation(self, environ: dict[str, Any]) -> tuple[list[tuple[str, str]], bytes]:
+        """Headers and body in the encoding the client accepts (compressed once, then kept)."""
+        encoding = chosen_encoding(environ, self.headers[0][1], len(self.body))
+        if not encoding:
+            return self.headers, self.body
+        if encoding not in self._encoded:
+            body = encode(self.body, encoding)
+            replaced = dict(cache_headers(self.tag, self.modified, encoding, weak=self.weak))
+            headers = [(n, replaced.get(n, v)) for n, v in self.headers if n != "Content-Length"]
+            headers += [("Content-Length", str(len(body))), ("Content-Encoding", encoding)]
+            self._encoded[encoding] = (headers, body)
+        return self._encoded[encoding]
 
 
 class SnapshotApp:
@@ -127,7 +226,7 @@ class SnapshotApp:
         if "HTTP_IF_NONE_MATCH" not in environ and "HTTP_IF_MODIFIED_SINCE" not in environ:
             cached = self.hot(*key)
             if cached is not None:
-                return "200 OK", list(cached.headers), b"" if method == "HEAD" else cached.body
+                return _response(environ, cached)
         found = self._found(environ)
         if found is None:
             return None
@@ -292,26 +391,10 @@ def _file_for(relative: str) -> str | None:
 
 
 def _response(environ: dict[str, Any], found: _File) -> tuple[str, list[tuple[str, str]], bytes]:
-    if _not_modified(environ, found):
-        return "304 Not Modified", [h for h in found.headers if h[0] != "Content-Length"], b""
-    return (
-        "200 OK",
-        list(found.headers),
-        b"" if environ.get("REQUEST_METHOD") == "HEAD" else found.body,
-    )
-
-
-def _not_modified(environ: dict[str, Any], found: _File) -> bool:
-    match = environ.get("HTTP_IF_NONE_MATCH")
-    if match is not None:
-        return found.etag in [m.strip() for m in match.split(",")] or match.strip() == "*"
-    since = environ.get("HTTP_IF_MODIFIED_SINCE")
-    if since:
-        try:
-            return bool(parsedate_to_datetime(since).timestamp() >= found.mtime // 1_000_000_000)
-        except (TypeError, ValueError):
-            return False
-    return False
+    headers, body = found.representation(environ)
+    if not_modified(environ, found.tag, found.modified):
+        return "304 Not Modified", [h for h in headers if h[0] != "Content-Length"], b""
+    return "200 OK", list(headers), b"" if environ.get("REQUEST_METHOD") == "HEAD" else body
 
 
 def wrap(app: WSGIApp, data_dir: Path, base_url: str) -> SnapshotApp:

@@ -18,7 +18,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +27,7 @@ from hindsight.catalog.models import Component
 from hindsight.integrations import signing
 from hindsight.integrations.notifiers import post_json
 from hindsight.outbox import services as outbox
+from hindsight.outbox.mail import build_email
 from hindsight.outbox.models import Delivery
 from hindsight.outbox.senders import DeliveryError, Undeliverable, register_sender
 from hindsight.statuspage import content, v2
@@ -331,14 +331,12 @@ def send(delivery: Delivery) -> None:
         return
     unsubscribe_url = links(subscriber).unsubscribe
     body = f"{delivery.payload['body']}\n\n--\nUnsubscribe with one click: {unsubscribe_url}\n"
-    message = EmailMessage(
+    message = build_email(
         subject=delivery.payload["subject"],
-        body=body,
+        text=body,
         to=[subscriber.email],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
+        delivery_id=str(delivery.pk),
+        unsubscribe_url=unsubscribe_url,
     )
     try:
         message.send(fail_silently=False)

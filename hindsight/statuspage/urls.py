@@ -14,7 +14,7 @@ from hindsight.statuspage import panel, views
 
 app_name = "statuspage"
 
-API_DOCUMENT = r"(?P<name>(summary|status|components|incidents|incidents/unresolved|scheduled-maintenances|scheduled-maintenances/upcoming|scheduled-maintenances/active)\.json)"
+API_DOCUMENT = r"(?P<name>(summary|status|components|incidents|incidents/unresolved|incidents/[0-9]{1,18}|scheduled-maintenances|scheduled-maintenances/upcoming|scheduled-maintenances/active|scheduled-maintenances/m[0-9]{1,18})\.json)"
 
 # (route below a page root, view, name) — mounted for the default page and per slug.
 PAGE_ROUTES: list[tuple[str, Callable[..., HttpResponse], str]] = [
@@ -25,6 +25,7 @@ PAGE_ROUTES: list[tuple[str, Callable[..., HttpResponse], str]] = [
     ("history.atom", views.feed_atom, "atom"),
     ("history.rss", views.feed_rss, "rss"),
     ("badge.svg", views.badge, "badge"),
+    ("maintenance.ics", views.maintenance_calendar, "calendar"),
     ("subscribe/", views.subscribe, "subscribe"),
 ]
 

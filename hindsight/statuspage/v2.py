@@ -7,6 +7,7 @@ components with ``"group": true`` and the ids of their members.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +25,8 @@ from hindsight.statuspage.models import (
 )
 
 LIST_LIMIT = 50
+# One incident or one maintenance: incidents/42.json, scheduled-maintenances/m7.json.
+ONE = re.compile(r"incidents/([0-9]{1,18})\.json|scheduled-maintenances/m([0-9]{1,18})\.json")
 
 
 def stamp(moment: datetime | None) -> str | None:
@@ -226,11 +229,44 @@ class Documents:
             chosen = sorted(chosen, key=lambda m: m.starts_at, reverse=True)[:LIST_LIMIT]
         return [maintenance_json(self.page, m) for m in chosen]
 
+    def one(self, name: str) -> dict[str, Any] | None:
+        """One document by its path under ``api/v2/``, or None when there is none.
+
+        Besides the lists, Statuspage serves each incident and each scheduled
+        maintenance on its own (`incidents/<id>.json`, `scheduled-maintenances/<id>.json`),
+        older ones included.
+        """
+        found = ONE.fullmatch(name)
+        if found is None:
+            return self.all().get(name)
+        incident_id, maintenance_id = found.groups()
+        if incident_id is not None:
+            incident = content.public_incidents(self.page).filter(pk=int(incident_id)).first()
+            return None if incident is None else self._incident_doc(incident)
+        maintenance = content.maintenances(self.page).filter(pk=int(maintenance_id)).first()
+        return None if maintenance is None else self._maintenance_doc(maintenance)
+
+    def _incident_doc(self, incident: Incident) -> dict[str, Any]:
+        return {"page": self.page_doc, "incident": incident_json(self.page, incident)}
+
+    def _maintenance_doc(self, maintenance: ScheduledMaintenance) -> dict[str, Any]:
+        return {
+            "page": self.page_doc,
+            "scheduled_maintenance": maintenance_json(self.page, maintenance),
+        }
+
     def all(self) -> dict[str, dict[str, Any]]:
-        """Every document, keyed by its path under ``api/v2/``."""
+        """Every document, keyed by its path under ``api/v2/`` (the recent incidents
+        and maintenance each have their own; older ones are rendered when asked)."""
         page = self.page_doc
         components = components_json(self.page, self.components)
+        singles = {f"incidents/{i.pk}.json": self._incident_doc(i) for i in self.incidents}
+        recent = sorted(self.maintenances, key=lambda m: m.starts_at, reverse=True)[:LIST_LIMIT]
+        singles.update(
+            (f"scheduled-maintenances/m{m.pk}.json", self._maintenance_doc(m)) for m in recent
+        )
         return {
+            **singles,
             "summary.json": {
                 "page": page,
                 "components": components,

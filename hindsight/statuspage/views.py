@@ -9,21 +9,20 @@ show a button, and only its POST confirms or unsubscribes.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from hindsight.accounts.clientip import client_address
-from hindsight.statuspage import content, render, subscribers
+from hindsight.statuspage import content, render, snapshot, static, subscribers
 from hindsight.statuspage.models import StatusPage, Subscriber
 
 log = logging.getLogger(__name__)
-
-PUBLIC_CACHE = "public, max-age=10"
 
 
 def _page(slug: str | None) -> StatusPage:
@@ -37,9 +36,40 @@ def _page(slug: str | None) -> StatusPage:
 
 def _respond(document: render.Document, status: int = 200) -> HttpResponse:
     response = HttpResponse(document.body, content_type=document.content_type, status=status)
-    response["Cache-Control"] = PUBLIC_CACHE
+    response["Cache-Control"] = static.CACHE_CONTROL
     if document.content_type.startswith("application/json"):
         response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _snapshot_modified(request: HttpRequest, tag: str) -> float | None:
+    """When the snapshot file holding these same bytes was written, if one does."""
+    route = request.META.get("hindsight.route")  # set by the snapshot server in front
+    if not route or route[1] is None:
+        return None
+    path = snapshot.snapshot_root() / route[0] / route[1]
+    try:
+        same = static.content_tag(path.read_bytes()) == tag
+        return path.stat().st_mtime if same else None
+    except OSError:
+        return None
+
+
+def _cached(request: HttpRequest, document: render.Document) -> HttpResponse:
+    """A public document with the snapshot server's validators, conditional answer and encoding."""
+    tag = static.content_tag(document.body)
+    modified = _snapshot_modified(request, tag) or time.time()
+    environ = request.META
+    encoding = static.chosen_encoding(environ, document.content_type, len(document.body))
+    if static.not_modified(environ, tag, modified):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = _respond(
+            render.Document(static.encode(document.body, encoding), document.content_type)
+        )
+    weak = static.is_weak(document.body)
+    for name, value in static.cache_headers(tag, modified, encoding, weak=weak):
+        response[name] = value
     return response
 
 
@@ -54,7 +84,7 @@ def _public(build: Callable[..., render.Document]) -> Callable[..., HttpResponse
             document = build(page, **kwargs)
         except render.NotFound as exc:
             raise Http404(str(exc)) from None
-        return _respond(document)
+        return _cached(request, document)
 
     view.__name__ = build.__name__
     view.__doc__ = build.__doc__
@@ -83,6 +113,7 @@ def _rss(page: StatusPage) -> render.Document:
 
 
 incident = _public(_incident)
+maintenance_calendar = _public(render.maintenance_feed)
 api = _public(_api)
 feed_atom = _public(_atom)
 feed_rss = _public(_rss)

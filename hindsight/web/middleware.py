@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
+from django.contrib.auth import middleware as auth_middleware
 from django.db import DataError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 
 from hindsight.core.inputs import InputError
 
@@ -32,3 +35,23 @@ class RefusedInputMiddleware:
         if request.path.startswith(("/api/", "/integrations/hooks/")):
             return JsonResponse({"detail": MESSAGE, "code": "out_of_range"}, status=400)
         return HttpResponse(MESSAGE, status=400, content_type="text/plain; charset=utf-8")
+
+
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """Django's, but a public view is let through before the session is read.
+
+    Reading the session to ask "logged in?" marks it accessed, and Django then
+    adds `Vary: Cookie`, which stops shared caches (a CDN, nginx) from keeping
+    one copy of a public status page for everyone.
+    """
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponseBase | None:
+        if not getattr(view_func, "login_required", True):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

@@ -31,6 +31,7 @@ PUBLIC = {
             "atom",
             "rss",
             "badge",
+            "calendar",
             "subscribe",
             "api",
         )
@@ -40,8 +41,10 @@ PUBLIC = {
     "statuspage:unsubscribe": "one-click unsubscribe link in every email",
     "api:unknown": "any /api/ path that is no endpoint answers a JSON 404, not a login page",
     "api:api-root": "says where the schema and the docs are, nothing more",
+    "metrics": "Prometheus scrapes with its own token or from an allowed address (403 otherwise)",
 }
-# The JSON API answers 401 with a JSON body instead of redirecting.
+# The JSON API answers 401 with a JSON body instead of redirecting (the schema
+# too, for client generators); only the interactive docs send a browser to log in.
 API_NAMESPACE = "api"
 # The interactive docs are a page for a logged-in browser; the schema itself
 # answers a token (generated clients) and so is an API operation above.

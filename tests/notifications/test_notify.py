@@ -92,7 +92,7 @@ def test_email_goes_through_a_real_smtp_server(smtp_server, checkout):
     assert sorted(envelope.rcpt_tos) == ["lead@example.com", "oncall@example.com"]
     message = email.message_from_bytes(envelope.content)
     assert message["Subject"].startswith("[SEV2] Incident #")
-    assert "38% of checkouts fail." in message.get_payload()
+    assert "38% of checkouts fail." in message.get_payload(0).get_payload(decode=True).decode()
 
 
 def test_a_failing_receiver_is_retried_with_backoff_and_then_given_up(recorder, checkout):
@@ -139,3 +139,21 @@ def test_channels_filter_by_service_and_skip_restricted_incidents(recorder, chec
     assert list(Delivery.objects.values_list("destination__label", flat=True)) == [
         "search team (Webhook (HMAC-signed JSON))"
     ]
+
+
+def test_a_notification_email_is_multipart_and_marked_automatic(smtp_server, checkout, settings):
+    settings.BASE_URL = "https://hindsight.acme.test"
+    NotificationChannel.objects.create(name="oncall", kind="email", target="oncall@example.com")
+    _declare(checkout)
+    assert deliver_due() == (1, 0)
+
+    message = email.message_from_bytes(smtp_server.messages[0].content)
+
+    assert message.get_content_type() == "multipart/alternative"
+    assert [part.get_content_type() for part in message.get_payload()] == [
+        "text/plain",
+        "text/html",
+    ]
+    assert message["Message-ID"] == f"<{Delivery.objects.get().pk}@hindsight.acme.test>"
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message["Date"]

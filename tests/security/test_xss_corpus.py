@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import xml.etree.ElementTree as ET
+from email.policy import default
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -201,12 +202,13 @@ def test_the_badge_svg_holds_no_payload_markup(poisoned: dict[str, Any]) -> None
     assert (dangers(badge), "onload" in badge) == ([], False)
 
 
-def test_emails_are_plain_text_with_the_payload_as_text(poisoned: dict[str, Any]) -> None:
+def test_emails_carry_the_payload_as_text_and_as_escaped_html(poisoned: dict[str, Any]) -> None:
     deliver_due()  # notifications and subscriber email: one outbox
-    kinds = {
-        email.message_from_string(m.message().as_string()).get_content_type() for m in mail.outbox
-    }
-    assert (kinds, len(mail.outbox) >= 2) == ({"text/plain"}, True)
+    sent = [email.message_from_bytes(m.message().as_bytes(), policy=default) for m in mail.outbox]
+    kinds = {m.get_content_type() for m in sent}
+    html = [m.get_body(preferencelist=("html",)).get_content() for m in sent]  # type: ignore[union-attr]
+    assert (kinds, len(sent) >= 2) == ({"multipart/alternative"}, True)
+    assert [d for text in html for d in dangers(text)] == []
 
 
 def test_the_markdown_export_keeps_the_payload_as_text_the_reviewer_reads(

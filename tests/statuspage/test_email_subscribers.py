@@ -22,7 +22,7 @@ def subscribe(
 
 
 def link(message, kind: str) -> str:
-    text = message.get_content()
+    text = message.get_body(preferencelist=("plain",)).get_content()
     return re.search(rf"(http://\S+/status/subscriptions/{kind}/\S+/)", text)[1]
 
 
@@ -59,7 +59,7 @@ def test_the_whole_flow_confirm_update_unsubscribe(an_incident, checkout, smtp_s
     assert deliver_due() == (1, 0)
     update_mail = smtp_server.messages[-1]
     assert update_mail["Subject"] == "[Acme status] Checkout errors - Identified"
-    text = update_mail.get_content()
+    text = update_mail.get_body(preferencelist=("plain",)).get_content()
     assert "Identified: Bad deploy; rolling back" in text
     assert f"Unsubscribe with one click: {link(update_mail, 'unsubscribe')}" in text
     assert update_mail["List-Unsubscribe"].strip() == f"<{link(update_mail, 'unsubscribe')}>"
@@ -194,7 +194,7 @@ def test_scheduled_maintenance_is_announced(a_page, checkout, smtp_server):
     assert deliver_due() == (1, 0)
     [mail] = smtp_server.messages
     assert mail["Subject"] == "[Acme status] Scheduled maintenance: Database upgrade"
-    text = mail.get_content()
+    text = mail.get_body(preferencelist=("plain",)).get_content()
     assert "From 2030-01-05 23:00 to 2030-01-06 00:00 (Europe/Berlin)." in text
     assert "Affects: Checkout" in text
     assert "Unsubscribe with one click:" in text

@@ -149,3 +149,62 @@ def test_unresolved_and_maintenance_lists(an_outage, a_page):
 
 def test_the_ninja_api_is_still_mounted_beside_v2(a_page):
     assert Client().get("/api/incidents/").status_code == 401
+
+
+def test_one_incident_matches_the_corpus_document_key_by_key(an_outage, corpus_dir: Path):
+    theirs = json.loads((corpus_dir / INCIDENT).read_text())
+
+    ours = api(f"/api/v2/incidents/{an_outage.pk}.json")
+
+    assert list(ours) == list(theirs) == ["page", "incident"]
+    assert list(ours["page"]) == list(theirs["page"])
+    assert list(ours["incident"]) == list(theirs["incident"])
+    assert_same_shape(ours, theirs, "incidents/{id}")
+    assert (ours["incident"]["id"], ours["incident"]["name"]) == (
+        str(an_outage.pk),
+        "Checkout errors",
+    )
+
+
+def test_one_incident_is_the_one_in_the_list(an_outage):
+    listed = api("/api/v2/incidents.json")["incidents"][0]
+
+    assert api(f"/api/v2/incidents/{an_outage.pk}.json")["incident"] == listed
+
+
+def test_an_incident_the_page_does_not_show_is_a_404(a_page, an_incident):
+    # Declared but never posted to the page: not public.
+    answer = Client().get(f"/api/v2/incidents/{an_incident.pk}.json")
+
+    assert answer.status_code == 404
+
+
+def test_one_maintenance_has_the_list_entry_under_its_own_key(a_page):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    maintenance = services.schedule_maintenance(
+        page=a_page,
+        title="Database upgrade",
+        starts_at=now + timedelta(days=1),
+        ends_at=now + timedelta(days=1, hours=1),
+    )
+
+    ours = api(f"/api/v2/scheduled-maintenances/m{maintenance.pk}.json")
+
+    assert list(ours) == ["page", "scheduled_maintenance"]
+    listed = api("/api/v2/scheduled-maintenances.json")["scheduled_maintenances"][0]
+    assert ours["scheduled_maintenance"] == listed
+    assert ours["scheduled_maintenance"]["name"] == "Database upgrade"
+
+
+def test_the_snapshot_holds_each_recent_incident(an_outage, a_page, tmp_path, settings):
+    from hindsight.statuspage import snapshot
+
+    settings.DATA_DIR = tmp_path
+    snapshot.publish_snapshot(a_page)
+
+    written = tmp_path / "statuspage" / "acme" / "api" / "v2" / "incidents" / f"{an_outage.pk}.json"
+    assert json.loads(written.read_bytes()) == api(f"/api/v2/incidents/{an_outage.pk}.json")
