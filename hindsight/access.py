@@ -38,6 +38,7 @@ PAGES: dict[str, Access] = {
     "incidents:detail": Access(V, None),
     "incidents:add_note": Access(None, R),
     "incidents:change_status": Access(None, R),
+    "incidents:acknowledge": Access(None, R),
     "incidents:change_severity": Access(None, R),
     "incidents:change_commander": Access(None, R),
     "incidents:change_services": Access(None, R),
@@ -48,6 +49,9 @@ PAGES: dict[str, Access] = {
     "chat:import_progress": Access(V, None),
     "integrations:list": Access(V, E),
     "integrations:toggle": Access(None, E),
+    # Channels list names and routes only (targets are credentials); editors create and test.
+    "integrations:channels": Access(V, E),
+    "integrations:send_test": Access(None, E),
     "integrations:receive": Access(None, A),  # the integration's token is the credential
     "postmortems:list": Access(V, None),
     "postmortems:due": Access(V, None),
@@ -63,6 +67,7 @@ PAGES: dict[str, Access] = {
     "postmortems:review": Access(None, V),  # reviews the posted text, stores nothing
     "postmortems:preview": Access(None, V),  # renders the posted Markdown, stores nothing
     "postmortems:download_mine": Access(None, V),  # hands the posted text back as a file
+    "postmortems:start": Access(None, R),  # ask for a post-mortem the policy did not require
     "postmortems:save": Access(None, E),
     "postmortems:autosave": Access(None, E),
     "postmortems:upload": Access(None, E),

@@ -98,6 +98,16 @@ SETTINGS: tuple[Setting, ...] = (
         "When a post-mortem is due after resolution, per severity; 'debrief/review' sets both.",
     ),
     Setting(
+        "HINDSIGHT_POSTMORTEM_REQUIRED",
+        "SEV1,SEV2",
+        "Severities whose resolution drafts a post-mortem by itself; others get one when someone asks.",
+    ),
+    Setting(
+        "HINDSIGHT_POSTMORTEM_SKIP_SHORT_AUTOMATIC_MINUTES",
+        "10",
+        "An incident opened by a monitor or an alert that lasted less than this gets no post-mortem unless someone asks.",
+    ),
+    Setting(
         "HINDSIGHT_INSIGHTS_REPEAT_DAYS",
         "30",
         "Insights: an incident counts as a repeat when an earlier one sharing a service or contributing factor started at most this many days before it.",
@@ -141,6 +151,12 @@ SETTINGS: tuple[Setting, ...] = (
         "HINDSIGHT_MONITOR_RESOLVE_AFTER_SECONDS",
         "300",
         "Quiet period: resolve a monitor's incident once it has stayed up this long.",
+    ),
+    Setting(
+        "HINDSIGHT_MONITOR_GROUP_WINDOW_SECONDS",
+        "3600",
+        "Grouping window: a monitor outage joins the open incident another monitor of the same "
+        "component or service opened this recently, instead of opening its own.",
     ),
     Setting(
         "HINDSIGHT_MONITOR_RAW_RETENTION_HOURS",

@@ -192,6 +192,12 @@ EMAIL_BACKEND = (
 POSTMORTEM_DUE = postmortem_policy.parse_policy(
     config.env_str(postmortem_policy.SETTING, postmortem_policy.DEFAULT)
 )
+POSTMORTEM_REQUIRED = postmortem_policy.parse_required(
+    config.env_str(postmortem_policy.REQUIRED_SETTING, postmortem_policy.REQUIRED_DEFAULT)
+)
+POSTMORTEM_SKIP_SHORT_AUTOMATIC_MINUTES = config.env_int(
+    postmortem_policy.SHORT_SETTING, 10, minimum=0, maximum=1440
+)
 STATUSPAGE_TICK_SECONDS = config.env_int(
     "HINDSIGHT_STATUSPAGE_TICK_SECONDS", 30, minimum=0, maximum=3600
 )
@@ -228,6 +234,9 @@ OUTBOX_MAX_ATTEMPTS = config.env_int("HINDSIGHT_OUTBOX_MAX_ATTEMPTS", 8, minimum
 OUTBOX_CONCURRENCY = config.env_int("HINDSIGHT_OUTBOX_CONCURRENCY", 4, minimum=1, maximum=64)
 MONITOR_RESOLVE_AFTER_SECONDS = config.env_int(
     "HINDSIGHT_MONITOR_RESOLVE_AFTER_SECONDS", 300, minimum=0
+)
+MONITOR_GROUP_WINDOW_SECONDS = config.env_int(
+    "HINDSIGHT_MONITOR_GROUP_WINDOW_SECONDS", 3600, minimum=0, maximum=7 * 86400
 )
 MONITOR_RAW_RETENTION_HOURS = config.env_int("HINDSIGHT_MONITOR_RAW_RETENTION_HOURS", 2, minimum=1)
 MONITOR_MINUTE_RETENTION_HOURS = config.env_int(

@@ -42,6 +42,11 @@ def prepare(*, host: str, port: int, demo: bool) -> list[str]:
             "Log in with your existing account; reset a password with "
             "`hindsight users set-password NAME`."
         )
+    if not settings.EMAIL_HOST:
+        lines.append(
+            "Warning: no SMTP server is configured (HINDSIGHT_SMTP_HOST), so email "
+            "notifications and subscriber mail are only written to this log."
+        )
     return lines
 
 

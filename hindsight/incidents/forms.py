@@ -38,13 +38,18 @@ def _not_future(value: datetime | None) -> datetime | None:
 
 
 class DeclareForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"autofocus": True}))
     severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.SEV3)
     services = forms.ModelMultipleChoiceField(
         queryset=Service.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
     commander = responders()
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    customer_impact = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="What customers notice, in their words (internal until you post a public update)",
+    )
     started_at = forms.DateTimeField(
         required=False, widget=_DATETIME, help_text="When it began, if earlier than now (UTC)"
     )

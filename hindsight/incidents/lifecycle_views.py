@@ -65,6 +65,20 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required("responder")
+def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take the incident on: sets acknowledged (the first time only)."""
+    incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=pk)
+    try:
+        lifecycle.acknowledge(incident=incident, actor=request.user)  # type: ignore[arg-type]
+    except lifecycle.LifecycleError as exc:
+        messages.error(request, f"Nothing changed: {exc}")
+    else:
+        messages.success(request, "Acknowledged.")
+    return redirect("incidents:detail", pk=pk)
+
+
+@require_POST
+@role_required("responder")
 def change_severity(request: HttpRequest, pk: int) -> HttpResponse:
     """Change the severity."""
     return _apply(

@@ -55,6 +55,11 @@ def sees_restricted(user: object) -> bool:
 
 class Incident(models.Model):
     title = models.CharField(max_length=200)
+    public_title = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The title customers see on the status page (the title when empty)",
+    )
     severity = models.CharField(max_length=4, choices=Severity.choices, default=Severity.SEV3)
     status = models.CharField(
         max_length=16, choices=IncidentStatus.choices, default=IncidentStatus.INVESTIGATING
@@ -94,6 +99,11 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"
+
+    @property
+    def shown_title(self) -> str:
+        """What customers read as this incident's title on the status page."""
+        return self.public_title or self.title
 
     @property
     def is_open(self) -> bool:

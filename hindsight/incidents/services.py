@@ -190,12 +190,18 @@ def open_or_attach(
     raw: Any = None,
     idempotency_key: str | None = None,
     kind: str = EventKind.ALERT_FIRING,
+    started_at: datetime | None = None,
+    attach_to: Incident | None = None,
+    by_service: bool = True,
 ) -> tuple[Incident, bool]:
     """Attach a firing to the open incident for its fingerprint or service, or declare one.
 
     Returns (incident, created). Attaches to the open incident that already
-    holds ``fingerprint``; otherwise to the newest open incident of
-    ``service``; otherwise declares a new incident. Safe under concurrency on
+    holds ``fingerprint``; otherwise to ``attach_to`` (the caller's grouping,
+    if still open); otherwise (unless ``by_service`` is off: the caller groups
+    by its own rule) to the newest open incident of ``service``;
+    otherwise declares a new incident, which started at ``started_at`` (the
+    first sign of trouble, when known) and was detected at ``occurred_at``. Safe under concurrency on
     SQLite and PostgreSQL: the fingerprint's partial unique index lets exactly
     one opener win, the others retry and attach.
     """
@@ -218,6 +224,9 @@ def open_or_attach(
                     raw=raw,
                     idempotency_key=idempotency_key,
                     kind=kind,
+                    started_at=started_at,
+                    attach_to=attach_to,
+                    by_service=by_service,
                 )
         except _LostRace:
             log.info("fingerprint %s taken concurrently; retry %s", fingerprint, attempt)
@@ -240,6 +249,9 @@ def _open_or_attach_once(
     raw: Any,
     idempotency_key: str | None,
     kind: str,
+    started_at: datetime | None = None,
+    attach_to: Incident | None = None,
+    by_service: bool = True,
 ) -> tuple[Incident, bool]:
     seen = _recorded_before(idempotency_key)
     if seen is not None:
@@ -258,7 +270,9 @@ def _open_or_attach_once(
         holder.save(update_fields=["last_seen_at"])
     else:
         incident = None
-        if service is not None:
+        if attach_to is not None:
+            incident = Incident.objects.open().filter(pk=attach_to.pk).first()
+        if incident is None and service is not None and by_service:
             incident = (
                 Incident.objects.open()
                 .filter(services=service)
@@ -271,7 +285,7 @@ def _open_or_attach_once(
                 title=title or fingerprint,
                 severity=severity,
                 services=[service] if service is not None else (),
-                started_at=at,
+                started_at=min(started_at, at) if started_at else at,
                 detected_at=at,
             )
             created = True

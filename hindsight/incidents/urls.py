@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.incident_detail, name="detail"),
     path("<int:pk>/notes/", views.add_note, name="add_note"),
     path("<int:pk>/status/", lifecycle_views.change_status, name="change_status"),
+    path("<int:pk>/acknowledge/", lifecycle_views.acknowledge, name="acknowledge"),
     path("<int:pk>/severity/", lifecycle_views.change_severity, name="change_severity"),
     path("<int:pk>/commander/", lifecycle_views.change_commander, name="change_commander"),
     path("<int:pk>/services/", lifecycle_views.change_services, name="change_services"),

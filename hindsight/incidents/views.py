@@ -77,6 +77,7 @@ def declare(request: HttpRequest) -> HttpResponse:
             declared_by=request.user,  # type: ignore[arg-type]
             started_at=data["started_at"],
             summary=data["summary"],
+            customer_impact=data["customer_impact"],
             restricted=data["restricted"],
         )
         messages.success(request, f"Incident #{incident.pk} declared.")

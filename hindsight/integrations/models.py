@@ -43,7 +43,7 @@ class Integration(models.Model):
 
 
 class NotificationChannel(models.Model):
-    """Where incident open/resolve notifications go."""
+    """Where incident notifications go, routed by service and severity."""
 
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=16, choices=channel_kinds)
@@ -51,6 +51,9 @@ class NotificationChannel(models.Model):
     target = EncryptedTextField(help_text="Email address(es) or URL")
     secret = EncryptedTextField(blank=True, help_text="HMAC key for webhooks (encrypted)")
     services = models.ManyToManyField(Service, blank=True, help_text="Empty = all services")
+    severities = models.JSONField(
+        default=list, blank=True, help_text='Severities to send, e.g. ["SEV1", "SEV2"]; empty = all'
+    )
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 

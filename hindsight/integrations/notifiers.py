@@ -35,11 +35,15 @@ SEVERITY_COLOURS = {"SEV1": "#cf222e", "SEV2": "#bc4c00", "SEV3": "#9a6700", "SE
 RESOLVED_COLOUR = "#1a7f37"
 
 
+TEST_EVENT = "notification.test"
+EVENT_VERBS = {"incident.resolved": "resolved", "incident.acknowledged": "acknowledged"}
+
+
 @dataclass(frozen=True)
 class Message:
     """What every notifier is given: one incident event, already rendered to facts."""
 
-    event: str  # "incident.opened" | "incident.resolved"
+    event: str  # "incident.opened" | "incident.acknowledged" | "incident.resolved" | "notification.test"
     incident_id: int
     title: str
     severity: str
@@ -55,7 +59,9 @@ class Message:
     @property
     def headline(self) -> str:
         """One line, whatever the title holds: it becomes an email subject."""
-        verb = "resolved" if self.event == "incident.resolved" else "opened"
+        if self.event == TEST_EVENT:
+            return one_line(f"[test] {self.title}")
+        verb = EVENT_VERBS.get(self.event, "opened")
         return one_line(f"[{self.severity}] Incident #{self.incident_id} {verb}: {self.title}")
 
     def as_fields(self) -> dict[str, Any]:

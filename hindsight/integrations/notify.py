@@ -9,11 +9,12 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 from django.dispatch import receiver
+from django.utils import timezone
 
 from hindsight.incidents.models import Incident
-from hindsight.incidents.signals import incident_opened, incident_resolved
+from hindsight.incidents.signals import incident_acknowledged, incident_opened, incident_resolved
 from hindsight.integrations.models import NotificationChannel
-from hindsight.integrations.notifiers import Message, channel_kind
+from hindsight.integrations.notifiers import TEST_EVENT, Message, channel_kind
 from hindsight.outbox import services as outbox
 from hindsight.outbox.models import Delivery
 from hindsight.outbox.senders import DeliveryError, Undeliverable, register_sender
@@ -48,12 +49,13 @@ def enqueue(*, incident: Incident, event: str) -> list[Delivery]:
     if incident.restricted:
         return []
     service_ids = list(incident.services.values_list("id", flat=True))
-    channels = (
+    matching = (
         NotificationChannel.objects.filter(enabled=True)
         .filter(Q(services__isnull=True) | Q(services__in=service_ids))
         .distinct()
         .order_by("pk")
     )
+    channels = [c for c in matching if not c.severities or incident.severity in c.severities]
     message = message_for(incident, event).as_fields()
     return [
         outbox.enqueue(
@@ -75,6 +77,35 @@ def _on_opened(sender: Any, incident: Incident, **kwargs: Any) -> None:
 @receiver(incident_resolved)
 def _on_resolved(sender: Any, incident: Incident, **kwargs: Any) -> None:
     enqueue(incident=incident, event="incident.resolved")
+
+
+@receiver(incident_acknowledged)
+def _on_acknowledged(sender: Any, incident: Incident, **kwargs: Any) -> None:
+    enqueue(incident=incident, event="incident.acknowledged")
+
+
+def enqueue_test(*, channel: NotificationChannel) -> Delivery:
+    """Queue a test message to one channel (the Notifications page's Send test)."""
+    base = settings.BASE_URL.rstrip("/")
+    message = Message(
+        event=TEST_EVENT,
+        incident_id=0,
+        title=f"Test notification from Hindsight to {channel.name}",
+        severity="SEV4",
+        status="test",
+        services=[],
+        url=f"{base}/integrations/notifications/",
+        started_at=timezone.now().isoformat(),
+        resolved_at=None,
+        summary="If you can read this, Hindsight's incident notifications reach this channel.",
+    )
+    return outbox.enqueue(
+        sender=SENDER,
+        destination=destination(channel),
+        label=f"{channel.name} ({channel.get_kind_display()})",
+        event=TEST_EVENT,
+        payload={"channel": channel.pk, "message": message.as_fields()},
+    )
 
 
 @register_sender(SENDER)

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -18,31 +17,22 @@ from hindsight.accounts import audit
 from hindsight.catalog import status as component_status
 from hindsight.catalog.models import Component, ComponentStatus
 from hindsight.core import inputs
-from hindsight.incidents import lifecycle
-from hindsight.incidents import services as incidents
-from hindsight.incidents.models import (
-    OPEN_STATUSES,
-    EventKind,
-    EventSource,
-    Incident,
-    IncidentFingerprint,
-    IncidentStatus,
-    Severity,
-)
-from hindsight.incidents.signals import components_affected
-from hindsight.monitors import credentials, engine
+from hindsight.incidents.models import Severity
+from hindsight.monitors import credentials, engine, outages
 from hindsight.monitors.models import (
     Flip,
     MaintenanceWindow,
     Monitor,
-    MonitorIncident,
     MonitorRegionState,
     MonitorState,
 )
+from hindsight.monitors.outages import fingerprint, resolve_quiet_incidents
 from hindsight.runner import leases
 from hindsight.runner.registry import Retry
 
 log = logging.getLogger(__name__)
+
+__all__ = ["fingerprint", "resolve_quiet_incidents"]  # their home is outages.py
 
 COMPONENT_FOR_STATE = {
     MonitorState.DOWN: ComponentStatus.MAJOR_OUTAGE,
@@ -80,7 +70,7 @@ def monitor_problems(monitor: Monitor) -> dict[str, str]:
         problems["quorum"] = f"cannot exceed the number of regions ({len(monitor.regions)})"
     if not isinstance(monitor.config, dict):
         problems["config"] = "must be a mapping of check options"
-    elif monitor.config.get("severity", "SEV2") not in Severity.values:
+    elif outages.severity_of(monitor) not in Severity.values:
         problems["config"] = f"severity must be one of {', '.join(Severity.values)}"
     elif "kind" not in problems and "target" not in problems:
         error = engine.spec_error(monitor)
@@ -241,6 +231,8 @@ def _apply(monitor: Monitor, change: Any, *, paused: bool, now: datetime | None)
         monitor.state, monitor.state_since, monitor.updated_at = str(new.status), now, now
         monitor.save()
         audit.record(action="monitor.paused" if paused else "monitor.resumed", target=monitor)
+        if paused:
+            outages.detach(monitor=monitor, why="was paused", at=now)
         monitor.region_states.update(
             engine_state={},
             state=str(new.status),
@@ -248,6 +240,7 @@ def _apply(monitor: Monitor, change: Any, *, paused: bool, now: datetime | None)
             lease_owner="",
             lease_until=None,
         )
+        sync_component(monitor=monitor)
         return Flip.objects.create(
             monitor=monitor,
             created_at=now,
@@ -273,11 +266,6 @@ def sync_component(*, monitor: Monitor) -> list[Component]:
         for state in states.values_list("state", flat=True)
     )
     return component_status.set_inputs(component_ids=[monitor.component_id], monitors=said)
-
-
-def fingerprint(monitor: Monitor, *, tls: bool = False) -> str:
-    """The incident fingerprint of a monitor's outage (or its certificate warning)."""
-    return f"monitor:{monitor.pk}:tls" if tls else f"monitor:{monitor.pk}"
 
 
 FLIP_RETRY = Retry(first_seconds=10, cap_seconds=3600, max_attempts=10)
@@ -321,103 +309,8 @@ def process_flips(*, worker: str, limit: int = 100, now: datetime | None = None)
 
 
 def _process(flip: Flip) -> None:
-    monitor, evidence = flip.monitor, flip.evidence or {}
-    tls_warning = evidence.get("error_class") == probe.ErrorClass.TLS_EXPIRING
-    if not tls_warning:
-        sync_component(monitor=monitor)
-    if not evidence.get("alert"):
-        return
-    key = f"monitor-flip:{flip.pk}"
-    if flip.new_state == MonitorState.DOWN or tls_warning:
-        severity = "SEV4" if tls_warning else (monitor.config or {}).get("severity", "SEV2")
-        what = "TLS certificate expires soon" if tls_warning else "is down"
-        incident, _ = incidents.open_or_attach(
-            service=monitor.service,
-            fingerprint=fingerprint(monitor, tls=tls_warning),
-            title=f"{monitor.name}: {what}",
-            severity=severity,
-            source=EventSource.MONITOR,
-            kind=EventKind.MONITOR_DOWN,
-            text=_describe(monitor, flip),
-            occurred_at=flip.created_at,
-            raw=evidence,
-            idempotency_key=key,
-        )
-        _link(monitor, incident, tls=tls_warning)
-        if monitor.component is not None and not tls_warning:
-            components_affected.send(
-                sender=Incident, incident=incident, components=[monitor.component]
-            )
-    elif flip.new_state == MonitorState.UP:
-        for tls in (False, True):
-            incidents.record_recovery(
-                fingerprint=fingerprint(monitor, tls=tls),
-                source=EventSource.MONITOR,
-                kind=EventKind.MONITOR_UP,
-                text=_describe(monitor, flip),
-                occurred_at=flip.created_at,
-                raw=evidence,
-                idempotency_key=f"{key}:{'tls' if tls else 'up'}",
-            )
-
-
-def _link(monitor: Monitor, incident: Incident, *, tls: bool) -> None:
-    """Record which incident the monitor's fingerprint is held by (once per fingerprint)."""
-    held = IncidentFingerprint.objects.filter(
-        fingerprint=fingerprint(monitor, tls=tls), active=True
-    ).first()
-    if held is not None:
-        MonitorIncident.objects.get_or_create(
-            fingerprint=held, defaults={"monitor": monitor, "incident": incident, "tls": tls}
-        )
-
-
-def _describe(monitor: Monitor, flip: Flip) -> str:
     evidence = flip.evidence or {}
-    where = ", ".join(sorted(evidence.get("regions") or {})) or "this worker's region"
-    facts = []
-    if evidence.get("status_code"):
-        facts.append(f"HTTP {evidence['status_code']}")
-    if evidence.get("error_class"):
-        facts.append(str(evidence["error_class"]))
-    if evidence.get("latency_ms") is not None:
-        facts.append(f"{evidence['latency_ms']:.0f} ms")
-    detail = f" ({', '.join(facts)})" if facts else ""
-    return (
-        f"Monitor {monitor.name!r} ({monitor.target}) is {flip.new_state.upper()} "
-        f"from {where}: {flip.reason}{detail}"
-    )
-
-
-def resolve_quiet_incidents(*, now: datetime | None = None) -> list[int]:
-    """Resolve open incidents whose monitors have all been up for the quiet period."""
-    now = now or timezone.now()
-    quiet_since = now - timedelta(seconds=settings.MONITOR_RESOLVE_AFTER_SECONDS)
-    held = IncidentFingerprint.objects.filter(
-        active=True, source=EventSource.MONITOR, incident__status__in=OPEN_STATUSES
-    ).select_related("incident")
-    resolved = []
-    for incident in {h.incident for h in held}:
-        if all(_quiet(h, quiet_since) for h in incident.fingerprints.filter(active=True)):
-            lifecycle.change_status(
-                incident=incident,
-                status=IncidentStatus.RESOLVED,
-                source=EventSource.MONITOR,
-                at=now,
-                note=f"Monitors up for {settings.MONITOR_RESOLVE_AFTER_SECONDS} s",
-            )
-            resolved.append(incident.pk)
-            log.info("resolved incident %s after its monitors stayed up", incident.pk)
-    return resolved
-
-
-def _quiet(held: IncidentFingerprint, quiet_since: datetime) -> bool:
-    if held.source != EventSource.MONITOR:
-        return held.recovered_at is not None
-    link = MonitorIncident.objects.filter(fingerprint=held).select_related("monitor").first()
-    if link is None:
-        return True  # the monitor was deleted; nothing will ever recover it
-    monitor = link.monitor
-    return monitor.state in (MonitorState.UP, MonitorState.PAUSED) and (
-        monitor.state_since <= quiet_since
-    )
+    if evidence.get("error_class") != probe.ErrorClass.TLS_EXPIRING:
+        sync_component(monitor=flip.monitor)
+    if evidence.get("alert"):
+        outages.process_flip(flip)

@@ -14,11 +14,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from hindsight import probe
-from hindsight.monitors.models import CheckResult, CheckRollup, RollupPeriod
+from hindsight.monitors.models import CheckResult, CheckRollup, MonitorState, RollupPeriod
 from hindsight.probe import Status
 from hindsight.probe.rollup import RESOLUTIONS, bucket_start
 
@@ -200,15 +200,20 @@ UPTIME_WINDOWS: dict[str, timedelta] = {
 def uptime(
     *, monitor_ids: Iterable[int], now: datetime | None = None
 ) -> dict[int, dict[str, float | None]]:
-    """Uptime percent over 24h, 7d, 30d and 90d per monitor, from the rollups.
+    """Uptime percent over 24h, 7d, 30d and 90d per monitor, from the rollups and the
+    latest raw checks.
 
     Days cover the window up to the newest day bucket, hours from there to the
-    newest hour bucket, minutes after that: no check is counted twice, and the
-    cost is a few grouped queries however many monitors are asked for.
+    newest hour bucket, minutes from there to the newest minute bucket, and the
+    raw results not rolled up yet after that (so a monitor that is down now
+    never reads 100 %): no check is counted twice, and the cost is a few
+    grouped queries however many monitors are asked for.
     """
     now = now or timezone.now()
     ids = list(monitor_ids)
-    edges = {p: _resume_point(p) for p in (RollupPeriod.DAY, RollupPeriod.HOUR)}
+    edges = {
+        p: _resume_point(p) for p in (RollupPeriod.DAY, RollupPeriod.HOUR, RollupPeriod.MINUTE)
+    }
     out: dict[int, dict[str, float | None]] = {pk: {} for pk in ids}
     for name, span in UPTIME_WINDOWS.items():
         since = now - span
@@ -231,6 +236,20 @@ def uptime(
                 total[2] += row["d"] or 0
             if edge is not None and edge > covered:
                 covered = edge
+        raw = (
+            CheckResult.objects.filter(
+                monitor_id__in=ids, checked_at__gte=covered, checked_at__lte=now
+            )
+            .values("monitor_id")
+            .annotate(
+                c=Count("id"),
+                a=Count("id", filter=Q(status__in=[MonitorState.UP, MonitorState.DEGRADED])),
+            )
+        )
+        for row in raw:
+            total = totals[row["monitor_id"]]
+            total[0] += row["c"]
+            total[1] += row["a"]
         for pk in ids:
             out[pk][name] = probe.uptime_percent(*totals.get(pk, (0, 0, 0)))
     return out

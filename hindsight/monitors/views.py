@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from hindsight import probe
 from hindsight.accounts.permissions import role_required
 from hindsight.formerrors import form_errors
+from hindsight.incidents.models import Incident
 from hindsight.monitors import credentials, services, storage
 from hindsight.monitors.charts import latency_svg
 from hindsight.monitors.forms import MonitorForm, WindowForm
@@ -66,6 +67,9 @@ def monitor_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "chart": latency_svg(points, label="Median response time, last 48 hours"),
             "bars": probe.uptime_bars(days, today=now.date()),
             "flips": monitor.flips.all()[:50],
+            "incidents": monitor.incidents.filter(
+                incident__in=Incident.objects.visible_to(request.user)
+            ).select_related("incident")[:20],
             "results": monitor.results.order_by("-checked_at")[:50],
             "windows": monitor.maintenance.order_by("starts_at"),
             "window_form": WindowForm(initial={"time_zone": "UTC"}),

@@ -10,7 +10,7 @@ write. Due times come from the per-severity policy (``settings.POSTMORTEM_DUE``)
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -46,13 +46,21 @@ def _iso(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# People who spoke shortly before the start or after the resolution took part;
+# chatter from other days in an imported channel did not.
+PARTICIPATION_MARGIN = timedelta(minutes=30)
+
+
 def participants(incident: Incident) -> list[str]:
-    """Return the people who acted on the incident, commander first."""
+    """Return the people who acted on the incident (inside its window), commander first."""
     names: list[str] = []
     if incident.commander is not None:
         names.append(incident.commander.display_name)
+    window = incident.events.filter(occurred_at__gte=incident.started_at - PARTICIPATION_MARGIN)
+    if incident.resolved_at is not None:
+        window = window.filter(occurred_at__lte=incident.resolved_at + PARTICIPATION_MARGIN)
     actors = (
-        incident.events.filter(hidden=False)
+        window.filter(hidden=False)
         .exclude(source__in=MACHINE_SOURCES)
         .exclude(actor_name__in=["", "Hindsight"])
         .order_by("occurred_at", "id")

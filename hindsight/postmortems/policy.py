@@ -62,3 +62,37 @@ def parse_policy(value: str) -> dict[str, Due]:
         else:
             raise ConfigError(f"{SETTING}: at most 'debrief/review' per severity, got {entry!r}")
     return policy
+
+
+REQUIRED_SETTING = "HINDSIGHT_POSTMORTEM_REQUIRED"
+REQUIRED_DEFAULT = "SEV1,SEV2"
+SHORT_SETTING = "HINDSIGHT_POSTMORTEM_SKIP_SHORT_AUTOMATIC_MINUTES"
+
+
+def parse_required(value: str) -> frozenset[str]:
+    """Parse the severities that require a post-mortem ("SEV1,SEV2"; empty = none)."""
+    chosen = {part.strip().upper() for part in value.split(",") if part.strip()}
+    unknown = sorted(chosen - set(_SEVERITIES))
+    if unknown:
+        raise ConfigError(
+            f"{REQUIRED_SETTING}: {', '.join(unknown)} is not a severity; use SEV1 to SEV4"
+        )
+    return frozenset(chosen)
+
+
+def needs_postmortem(
+    *,
+    severity: str,
+    automatic: bool,
+    duration: timedelta | None,
+    required: frozenset[str],
+    short: timedelta,
+) -> tuple[bool, str]:
+    """Whether resolving drafts a post-mortem by itself, and why (said on the timeline)."""
+    if severity not in required:
+        listed = ", ".join(sorted(required)) or "no severity"
+        return False, f"the policy requires one for {listed}, this is {severity}"
+    if automatic and duration is not None and duration < short:
+        minutes = int(short.total_seconds() // 60)
+        return False, f"it was opened automatically and lasted under {minutes} min"
+    return True, ""

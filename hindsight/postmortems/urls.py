@@ -12,6 +12,7 @@ app_name = "postmortems"
 urlpatterns = [
     path("", views.postmortem_list, name="list"),
     path("due/", views.due, name="due"),
+    path("start/<int:incident_id>/", workflow_views.start, name="start"),
     path("<int:pk>/", views.workspace, name="workspace"),
     path("<int:pk>/save/", editor_views.save, name="save"),
     path("<int:pk>/autosave/", editor_views.autosave, name="autosave"),

@@ -16,7 +16,9 @@ from hindsight.accounts.models import User
 from hindsight.accounts.permissions import AuthenticatedRequest, role_required
 from hindsight.accounts.services import user_for_token
 from hindsight.core import export
+from hindsight.incidents.models import Incident
 from hindsight.postmortems import access, printing, services
+from hindsight.postmortems.drafting import draft_on_resolve
 from hindsight.postmortems.models import PostMortem, PostMortemComment
 from hindsight.postmortems.views import diff_lines
 
@@ -203,3 +205,15 @@ def export_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
             "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
         )
     return response
+
+
+@require_POST
+@role_required("responder")
+def start(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """Ask for a post-mortem of a resolved incident the policy did not require one for."""
+    incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=incident_id)
+    if incident.is_open:
+        messages.error(request, "Resolve the incident first; its post-mortem is drafted then.")
+        return redirect("incidents:detail", pk=incident.pk)
+    postmortem = draft_on_resolve(incident=incident, actor=request.user)  # type: ignore[arg-type]
+    return redirect("postmortems:workspace", pk=postmortem.pk)

@@ -79,7 +79,7 @@ class RssFeed(Feed[Incident, StatusPage]):
         return list(content.public_incidents(page)[:FEED_ITEMS])
 
     def item_title(self, incident: Incident) -> str:
-        return incident.title
+        return incident.shown_title
 
     def item_description(self, incident: Incident) -> str:
         return render_to_string(

@@ -59,6 +59,10 @@ def _on_components_affected(
         return
     shown = {c.pk: c.status for c in Component.objects.filter(pk__in=[c.pk for c in fresh])}
     names = ", ".join(c.name for c in fresh)
+    if not incident.public_title:
+        # The incident's own title names a monitor; customers read the component.
+        Incident.objects.filter(pk=incident.pk).update(public_title=f"Problems with {names}"[:200])
+        incident.public_title = f"Problems with {names}"[:200]
     services.post_update(
         incident=incident,
         status=incident.status,

@@ -306,7 +306,7 @@ def queue_maintenance_notifications(*, maintenance: ScheduledMaintenance) -> int
 def _update_email(page: StatusPage, update: StatusUpdate) -> tuple[str, str]:
     incident = update.incident
     status = update.get_status_display()
-    lines = [f"{incident.title}", f"{status}: {update.message}", ""]
+    lines = [f"{incident.shown_title}", f"{status}: {update.message}", ""]
     rows = list(update.components.select_related("component"))
     if rows:
         lines.append(
@@ -315,7 +315,7 @@ def _update_email(page: StatusPage, update: StatusUpdate) -> tuple[str, str]:
         )
         lines.append("")
     lines.append(f"Details: {content.page_url(page)}incidents/{incident.pk}/")
-    return f"[{page.title}] {incident.title} - {status}", "\n".join(lines)
+    return f"[{page.title}] {incident.shown_title} - {status}", "\n".join(lines)
 
 
 def _webhook_payload(page: StatusPage, update: StatusUpdate) -> dict[str, Any]:

@@ -144,6 +144,6 @@ def _incident_days(
         day = max(start, first)
         while day <= min(end, last):
             for component_id in touched & wanted:
-                result[(component_id, day)].append(incident.title)
+                result[(component_id, day)].append(incident.shown_title)
             day += timedelta(days=1)
     return result

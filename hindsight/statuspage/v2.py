@@ -127,7 +127,7 @@ def incident_json(page: StatusPage, incident: Incident) -> dict[str, Any]:
     monitoring = [u.posted_at for u in updates if u.status == "monitoring"]
     return {
         "id": str(incident.pk),
-        "name": incident.title,
+        "name": incident.shown_title,
         "status": "resolved" if incident.status == "closed" else incident.status,
         "created_at": stamp(incident.created_at),
         "updated_at": stamp(max([incident.updated_at, *(u.posted_at for u in updates)])),

@@ -17,6 +17,7 @@ NAVIGATION: list[tuple[str, str, str]] = [
     ("Action items", "actions:board", ""),
     ("Insights", "insights:dashboard", ""),
     ("Integrations", "integrations:list", ""),
+    ("Notifications", "integrations:channels", ""),
     ("Status pages", "statuspage:pages", ""),
     ("Outbox", "outbox:list", "admin"),
 ]
@@ -40,4 +41,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append(
             {"label": label, "url": url, "active": request.path.startswith(url), "count": count}
         )
+    # The deepest matching section is the current one (/integrations/notifications/).
+    active = [item for item in items if item["active"]]
+    for item in active[:-1]:
+        item["active"] = False
     return {"nav_items": items}

@@ -170,3 +170,24 @@ def test_the_cli_imports_with_progress_and_reports_bad_exports(
     assert _chat(incident).count() == 2
     bad_date = runner.invoke(app, args + ["--from", "last tuesday"])
     assert bad_date.exit_code == 2
+
+
+@pytest.mark.django_db
+def test_days_outside_the_incident_window_need_an_explicit_choice(
+    export: Path, incident: Incident, a_responder: object, tmp_path: Path
+) -> None:
+    from django.test import Client
+
+    archive = Path(shutil.make_archive(str(tmp_path / "export"), "zip", export))
+    client = Client()
+    client.force_login(a_responder)
+    with archive.open("rb") as handle:
+        response = client.post(
+            f"/incidents/{incident.pk}/import/slack/",
+            {"export": handle, "channel": CHANNEL, "start": "2025-01-10", "end": "2025-01-11"},
+            follow=True,
+        )
+    assert "Nothing was imported: The chosen days reach outside the incident" in (
+        response.content.decode()
+    )
+    assert _chat(incident).count() == 0

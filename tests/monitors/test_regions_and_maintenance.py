@@ -98,6 +98,6 @@ def test_a_tls_certificate_near_expiry_opens_a_sev4_incident_not_an_outage():
     services.process_flips(worker="test")
     incident = Incident.objects.get()
     assert incident.severity == "SEV4"
-    assert incident.title == "shop tls: TLS certificate expires soon"
+    assert incident.title == "shop tls: certificate expires in 9 days"
     assert incident.fingerprints.get().fingerprint == f"monitor:{monitor.pk}:tls"
     assert Component.objects.get().status == ComponentStatus.OPERATIONAL

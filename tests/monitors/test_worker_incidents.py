@@ -39,7 +39,7 @@ def test_it_opens_an_incident_after_confirmed_failures_and_resolves_after_the_qu
     assert monitor.state == "down"
     incident = Incident.objects.get()
     assert incident.title == "checkout health: is down"
-    assert incident.severity == "SEV2"
+    assert incident.severity == "SEV3"  # the monitor's default
     assert list(incident.services.all()) == [checkout]
     down = incident.events.get(kind=EventKind.MONITOR_DOWN)
     assert "HTTP 503" in down.text and "DOWN" in down.text

@@ -20,6 +20,13 @@ def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def every_severity_gets_a_post_mortem(settings) -> None:  # type: ignore[no-untyped-def]
+    """These tests are about post-mortems once drafted; the policy has its own tests."""
+    settings.POSTMORTEM_REQUIRED = frozenset({"SEV1", "SEV2", "SEV3", "SEV4"})
+    settings.POSTMORTEM_SKIP_SHORT_AUTOMATIC_MINUTES = 0
+
+
 @pytest.fixture
 def another_editor(db: None) -> User:
     return User.objects.create_user(

@@ -97,7 +97,7 @@ def world(db: None) -> dict[str, Any]:
         monitor=Monitor(name="web", target="http://127.0.0.1:9/")
     )
     integration, token = create_integration(name="g", kind="generic")
-    resolved = declare_incident(title="Search slow", commander=users["editor"])
+    resolved = declare_incident(title="Search slow", severity="SEV2", commander=users["editor"])
     change_status(incident=resolved, status="resolved", actor=users["editor"])
     postmortem = PostMortem.objects.get(incident=resolved)
     comment = PostMortemComment.objects.create(
@@ -114,6 +114,7 @@ def world(db: None) -> dict[str, Any]:
         "kwargs": {
             "pk": incident.pk,
             "event_id": event.pk,
+            "incident_id": resolved.pk,
             "slug": "main",
             "month": "2026-11",
             "name": "summary.json",

@@ -14,6 +14,7 @@ from hindsight.formerrors import form_errors
 from hindsight.incidents import importers
 from hindsight.incidents.models import Incident
 from hindsight.integrations.chat import uploads
+from hindsight.integrations.chat.window import WindowError, import_window
 from hindsight.integrations.models import ChatImport
 
 
@@ -21,10 +22,17 @@ class SlackUploadForm(forms.Form):
     export = forms.FileField(label="Slack export (.zip)")
     channel = forms.CharField(max_length=200, label="Channel")
     start = forms.DateField(
-        required=False, label="From (UTC day)", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="From (UTC day; empty: 30 min before the incident started)",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     end = forms.DateField(
-        required=False, label="To (UTC day)", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="To (UTC day; empty: 30 min after it was resolved)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    outside_window = forms.BooleanField(
+        required=False, label="Include messages outside the incident's window"
     )
 
 
@@ -37,8 +45,19 @@ def upload_slack(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, f"Nothing was imported: {form_errors(form)}")
         return redirect("incidents:detail", pk=pk)
+    try:
+        since, until = import_window(
+            incident=incident,
+            start=form.cleaned_data["start"],
+            end=form.cleaned_data["end"],
+            outside=form.cleaned_data["outside_window"],
+        )
+    except WindowError as exc:
+        messages.error(request, f"Nothing was imported: {exc}")
+        return redirect("incidents:detail", pk=pk)
     upload = form.cleaned_data["export"]
-    options = {k: v for k, v in form.cleaned_data.items() if k != "export"}
+    # The window decided here (the incident's own unless asked otherwise) is what runs.
+    options = {"channel": form.cleaned_data["channel"], "start": since, "end": until}
     chat_import = uploads.store_upload(
         incident=incident,
         chunks=upload.chunks(),

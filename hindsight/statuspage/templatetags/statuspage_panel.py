@@ -32,3 +32,18 @@ def statuspage_panel(context: template.Context, incident: Incident) -> dict[str,
         "csrf_token": context.get("csrf_token"),
         "restricted": incident.restricted,
     }
+
+
+@register.inclusion_tag("statuspage/_resolve_prompt.html", takes_context=True)
+def resolve_prompt(context: template.Context, incident: Incident) -> dict[str, Any]:
+    """The incident page's Resolve control: with public updates, it asks for the final
+    public message (pre-filled, editable) and resolves the public incident with it."""
+    public = not incident.restricted and incident.status_updates.exists()
+    return {
+        "incident": incident,
+        "public": public,
+        "message": services.template_message(template="resolved", incident=incident)
+        if public
+        else "",
+        "csrf_token": context.get("csrf_token"),
+    }
