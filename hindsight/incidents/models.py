@@ -58,6 +58,8 @@ class Incident(models.Model):
     public_title = models.CharField(
         max_length=200,
         blank=True,
+        default="",
+        db_default="",  # rows written by older code (and data migrations) get it too
         help_text="The title customers see on the status page (the title when empty)",
     )
     severity = models.CharField(max_length=4, choices=Severity.choices, default=Severity.SEV3)

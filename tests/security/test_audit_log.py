@@ -157,7 +157,7 @@ def draft(an_editor: User) -> Any:
     from hindsight.incidents.lifecycle import change_status
     from hindsight.postmortems.models import PostMortem
 
-    incident = declare_incident(title="Checkout down")
+    incident = declare_incident(title="Checkout down", severity="SEV2")  # needs a post-mortem
     change_status(incident=incident, status="resolved", actor=an_editor)
     return PostMortem.objects.get(incident=incident)
 

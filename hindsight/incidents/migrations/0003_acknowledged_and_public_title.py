@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='incident',
             name='public_title',
-            field=models.CharField(blank=True, help_text='The title customers see on the status page (the title when empty)', max_length=200),
+            field=models.CharField(blank=True, db_default='', default='', help_text='The title customers see on the status page (the title when empty)', max_length=200),
         ),
         migrations.AlterField(
             model_name='timelineevent',
