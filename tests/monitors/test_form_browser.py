@@ -1,0 +1,56 @@
+"""The monitor form in a real browser: fields follow the kind, errors sit under their fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser import ARTIFACTS, CHROMIUM_ARGS, Served, log_in, serve
+from tests.system import require_chromium
+
+
+@pytest.fixture
+def served(tmp_path: Path, free_port: int) -> Iterator[Served]:
+    with serve(tmp_path / "data", free_port) as running:
+        yield running
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_form_follows_the_kind_and_shows_every_error(served: Served, width: int) -> None:
+    chromium = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = log_in(browser, served, "admin", served.password, width=width)
+            page.goto(served.url + "/monitors/new/")
+            assert page.is_visible("#id_status_codes")
+            assert not page.is_visible("#id_keyword")
+            page.select_option("#id_kind", "keyword")
+            assert page.is_visible("#id_keyword")
+            page.select_option("#id_kind", "tcp")
+            assert not page.is_visible("#id_tls_warning_days")
+            assert not page.is_visible("#id_headers_text")
+            page.select_option("#id_kind", "keyword")
+            page.fill("#id_name", "")
+            page.fill("#id_target", "http://127.0.0.1:9/")
+            page.fill("#id_interval_seconds", "5")
+            page.fill("#id_status_codes", "200, abc")
+            page.click(".monitor-form button[type=submit]")
+            page.wait_for_selector("#id_name-error")
+            errors = {
+                field: page.inner_text(f"#id_{field}-error")
+                for field in ("name", "interval_seconds", "status_codes", "keyword")
+            }
+            assert errors["interval_seconds"] == "must be at least 30 seconds"
+            assert errors["keyword"] == "A keyword check needs a keyword"
+            page.screenshot(path=str(ARTIFACTS / f"monitor-form-{width}.png"), full_page=True)
+            page.goto(served.url + "/monitors/")
+            page.screenshot(path=str(ARTIFACTS / f"monitor-list-{width}.png"), full_page=True)
+        finally:
+            browser.close()
