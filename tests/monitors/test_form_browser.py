@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,30 @@ from tests.system import require_chromium
 @pytest.fixture
 def served(tmp_path: Path, free_port: int) -> Iterator[Served]:
     with serve(tmp_path / "data", free_port) as running:
+        add_history(tmp_path / "data" / "hindsight.sqlite3")
         yield running
+
+
+def add_history(database: Path) -> None:
+    """Thirty past checks of the demo's first monitor, one of them down, for the list's strip."""
+    now = datetime.now(UTC)
+    with sqlite3.connect(database) as db:
+        (monitor,) = db.execute("SELECT min(id) FROM monitors_monitor").fetchone()
+        db.executemany(
+            "INSERT INTO monitors_checkresult (monitor_id, checked_at, region, status,"
+            " latency_ms, status_code, error) VALUES (?, ?, '', ?, ?, ?, ?)",
+            [
+                (
+                    monitor,
+                    (now - timedelta(minutes=40 - m)).isoformat(sep=" "),
+                    "down" if m == 20 else "up",
+                    None if m == 20 else 80.0 + (m * 37) % 50,
+                    503 if m == 20 else 200,
+                    "HTTP 503" if m == 20 else "",
+                )
+                for m in range(30)
+            ],
+        )
 
 
 @pytest.mark.slow
@@ -51,6 +76,7 @@ def test_the_form_follows_the_kind_and_shows_every_error(served: Served, width: 
             assert errors["keyword"] == "A keyword check needs a keyword"
             page.screenshot(path=str(ARTIFACTS / f"monitor-form-{width}.png"), full_page=True)
             page.goto(served.url + "/monitors/")
+            assert page.locator(".heartbeat i.down").count() == 1
             page.screenshot(path=str(ARTIFACTS / f"monitor-list-{width}.png"), full_page=True)
         finally:
             browser.close()
