@@ -12,7 +12,7 @@ from hindsight.incidents.models import Severity
 from hindsight.monitors import credentials
 from hindsight.monitors.models import MaintenanceWindow, Monitor
 from hindsight.monitors.services import MIN_INTERVAL_SECONDS, monitor_problems, window_problem
-from hindsight.probe.model import METHODS
+from hindsight.probe.model import MAX_REQUEST_BODY_BYTES, METHODS
 
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -21,6 +21,7 @@ HTTP_KINDS = "http keyword"
 FIELD_KINDS = {
     "method": HTTP_KINDS,
     "status_codes": HTTP_KINDS,
+    "body": HTTP_KINDS,
     "keyword": "keyword",
     "keyword_mode": "keyword",
     "keyword_is_regex": "keyword",
@@ -35,6 +36,7 @@ FIELD_KINDS = {
 OPTION_FIELDS = (
     "severity",
     "method",
+    "body",
     "status_codes",
     "keyword",
     "keyword_mode",
@@ -66,6 +68,7 @@ def _option_field(message: str) -> str:
         ("keyword", "keyword"),
         ("tls", "tls_critical_days"),
         ("http method", "method"),
+        ("request body", "body"),
         ("header", "headers_text"),
         ("severity", "severity"),
     ):
@@ -89,6 +92,13 @@ class MonitorForm(forms.ModelForm):  # type: ignore[type-arg]
         label="HTTP method",
         choices=[(m, m) for m in sorted(METHODS, key=lambda m: (m != "GET", m))],
         required=False,
+    )
+    body = forms.CharField(
+        label="Request body",
+        required=False,
+        max_length=MAX_REQUEST_BODY_BYTES,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Sent with POST, PUT or PATCH; set a Content-Type header to match.",
     )
     status_codes = forms.CharField(
         label="Expected status codes",
@@ -203,6 +213,7 @@ class MonitorForm(forms.ModelForm):  # type: ignore[type-arg]
         typed: dict[str, Any] = {"severity": data.get("severity"), "status_codes": codes}
         if kind in ("http", "keyword"):
             typed["method"] = data.get("method")
+            typed["body"] = data.get("body")
         if kind == "keyword":
             typed["keyword"] = data.get("keyword")
             typed["keyword_mode"] = data.get("keyword_mode")

@@ -65,6 +65,18 @@ def test_an_http_form_saves_method_codes_tls_thresholds_and_severity(an_editor):
     }
 
 
+def test_an_http_form_saves_a_request_body_for_post(an_editor):
+    response = post(an_editor, method="POST", body='{"ping": 1}')
+    assert response.status_code == 302, response.context["form"].errors
+    assert Monitor.objects.get().config == {"method": "POST", "body": '{"ping": 1}'}
+
+
+def test_a_body_with_get_is_refused_under_the_body_field(an_editor):
+    html = post(an_editor, method="GET", body="x").content.decode()
+    assert field_error(html, "body") == "A request body is sent with PATCH, POST, PUT, not GET"
+    assert Monitor.objects.count() == 0
+
+
 def test_a_keyword_form_saves_the_keyword_its_mode_and_regex(an_editor):
     response = post(
         an_editor,
