@@ -11,7 +11,7 @@ from hindsight.core import inputs
 from hindsight.incidents.models import Severity
 from hindsight.monitors import credentials
 from hindsight.monitors.models import MaintenanceWindow, Monitor
-from hindsight.monitors.services import MIN_INTERVAL_SECONDS, monitor_problems, window_problem
+from hindsight.monitors.services import min_interval_seconds, monitor_problems, window_problem
 from hindsight.probe.model import MAX_REQUEST_BODY_BYTES, METHODS
 
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -169,7 +169,7 @@ class MonitorForm(forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         self.fields[
             "interval_seconds"
-        ].help_text = f"Seconds between checks; at least {MIN_INTERVAL_SECONDS}."
+        ].help_text = f"Seconds between checks; at least {min_interval_seconds()}."
         self.fields["timeout_seconds"].help_text = "Seconds; more than 0 and at most the interval."
         self.fields["regions_text"].initial = ", ".join(self.instance.regions or [])
         config = dict(self.instance.config or {}) if isinstance(self.instance.config, dict) else {}

@@ -72,7 +72,7 @@ def test_the_form_follows_the_kind_and_shows_every_error(served: Served, width: 
                 field: page.inner_text(f"#id_{field}-error")
                 for field in ("name", "interval_seconds", "status_codes", "keyword")
             }
-            assert errors["interval_seconds"] == "must be at least 30 seconds"
+            assert errors["interval_seconds"] == "must be at least 20 seconds"
             assert errors["keyword"] == "A keyword check needs a keyword"
             page.screenshot(path=str(ARTIFACTS / f"monitor-form-{width}.png"), full_page=True)
             page.goto(served.url + "/monitors/")

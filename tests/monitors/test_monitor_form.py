@@ -158,7 +158,7 @@ def test_bad_input_shows_every_error_next_to_its_field_and_stores_nothing(an_edi
     assert response.status_code == 200
     html = response.content.decode()
     assert field_error(html, "name") == "This field is required."
-    assert field_error(html, "interval_seconds") == "must be at least 30 seconds"
+    assert field_error(html, "interval_seconds") == "must be at least 20 seconds"
     assert (
         field_error(html, "status_codes") == "&#x27;abc&#x27; is not an HTTP status code (100–599)"
     )
@@ -172,7 +172,7 @@ def test_bad_input_shows_every_error_next_to_its_field_and_stores_nothing(an_edi
 
 def test_the_interval_field_states_the_minimum(an_editor):
     html = editor_client(an_editor).get("/monitors/new/").content.decode()
-    assert "Seconds between checks; at least 30." in html
+    assert "Seconds between checks; at least 20." in html
 
 
 def test_the_form_marks_rows_with_the_kinds_they_apply_to(an_editor):
@@ -207,3 +207,16 @@ def test_the_list_shows_a_heartbeat_strip_and_a_sparkline(the_viewer):
     assert "no checks" in html.split("quiet")[1]
     assert not quiet.results.exists()
     assert html.count('<td class="uptime">') == 8
+
+
+def test_a_twenty_second_interval_is_accepted(an_editor):
+    response = post(an_editor, interval_seconds=20, timeout_seconds=20)
+    assert response.status_code == 302, response.context["form"].errors
+    assert Monitor.objects.get().interval_seconds == 20
+
+
+def test_a_longer_lease_grace_raises_the_minimum(an_editor, settings):
+    settings.WORKER_LEASE_GRACE_SECONDS = 45
+    html = post(an_editor, interval_seconds=30).content.decode()
+    assert field_error(html, "interval_seconds") == "must be at least 45 seconds"
+    assert Monitor.objects.count() == 0
