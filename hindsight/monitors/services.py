@@ -82,12 +82,15 @@ def monitor_problems(monitor: Monitor) -> dict[str, str]:
     elif outages.severity_of(monitor) not in Severity.values:
         problems["config"] = f"severity must be one of {', '.join(Severity.values)}"
     elif "kind" not in problems and "target" not in problems:
-        error = engine.spec_error(monitor)
+        error = engine.spec_error(monitor) or ""
+        on_target = any(word in error for word in ("target", "Port ", "URL"))
         if error:
-            on_target = any(word in error for word in ("target", "Port ", "URL"))
             problems["target" if on_target else "config"] = error
-        else:
-            refused = target_refusal(monitor)
+        if not on_target:  # the guard's word on the target, even beside a bad option
+            try:
+                refused = target_refusal(monitor)
+            except (TypeError, ValueError):
+                refused = None
             if refused:
                 problems["target"] = refused
     secret_problem = credentials.problem(monitor)

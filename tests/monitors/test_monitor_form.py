@@ -170,6 +170,15 @@ def test_bad_input_shows_every_error_next_to_its_field_and_stores_nothing(an_edi
     assert (kept.name, kept.interval_seconds, kept.config) == ("kept", 60, {"keyword": "ok"})
 
 
+def test_the_egress_guard_refusal_shows_beside_an_option_error(an_editor):
+    html = post(
+        an_editor, kind="keyword", keyword="", target="http://169.254.169.254/"
+    ).content.decode()
+    assert "169.254.169.254" in field_error(html, "target")
+    assert field_error(html, "keyword") == "A keyword check needs a keyword"
+    assert Monitor.objects.count() == 0
+
+
 def test_the_interval_field_states_the_minimum(an_editor):
     html = editor_client(an_editor).get("/monitors/new/").content.decode()
     assert "Seconds between checks; at least 20." in html
