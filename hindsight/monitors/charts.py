@@ -49,3 +49,33 @@ def latency_svg(points: Sequence[tuple[datetime, float | None]], *, label: str) 
         f'aria-label="{escape(label)}">{axis}{polylines}</svg>'
     )
     return mark_safe(svg)  # numbers, dates and the escaped label only
+
+
+SPARK_WIDTH, SPARK_HEIGHT = 100, 20
+
+
+def sparkline_svg(values: Sequence[float | None], *, label: str) -> SafeString:
+    """A small response-time line for a list row; failed checks (None) leave gaps."""
+    known = [v for v in values if v is not None]
+    if len(known) < 2:
+        return SafeString("")
+    top = max(known) or 1.0
+    step = SPARK_WIDTH / max(len(values) - 1, 1)
+    lines: list[list[str]] = [[]]
+    for i, value in enumerate(values):
+        if value is None:
+            lines.append([])
+            continue
+        y = SPARK_HEIGHT - 1 - (SPARK_HEIGHT - 2) * value / top
+        lines[-1].append(f"{i * step:.1f},{y:.1f}")
+    polylines = "".join(
+        f'<polyline fill="none" stroke="currentColor" stroke-width="1.2" points="{" ".join(p)}"/>'
+        for p in lines
+        if len(p) > 1
+    )
+    svg = (
+        f'<svg class="sparkline" viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}" '
+        f'preserveAspectRatio="none" role="img" aria-label="{escape(label)}">'
+        f"<title>{escape(label)}</title>{polylines}</svg>"
+    )
+    return mark_safe(svg)  # numbers and the escaped label only

@@ -22,6 +22,7 @@ from hindsight.probe.model import DEFAULT_STATUS_CODES
 # Config keys a monitor may set, by what they mean to the check.
 CONFIG_KEYS = (
     "method",
+    "body",
     "status_codes",
     "max_redirects",
     "keyword",
@@ -58,6 +59,7 @@ def check_spec(monitor: Monitor) -> probe.CheckSpec:
         port=port,
         method=str(config.get("method", "GET")).upper(),
         headers=tuple(sorted(credentials.request_headers(monitor).items())),
+        body=str(config.get("body", "")),
         status_codes=frozenset(int(c) for c in codes) if codes else DEFAULT_STATUS_CODES,
         timeout=float(monitor.timeout_seconds),
         max_redirects=int(config.get("max_redirects", 5)),

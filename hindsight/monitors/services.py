@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import math
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -40,9 +42,15 @@ COMPONENT_FOR_STATE = {
     MonitorState.UP: ComponentStatus.OPERATIONAL,
     MonitorState.MAINTENANCE: ComponentStatus.MAINTENANCE,
 }
-# Shortest interval: with the default 15 s grace a lease (timeout + grace) then ends
-# within two intervals, so a killed worker's checks resume in time.
-MIN_INTERVAL_SECONDS = 30
+# Shortest interval. A lease lasts timeout + grace and the timeout is at most the
+# interval, so it ends within two intervals whenever the interval is at least the grace
+# (15 s by default): a killed worker's checks resume in time.
+MIN_INTERVAL_SECONDS = 20
+
+
+def min_interval_seconds() -> int:
+    """The shortest interval a monitor may have: 20 s, or the lease grace if that is longer."""
+    return max(MIN_INTERVAL_SECONDS, math.ceil(settings.WORKER_LEASE_GRACE_SECONDS))
 
 
 def monitor_problems(monitor: Monitor) -> dict[str, str]:
@@ -57,8 +65,9 @@ def monitor_problems(monitor: Monitor) -> dict[str, str]:
         monitor.full_clean(exclude=["engine_state", "last_result", "state"])
     except ValidationError as exc:
         problems.update({f: " ".join(m) for f, m in exc.message_dict.items()})
-    if monitor.interval_seconds is not None and monitor.interval_seconds < MIN_INTERVAL_SECONDS:
-        problems["interval_seconds"] = f"must be at least {MIN_INTERVAL_SECONDS} seconds"
+    shortest = min_interval_seconds()
+    if monitor.interval_seconds is not None and monitor.interval_seconds < shortest:
+        problems["interval_seconds"] = f"must be at least {shortest} seconds"
     timeout = monitor.timeout_seconds
     if timeout is not None and not 0 < timeout <= (monitor.interval_seconds or 0):
         problems["timeout_seconds"] = "must be more than 0 and at most the interval"
@@ -73,12 +82,15 @@ def monitor_problems(monitor: Monitor) -> dict[str, str]:
     elif outages.severity_of(monitor) not in Severity.values:
         problems["config"] = f"severity must be one of {', '.join(Severity.values)}"
     elif "kind" not in problems and "target" not in problems:
-        error = engine.spec_error(monitor)
+        error = engine.spec_error(monitor) or ""
+        on_target = any(word in error for word in ("target", "Port ", "URL"))
         if error:
-            on_target = any(word in error for word in ("target", "Port ", "URL"))
             problems["target" if on_target else "config"] = error
-        else:
-            refused = target_refusal(monitor)
+        if not on_target:  # the guard's word on the target, even beside a bad option
+            try:
+                refused = target_refusal(monitor)
+            except (TypeError, ValueError):
+                refused = None
             if refused:
                 problems["target"] = refused
     secret_problem = credentials.problem(monitor)

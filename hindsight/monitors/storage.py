@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from hindsight import probe
@@ -263,3 +264,25 @@ def latency_series(
         monitor_id=monitor_id, period=period, bucket_start__gte=since
     ).order_by("bucket_start")
     return [from_row(r) for r in rows]
+
+
+def recent_results(*, monitor_ids: list[int], count: int = 30) -> dict[int, list[CheckResult]]:
+    """The last `count` raw results of each monitor, oldest first, in one query."""
+    rows = (
+        CheckResult.objects.filter(monitor_id__in=monitor_ids)
+        .annotate(
+            newest=Window(
+                RowNumber(),
+                partition_by=[F("monitor_id")],
+                order_by=[F("checked_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(newest__lte=count)
+        .only("monitor_id", "checked_at", "status", "latency_ms", "status_code", "error")
+    )
+    found: dict[int, list[CheckResult]] = {pk: [] for pk in monitor_ids}
+    for row in rows:
+        found[row.monitor_id].append(row)
+    for results in found.values():
+        results.sort(key=lambda r: (r.checked_at, r.pk))
+    return found

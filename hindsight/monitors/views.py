@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from hindsight import probe
@@ -16,11 +17,22 @@ from hindsight.accounts.permissions import role_required
 from hindsight.formerrors import form_errors
 from hindsight.incidents.models import Incident
 from hindsight.monitors import credentials, services, storage
-from hindsight.monitors.charts import latency_svg
+from hindsight.monitors.charts import latency_svg, sparkline_svg
 from hindsight.monitors.forms import MonitorForm, WindowForm
-from hindsight.monitors.models import Monitor
+from hindsight.monitors.models import CheckResult, Monitor
 
 PAGE_SIZE = 100
+HEARTBEATS = 30  # check results in each list row's heartbeat strip and sparkline
+
+
+def _sparkline(results: list[CheckResult]) -> SafeString:
+    known = [r.latency_ms for r in results if r.latency_ms is not None]
+    if not known:
+        return SafeString("")
+    label = (
+        f"Response time of the last {len(results)} checks: {min(known):.0f} to {max(known):.0f} ms"
+    )
+    return sparkline_svg([r.latency_ms for r in results], label=label)
 
 
 def monitor_list(request: HttpRequest) -> HttpResponse:
@@ -31,7 +43,8 @@ def monitor_list(request: HttpRequest) -> HttpResponse:
         monitors = monitors.filter(state=state)
     page = Paginator(monitors, PAGE_SIZE).get_page(request.GET.get("page"))
     uptime = storage.uptime(monitor_ids=[m.pk for m in page])
-    rows = [(m, uptime[m.pk]) for m in page]
+    recent = storage.recent_results(monitor_ids=[m.pk for m in page], count=HEARTBEATS)
+    rows = [(m, uptime[m.pk], recent[m.pk], _sparkline(recent[m.pk])) for m in page]
     return render(
         request,
         "monitors/list.html",

@@ -20,6 +20,7 @@ from hindsight.probe.egress import Guard
 from hindsight.probe.faults import classify_exception
 from hindsight.probe.keyword import KeywordError, compile_keyword
 from hindsight.probe.model import (
+    BODY_METHODS,
     KIB,
     CheckSpec,
     Clock,
@@ -156,6 +157,7 @@ async def _fetch(
     method = spec.method.upper()
     seen = {str(progress.url)}
     headers = dict(spec.headers)
+    body = spec.body.encode()
     follow = REDIRECT_CODES if spec.max_redirects > 0 else frozenset()
     for hop in range(spec.max_redirects + 1):
         resp = await session.request(
@@ -167,6 +169,7 @@ async def _fetch(
             progress=progress,
             ssl_context=ssl_context,
             headers_only_for=follow,
+            body=body if method in BODY_METHODS else b"",
         )
         location = resp.header("location")
         if resp.status not in follow or not location:

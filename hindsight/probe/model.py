@@ -77,6 +77,7 @@ class CheckSpec:
     port: int = 0
     method: str = "GET"
     headers: tuple[tuple[str, str], ...] = ()
+    body: str = ""  # sent with POST, PUT and PATCH (UTF-8)
     status_codes: frozenset[int] = DEFAULT_STATUS_CODES
     timeout: float = 10.0
     max_redirects: int = 5
@@ -164,6 +165,10 @@ def spec_problem(spec: CheckSpec) -> str | None:
         return "The TLS critical threshold must not exceed the warning threshold"
     if spec.method.upper() not in METHODS:
         return f"HTTP method {spec.method!r} is not one of {', '.join(sorted(METHODS))}"
+    if spec.body and spec.method.upper() not in BODY_METHODS:
+        return f"A request body is sent with {', '.join(sorted(BODY_METHODS))}, not {spec.method}"
+    if len(spec.body.encode()) > MAX_REQUEST_BODY_BYTES:
+        return f"The request body is at most {MAX_REQUEST_BODY_BYTES} bytes"
     return header_problem(spec.headers)
 
 
@@ -173,6 +178,8 @@ _TOKEN_CHARS = frozenset(
 
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+MAX_REQUEST_BODY_BYTES = 64 * 1024
 # A Host header override names a virtual host: a DNS name or address, maybe a port.
 _HOST_VALUE = re.compile(r"(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?")
 # Headers the client writes itself; a monitor setting them would break the request framing.

@@ -130,6 +130,7 @@ class Session:
         progress: BodyProgress,
         ssl_context: ssl.SSLContext | None = None,
         headers_only_for: frozenset[int] = frozenset(),
+        body: bytes = b"",
     ) -> Response:
         """Send one request on a new connection and read its response (and body prefix).
 
@@ -142,7 +143,7 @@ class Session:
         tls = None
         if url.scheme == "https":
             tls = ssl_context or self._ssl_context or default_context()
-        payload = _request_bytes(method, url, host, port, headers)
+        payload = _request_bytes(method, url, host, port, headers, body)
         async with self._limit:
             addresses = await self._resolve(host, port)
             loop = asyncio.get_running_loop()
@@ -212,7 +213,7 @@ async def _connect(
 
 
 def _request_bytes(
-    method: str, url: URL, host: str, port: int, headers: Mapping[str, str]
+    method: str, url: URL, host: str, port: int, headers: Mapping[str, str], body: bytes = b""
 ) -> bytes:
     default_port = 443 if url.scheme == "https" else 80
     shown_host = f"[{host}]" if ":" in host else host
@@ -228,14 +229,14 @@ def _request_bytes(
             "Authorization",
             "Basic " + base64.b64encode(credentials).decode(),
         )
-    if method not in _BODYLESS_METHODS:
-        lines["content-length"] = ("Content-Length", "0")
+    if body or method not in _BODYLESS_METHODS:
+        lines["content-length"] = ("Content-Length", str(len(body)))
     for name, value in headers.items():
         lines[name.lower()] = (name, value)
     lines["connection"] = ("Connection", "close")  # one request per connection, always
     head = f"{method} {url.raw_path_qs or '/'} HTTP/1.1\r\n"
     head += "".join(f"{name}: {value}\r\n" for name, value in lines.values())
-    return (head + "\r\n").encode("latin-1", errors="replace")
+    return (head + "\r\n").encode("latin-1", errors="replace") + body
 
 
 class _ResponseReader(asyncio.Protocol):

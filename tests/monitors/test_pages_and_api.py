@@ -176,7 +176,7 @@ def test_the_api_creates_updates_pauses_with_clear_errors(an_editor):
     assert created.json()["service"] == "search" and created.json()["state"] == "pending"
     bad = api.patch(f"/{pk}", {"interval": 1})
     assert bad.status_code == 422
-    assert "interval: must be at least 30 seconds" in bad.json()["detail"]
+    assert "interval: must be at least 20 seconds" in bad.json()["detail"]
     assert Monitor.objects.get().interval_seconds == 60
     assert api.patch(f"/{pk}", {"interval": 120}).json()["interval"] == 120
     assert api.post(f"/{pk}/pause").json()["state"] == "paused"

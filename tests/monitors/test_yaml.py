@@ -109,7 +109,7 @@ def test_one_bad_entry_imports_nothing_and_each_problem_names_entry_and_field(ca
     result = run("monitors", "import", str(path))
     assert result.exit_code == 1
     assert "Nothing imported: 6 problem(s)" in result.output
-    assert "entry 4 ('kept'): field 'interval': must be at least 30 seconds" in result.output
+    assert "entry 4 ('kept'): field 'interval': must be at least 20 seconds" in result.output
     assert (
         "entry 4 ('kept'): field 'timeout': must be more than 0 and at most the interval"
         in result.output

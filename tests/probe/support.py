@@ -58,6 +58,9 @@ def build_app(gauge: Gauge) -> web.Application:
         gauge.paths.append(request.method)
         raise web.HTTPSeeOther("/ok")
 
+    async def echo(request: web.Request) -> web.Response:
+        return web.Response(text=f"{request.method} {await request.text()}")
+
     async def big(request: web.Request) -> web.Response:
         # the keyword sits after the first 100 KiB, beyond a 64 KiB read limit
         return web.Response(body=b"x" * (100 * 1024) + b"Welcome" + b"y" * 1024)
@@ -103,6 +106,7 @@ def build_app(gauge: Gauge) -> web.Application:
     app.router.add_get("/onward/{n}", onward)
     app.router.add_get("/to-ftp", to_ftp)
     app.router.add_post("/see-other", see_other)
+    app.router.add_route("*", "/echo", echo)
     app.router.add_get("/big", big)
     app.router.add_get("/slow", slow)
     return app

@@ -57,6 +57,30 @@ def test_it_sends_the_configured_method(harness: Harness) -> None:
     assert result.evidence["method"] == "DELETE"
 
 
+def test_it_sends_the_configured_body_with_post(harness: Harness) -> None:
+    async def scenario() -> ProbeResult:
+        async with harness.app() as base:
+            spec = CheckSpec(
+                kind="keyword",
+                url=base + "/echo",
+                method="POST",
+                body='{"ping": 1}',
+                keyword='POST {"ping": 1}',
+                timeout=1.0,
+            )
+            return await harness.check(spec)
+
+    result = asyncio.run(scenario())
+    assert result.status is Status.UP, result.reason
+
+
+def test_a_body_without_a_method_that_sends_one_is_refused() -> None:
+    from hindsight.probe.model import spec_problem
+
+    problem = spec_problem(http("http://127.0.0.1:9/", method="GET", body="x"))
+    assert problem == "A request body is sent with PATCH, POST, PUT, not GET"
+
+
 def test_it_follows_redirects_and_records_them(harness: Harness) -> None:
     result, base = check_app(harness, "/chain/3")
     assert result.status is Status.UP
