@@ -38,7 +38,8 @@ PAGES: dict[str, Access] = {
     "incidents:detail": Access(V, None),
     "incidents:add_note": Access(None, R),
     "incidents:change_status": Access(None, R),
-    "incidents:acknowledge": Access(None, R),
+    # GET is the confirmation page a notification's acknowledge link opens.
+    "incidents:acknowledge": Access(R, R),
     "incidents:change_severity": Access(None, R),
     "incidents:change_commander": Access(None, R),
     "incidents:change_services": Access(None, R),

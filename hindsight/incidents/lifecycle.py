@@ -25,7 +25,12 @@ from hindsight.incidents.models import (
     Severity,
 )
 from hindsight.incidents.services import append_event, release_fingerprints
-from hindsight.incidents.signals import incident_acknowledged, incident_resolved
+from hindsight.incidents.signals import (
+    incident_acknowledged,
+    incident_commander_changed,
+    incident_resolved,
+    incident_severity_changed,
+)
 
 # Reaching a status sets these key moments if they are still empty. Acknowledged
 # is not among them: only someone acknowledging sets it (``acknowledge``), so
@@ -183,6 +188,9 @@ def change_severity(*, incident: Incident, severity: str, actor: User | None = N
             actor=actor,
             text=f"Severity: {old} → {severity}",
         )
+        incident_severity_changed.send(
+            sender=Incident, incident=incident, old=old, new=severity, actor=actor
+        )
     return incident
 
 
@@ -203,6 +211,9 @@ def change_commander(
             actor=actor,
             text=f"Commander: {old.display_name if old else 'none'} → "
             f"{commander.display_name if commander else 'none'}",
+        )
+        incident_commander_changed.send(
+            sender=Incident, incident=incident, old=old, new=commander, actor=actor
         )
     return incident
 

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from hindsight.accounts.models import User
 from hindsight.accounts.permissions import role_required
@@ -63,11 +63,17 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @role_required("responder")
 def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    """Take the incident on: sets acknowledged (the first time only)."""
+    """Take the incident on: sets acknowledged (the first time only).
+
+    A GET (the acknowledge link in a notification) only shows a confirmation
+    page whose button posts here: opening a link never writes.
+    """
     incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=pk)
+    if request.method != "POST":
+        return render(request, "incidents/acknowledge.html", {"incident": incident})
     try:
         lifecycle.acknowledge(incident=incident, actor=request.user)  # type: ignore[arg-type]
     except lifecycle.LifecycleError as exc:

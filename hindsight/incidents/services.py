@@ -101,8 +101,14 @@ def declare_incident(
     summary: str = "",
     customer_impact: str = "",
     restricted: bool = False,
+    reason: str = "",
 ) -> Incident:
-    """Open a new incident and record its declaration on the timeline."""
+    """Open a new incident and record its declaration on the timeline.
+
+    ``reason`` says why it opened (a check's error, an alert's summary); it is
+    carried by the opened notification. Without one, the notification says who
+    declared it.
+    """
     if not title.strip():
         raise ValueError("An incident needs a title")
     if severity not in Severity.values:
@@ -135,7 +141,9 @@ def declare_incident(
         audit.record(
             action="incident.declared", target=incident, actor=declared_by, summary=severity
         )
-        incident_opened.send(sender=Incident, incident=incident)
+        if not reason.strip():
+            reason = f"Declared by {declared_by.display_name if declared_by else 'Hindsight'}"
+        incident_opened.send(sender=Incident, incident=incident, reason=reason.strip())
     return incident
 
 
@@ -287,6 +295,7 @@ def _open_or_attach_once(
                 services=[service] if service is not None else (),
                 started_at=min(started_at, at) if started_at else at,
                 detected_at=at,
+                reason=text,
             )
             created = True
         try:

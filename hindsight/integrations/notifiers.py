@@ -36,14 +36,21 @@ RESOLVED_COLOUR = "#1a7f37"
 
 
 TEST_EVENT = "notification.test"
-EVENT_VERBS = {"incident.resolved": "resolved", "incident.acknowledged": "acknowledged"}
+EVENT_VERBS = {
+    "incident.opened": "opened",
+    "incident.resolved": "resolved",
+    "incident.acknowledged": "acknowledged",
+    "incident.severity_changed": "severity changed",
+    "incident.commander_changed": "commander changed",
+    "incident.public_update": "public update",
+}
 
 
 @dataclass(frozen=True)
 class Message:
     """What every notifier is given: one incident event, already rendered to facts."""
 
-    event: str  # "incident.opened" | "incident.acknowledged" | "incident.resolved" | "notification.test"
+    event: str  # a key of EVENT_VERBS, or "notification.test"
     incident_id: int
     title: str
     severity: str
@@ -53,6 +60,11 @@ class Message:
     started_at: str
     resolved_at: str | None
     summary: str
+    # Why this was sent: the check's error or the alert's summary when opened,
+    # "old → new by whom" for a change, the public text for an update.
+    reason: str = ""
+    # Opens the incident's acknowledge confirmation; empty once acknowledged or ended.
+    acknowledge_url: str = ""
     # The outbox delivery's id: the same on every retry, so receivers can drop repeats.
     delivery_id: str = ""
 
@@ -73,6 +85,7 @@ class Message:
     def as_dict(self) -> dict[str, Any]:
         return {
             "event": self.event,
+            "reason": self.reason,
             "incident": {
                 "id": self.incident_id,
                 "title": self.title,
@@ -83,6 +96,7 @@ class Message:
                 "started_at": self.started_at,
                 "resolved_at": self.resolved_at,
                 "summary": self.summary,
+                "acknowledge_url": self.acknowledge_url,
             },
         }
 
@@ -211,14 +225,17 @@ def send_slack(target: str, secret: str, message: Message) -> None:
     if message.services:
         services = slack_text(", ".join(message.services))
         fields.append({"title": "Services", "value": services, "short": False})
+    text = f"{slack_text(message.headline)} <{message.url}|open in Hindsight>"
+    if message.acknowledge_url:
+        text += f" · <{message.acknowledge_url}|acknowledge>"
     payload = {
-        "text": f"{slack_text(message.headline)} <{message.url}|open in Hindsight>",
+        "text": text,
         "attachments": [
             {
                 "color": RESOLVED_COLOUR if resolved else SEVERITY_COLOURS.get(message.severity),
                 "title": slack_text(one_line(message.title)),
                 "title_link": message.url,
-                "text": slack_text(message.summary),
+                "text": slack_text("\n\n".join(t for t in (message.reason, message.summary) if t)),
                 "fields": fields,
             }
         ],
@@ -240,19 +257,24 @@ def send_teams(target: str, secret: str, message: Message) -> None:
         facts.append({"name": "Services", "value": teams_text(", ".join(message.services))})
     if message.resolved_at:
         facts.append({"name": "Resolved", "value": message.resolved_at})
+    links = [("Open in Hindsight", message.url)]
+    if message.acknowledge_url:
+        links.append(("Acknowledge", message.acknowledge_url))
     payload = {
         "@type": "MessageCard",
         "@context": "https://schema.org/extensions",
         "summary": no_markup(message.headline),
         "themeColor": colour.lstrip("#"),
         "title": teams_text(message.headline),
-        "sections": [{"text": teams_text(message.summary), "facts": facts}],
-        "potentialAction": [
+        "sections": [
             {
-                "@type": "OpenUri",
-                "name": "Open in Hindsight",
-                "targets": [{"os": "default", "uri": message.url}],
+                "text": teams_text("\n\n".join(t for t in (message.reason, message.summary) if t)),
+                "facts": facts,
             }
+        ],
+        "potentialAction": [
+            {"@type": "OpenUri", "name": name, "targets": [{"os": "default", "uri": uri}]}
+            for name, uri in links
         ],
     }
     post_json(target, json.dumps(payload).encode())
@@ -261,9 +283,10 @@ def send_teams(target: str, secret: str, message: Message) -> None:
 @register("email", "Email", url=False)
 def send_email(target: str, secret: str, message: Message) -> None:
     recipients = [address.strip() for address in target.split(",") if address.strip()]
-    lines = [
-        message.headline,
-        "",
+    lines = [message.headline, ""]
+    if message.reason:
+        lines += [message.reason, ""]
+    lines += [
         f"Severity: {message.severity}",
         f"Status: {message.status}",
         f"Services: {', '.join(message.services) or 'none'}",
@@ -274,6 +297,8 @@ def send_email(target: str, secret: str, message: Message) -> None:
     if message.summary:
         lines += ["", message.summary]
     lines += ["", f"Open the incident: {message.url}"]
+    if message.acknowledge_url:
+        lines.append(f"Acknowledge: {message.acknowledge_url}")
     email = build_email(
         subject=message.headline,
         text="\n".join(lines),

@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Q, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, Max, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
 from hindsight import probe
@@ -198,61 +199,71 @@ UPTIME_WINDOWS: dict[str, timedelta] = {
 }
 
 
-def uptime(
-    *, monitor_ids: Iterable[int], now: datetime | None = None
-) -> dict[int, dict[str, float | None]]:
-    """Uptime percent over 24h, 7d, 30d and 90d per monitor, from the rollups and the
-    latest raw checks.
+Counts = tuple[int, int, int]  # checks, up, degraded
+
+
+def check_counts(
+    *, monitor_ids: Iterable[int], since: datetime, now: datetime, by_day: bool = False
+) -> dict[tuple[int, date | None], Counts]:
+    """Checks, up and degraded checks per monitor since ``since`` (per UTC day with
+    ``by_day``, else under the key ``None``), from the rollups and the latest raw checks.
 
     Days cover the window up to the newest day bucket, hours from there to the
     newest hour bucket, minutes from there to the newest minute bucket, and the
     raw results not rolled up yet after that (so a monitor that is down now
     never reads 100 %): no check is counted twice, and the cost is a few
-    grouped queries however many monitors are asked for.
+    grouped queries however many monitors are asked for. /monitors/, the API and
+    the status page's 90-day strip all count through here.
     """
+    ids = list(monitor_ids)
+    totals: dict[tuple[int, date | None], list[int]] = defaultdict(lambda: [0, 0, 0])
+
+    def add(rows: QuerySet[Any], at: str, **sums: Any) -> None:
+        """Add the sums of ``rows`` per monitor (and per UTC day of ``at``)."""
+        if by_day:
+            rows = rows.annotate(day=TruncDate(at, tzinfo=UTC))
+        keys = ["monitor_id", "day"] if by_day else ["monitor_id"]
+        for row in rows.values(*keys).annotate(**sums):
+            total = totals[(row["monitor_id"], row["day"] if by_day else None)]
+            total[0] += row["c"] or 0
+            total[1] += row["u"] or 0
+            total[2] += row["d"] or 0
+
+    covered = since
+    for period in (RollupPeriod.DAY, RollupPeriod.HOUR, RollupPeriod.MINUTE):
+        edge = _resume_point(period)
+        rows = CheckRollup.objects.filter(
+            monitor_id__in=ids, period=period, bucket_start__gte=covered
+        )
+        if edge is not None:
+            rows = rows.filter(bucket_start__lt=edge)
+        add(rows, "bucket_start", c=Sum("checks"), u=Sum("up_checks"), d=Sum("degraded_checks"))
+        if edge is not None and edge > covered:
+            covered = edge
+    raw = CheckResult.objects.filter(
+        monitor_id__in=ids, checked_at__gte=covered, checked_at__lte=now
+    )
+    add(
+        raw,
+        "checked_at",
+        c=Count("id"),
+        u=Count("id", filter=Q(status=MonitorState.UP)),
+        d=Count("id", filter=Q(status=MonitorState.DEGRADED)),
+    )
+    return {key: (t[0], t[1], t[2]) for key, t in totals.items()}
+
+
+def uptime(
+    *, monitor_ids: Iterable[int], now: datetime | None = None
+) -> dict[int, dict[str, float | None]]:
+    """Uptime percent over 24h, 7d, 30d and 90d per monitor (``check_counts``)."""
     now = now or timezone.now()
     ids = list(monitor_ids)
-    edges = {
-        p: _resume_point(p) for p in (RollupPeriod.DAY, RollupPeriod.HOUR, RollupPeriod.MINUTE)
-    }
     out: dict[int, dict[str, float | None]] = {pk: {} for pk in ids}
     for name, span in UPTIME_WINDOWS.items():
-        since = now - span
-        totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-        covered = since
-        for period in (RollupPeriod.DAY, RollupPeriod.HOUR, RollupPeriod.MINUTE):
-            edge = edges.get(period)
-            rows = CheckRollup.objects.filter(
-                monitor_id__in=ids, period=period, bucket_start__gte=covered
-            )
-            if edge is not None:
-                rows = rows.filter(bucket_start__lt=edge)
-            sums = rows.values("monitor_id").annotate(
-                c=Sum("checks"), u=Sum("up_checks"), d=Sum("degraded_checks")
-            )
-            for row in sums:
-                total = totals[row["monitor_id"]]
-                total[0] += row["c"] or 0
-                total[1] += row["u"] or 0
-                total[2] += row["d"] or 0
-            if edge is not None and edge > covered:
-                covered = edge
-        raw = (
-            CheckResult.objects.filter(
-                monitor_id__in=ids, checked_at__gte=covered, checked_at__lte=now
-            )
-            .values("monitor_id")
-            .annotate(
-                c=Count("id"),
-                a=Count("id", filter=Q(status__in=[MonitorState.UP, MonitorState.DEGRADED])),
-            )
-        )
-        for row in raw:
-            total = totals[row["monitor_id"]]
-            total[0] += row["c"]
-            total[1] += row["a"]
+        totals = check_counts(monitor_ids=ids, since=now - span, now=now)
         for pk in ids:
-            out[pk][name] = probe.uptime_percent(*totals.get(pk, (0, 0, 0)))
+            out[pk][name] = probe.uptime_percent(*totals.get((pk, None), (0, 0, 0)))
     return out
 
 

@@ -22,6 +22,7 @@ from hindsight.incidents.models import (
     Visibility,
 )
 from hindsight.incidents.services import append_event
+from hindsight.incidents.signals import incident_public_update
 from hindsight.statuspage.component_inputs import sync_maintenance, sync_responder
 from hindsight.statuspage.content import affected_components
 from hindsight.statuspage.models import (
@@ -182,6 +183,9 @@ def post_update(
         # After the status change: a resolved incident's word no longer holds.
         sync_responder(component_ids=[c.pk for c in changes], at=at)
         queue_update_notifications(update=update)
+        incident_public_update.send(
+            sender=Incident, incident=incident, status=status, message=message, actor=actor
+        )
         schedule_publish(incident_ids={incident.pk})
     log.info("Posted status update %s on incident %s (%s)", update.pk, incident.pk, status)
     return update

@@ -171,6 +171,7 @@ def content_version(page: StatusPage) -> str:
     """A digest of everything the page shows; it changes whenever the page would."""
     from django.db.models import Count, Max
 
+    from hindsight.monitors.models import Monitor
     from hindsight.postmortems.models import PostMortem
     from hindsight.statuspage.models import StatusUpdate
 
@@ -204,6 +205,12 @@ def content_version(page: StatusPage) -> str:
             PostMortem.objects.filter(incident__in=incidents.values("pk"), status="published")
             .aggregate(n=Count("pk"), latest=Max("updated_at"))
             .values()
+        ),
+        # A monitor going down (or back up) turns today's uptime cell red (or not).
+        "monitors": list(
+            Monitor.objects.filter(component__in=page.components.all())
+            .order_by("pk")
+            .values_list("pk", "state", "paused")
         ),
         "maintenance": list(
             page.maintenances.order_by("pk").values_list(

@@ -1,7 +1,14 @@
-"""90-day uptime per component, from the monitors' daily rollups.
+"""90-day uptime per component, counted as /monitors/ counts it.
 
-A day without any rollup is "no data", never assumed up: an install that has
-only monitored for a week shows 83 grey days, not 90 green ones.
+The counts come from ``monitors.storage.check_counts``: rollups, then the raw
+checks not rolled up yet, so today's cell includes the latest checks. A
+component with a monitor that is down right now has a "down" cell today, and
+neither today nor the 90-day figure reads 100 % (shown to two decimals, a
+percentage with any failed check is at most 99.99).
+
+A day without any check is "no data", never assumed up: an install that has
+only monitored for a week shows 83 grey days, not 90 green ones. Rendering
+only reads.
 """
 
 from __future__ import annotations
@@ -10,16 +17,25 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Sum
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from hindsight.catalog.models import Component
 from hindsight.incidents.models import Incident
-from hindsight.monitors.models import CheckRollup, RollupPeriod
+from hindsight.monitors.models import Monitor, MonitorState
+from hindsight.monitors.storage import check_counts
 from hindsight.probe.rollup import uptime_percent
 
 DAYS = 90
+# The highest figure shown (to two decimals) when any check failed or a monitor is down.
+BELOW_FULL = 99.99
+
+
+def shown_percent(checks: int, up: int, degraded: int, *, down_now: bool) -> float | None:
+    """The uptime rule of /monitors/, never rounding up to 100 % over a failure."""
+    pct = uptime_percent(checks, up, degraded)
+    if pct is not None and (down_now or up + degraded < checks):
+        return min(pct, BELOW_FULL)
+    return pct
 
 
 @dataclass
@@ -29,16 +45,23 @@ class UptimeDay:
     up_checks: int = 0
     degraded_checks: int = 0
     incidents: list[str] = field(default_factory=list)
+    # Today only: a monitor of the component is down right now.
+    down_now: bool = False
 
     @property
     def percent(self) -> float | None:
         # The same rule as /monitors/ and the API: degraded counts as up.
-        return uptime_percent(self.checks, self.up_checks, self.degraded_checks)
+        return shown_percent(
+            self.checks, self.up_checks, self.degraded_checks, down_now=self.down_now
+        )
 
     @property
     def level(self) -> str:
-        """A CSS class: nodata, up, minor (< 99.9 %), major (< 99 %), down (< 95 %)."""
+        """A CSS class: nodata, up, minor (< 99.9 %), major (< 99 %), down (< 95 % or
+        down right now)."""
         pct = self.percent
+        if self.down_now:
+            return "down"
         if pct is None:
             return "nodata" if not self.incidents else "minor"
         if pct >= 99.9:
@@ -51,6 +74,8 @@ class UptimeDay:
     def label(self) -> str:
         pct = self.percent
         text = f"{self.day:%b %d}: " + ("no data" if pct is None else f"{pct:.2f}% uptime")
+        if self.down_now:
+            text += "; down now"
         if self.incidents:
             text += "; incidents: " + "; ".join(self.incidents)
         return text
@@ -62,10 +87,11 @@ class UptimeBar:
 
     @property
     def percent(self) -> float | None:
-        return uptime_percent(
+        return shown_percent(
             sum(d.checks for d in self.days),
             sum(d.up_checks for d in self.days),
             sum(d.degraded_checks for d in self.days),
+            down_now=any(d.down_now for d in self.days),
         )
 
     @property
@@ -90,23 +116,30 @@ def uptime_bars(
     days: int = DAYS,
 ) -> dict[int, UptimeBar]:
     """Return each component's last ``days`` days of uptime (UTC days), oldest first."""
-    today = today or timezone.now().astimezone(UTC).date()
+    now = timezone.now()
+    today = today or now.astimezone(UTC).date()
     first = today - timedelta(days=days - 1)
     since = datetime.combine(first, time.min, tzinfo=UTC)
-    rows = (
-        CheckRollup.objects.filter(
-            period=RollupPeriod.DAY,
-            bucket_start__gte=since,
-            monitor__component__in=[c.pk for c in components],
+    monitors = list(
+        Monitor.objects.filter(component__in=[c.pk for c in components]).values_list(
+            "pk", "component_id", "state", "paused"
         )
-        .annotate(day=TruncDate("bucket_start", tzinfo=UTC))
-        .values("monitor__component_id", "day")
-        .annotate(checks=Sum("checks"), up=Sum("up_checks"), degraded=Sum("degraded_checks"))
     )
-    counts: dict[tuple[int, date], tuple[int, int, int]] = {}
-    for row in rows:
-        key = (row["monitor__component_id"], row["day"])
-        counts[key] = (row["checks"], row["up"], row["degraded"])
+    component_of = {pk: component_id for pk, component_id, _, _ in monitors}
+    down_now = {
+        component_id
+        for _, component_id, state, paused in monitors
+        if state == MonitorState.DOWN and not paused
+    }
+    counts: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0, 0])
+    by_monitor = check_counts(monitor_ids=component_of, since=since, now=now, by_day=True)
+    for (monitor_id, day), (checks, up, degraded) in by_monitor.items():
+        if day is None:  # by_day always gives a day
+            continue
+        total = counts[(component_of[monitor_id], day)]
+        total[0] += checks
+        total[1] += up
+        total[2] += degraded
     titles = _incident_days(components, incidents, first, today)
     bars = {}
     for component in components:
@@ -115,7 +148,8 @@ def uptime_bars(
             day = first + timedelta(days=offset)
             checks, up, degraded = counts.get((component.pk, day), (0, 0, 0))
             touched = titles.get((component.pk, day), [])
-            series.append(UptimeDay(day, checks, up, degraded, touched))
+            now_down = day == today and component.pk in down_now
+            series.append(UptimeDay(day, checks, up, degraded, touched, now_down))
         bars[component.pk] = UptimeBar(series)
     return bars
 

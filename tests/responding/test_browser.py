@@ -117,3 +117,25 @@ def test_the_incident_page_and_navigation_fit_a_phone(served: Served, browser: A
     page.click("label.nav-toggle-label")
     assert page.locator("nav[aria-label=Main] >> text=Monitors").is_visible()
     _shot(page, "navigation-phone.png")
+
+
+@pytest.mark.slow
+def test_the_acknowledge_link_of_a_notification_confirms_before_acknowledging(
+    served: Served, browser: Any
+) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    _login(page, served)
+    page.goto(served.url + "/incidents/declare/")
+    page.fill("#id_title", "Checkout errors")
+    page.click("button:has-text('Declare')")
+    incident_url = page.url
+
+    page.goto(incident_url.rstrip("/") + "/acknowledge/")
+    _shot(page, "acknowledge-link-390.png")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _shot(page, "acknowledge-link-1280.png")
+    assert page.locator("h1").inner_text().startswith("Acknowledge #")
+
+    page.click("button:has-text('Acknowledge')")
+    assert page.url == incident_url
+    assert page.locator("text=Acknowledged by admin").count() == 1

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from hindsight.incidents.services import declare_incident
 from hindsight.monitors import storage
-from hindsight.monitors.models import CheckRollup, Monitor
+from hindsight.monitors.models import CheckResult, CheckRollup, Monitor
 from hindsight.postmortems.models import PostMortem
 from hindsight.statuspage import services
 from hindsight.statuspage.models import StatusPage
@@ -231,3 +231,59 @@ def test_the_status_page_and_the_monitors_api_count_degraded_time_alike(a_page, 
     # (1340 up + 60 degraded) of 1440 answered: 97.22 %, on both.
     assert "97.22% uptime over 1 day with data" in get("/status/")[1]
     assert round(storage.uptime(monitor_ids=[monitor.pk])[monitor.pk]["90d"], 2) == 97.22
+
+
+def _down_now(checkout, *, up_today: int) -> Monitor:
+    """A monitor fully up yesterday (rolled up) that is down right now, with today's
+    checks still raw (not rolled up yet)."""
+    monitor = Monitor.objects.create(
+        name="checkout", target="https://x", component=checkout, state="down"
+    )
+    now = timezone.now()
+    midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    CheckRollup.objects.create(
+        monitor=monitor,
+        period="day",
+        bucket_start=midnight - timedelta(days=1),
+        checks=1440,
+        up_checks=1440,
+    )
+    for second in range(up_today):
+        CheckResult.objects.create(
+            monitor=monitor, status="up", checked_at=now - timedelta(seconds=second + 2)
+        )
+    CheckResult.objects.create(monitor=monitor, status="down", checked_at=now)
+    return monitor
+
+
+def test_todays_cell_counts_the_checks_not_rolled_up_yet(a_page, checkout):
+    _down_now(checkout, up_today=3)
+    today = timezone.now().astimezone(UTC).strftime("%b %d")
+
+    body = get("/status/")[1]
+
+    # 3 up and 1 down today, all raw: 75 %, and the component is down now.
+    assert f'<li class="down" title="{today}: 75.00% uptime; down now">' in body
+
+
+def test_a_component_down_right_now_never_reads_100_percent(a_page, checkout):
+    _down_now(checkout, up_today=0)
+    today = timezone.now().astimezone(UTC).strftime("%b %d")
+    rollups, results = CheckRollup.objects.count(), CheckResult.objects.count()
+
+    body = get("/status/")[1]
+
+    # 1440 up yesterday + 1 down check now: 99.93 %, not 100 %; today is red.
+    assert "99.93% uptime over 2 days with data (last 90 days)" in body
+    assert f'<li class="down" title="{today}: 0.00% uptime; down now">' in body
+    # Rendering reads only: nothing was rolled up or written.
+    assert (CheckRollup.objects.count(), CheckResult.objects.count()) == (rollups, results)
+
+
+def test_a_failed_check_among_many_shows_below_100_not_rounded_up(a_page, checkout):
+    monitor = _down_now(checkout, up_today=0)
+    CheckRollup.objects.filter(monitor=monitor).update(checks=100000, up_checks=100000)
+
+    body = get("/status/")[1]
+
+    assert "99.99% uptime over 2 days with data (last 90 days)" in body

@@ -260,3 +260,17 @@ def test_a_stale_page_goes_to_django_one_request_at_a_time(a_page, data_dir):
     finally:
         app._refreshing.release()
     assert status == "200 OK" and b"All Systems Operational" in body  # the stale file meanwhile
+
+
+def test_a_monitor_going_down_republishes_todays_uptime_cell(a_page, checkout, data_dir):
+    from hindsight.monitors.models import Monitor
+
+    monitor = Monitor.objects.create(name="checkout", target="https://x", component=checkout)
+    snapshot.publish_snapshot(a_page)
+    assert "; down now" not in (data_dir / "statuspage" / "acme" / "index.html").read_text()
+
+    Monitor.objects.filter(pk=monitor.pk).update(state="down")
+
+    assert snapshot.refresh_changed() == 1
+    index = (data_dir / "statuspage" / "acme" / "index.html").read_text()
+    assert '<li class="down" title="' in index and "; down now" in index
