@@ -72,6 +72,7 @@ def login(
 
 def shot(page: Page, name: str, full: bool = False) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_load_state()
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full)
 
 
@@ -154,7 +155,9 @@ def test_draw_export_and_publish_for_customers(browser: Browser, served: Served)
     admin.goto(workspace + "customer/")
     admin.click("button:has-text('Publish to the status page')")
     expect(admin.locator(".customer-state")).to_contain_text("Published")
-    admin.click("button:has-text('Publish again')")
+    with admin.expect_navigation():  # the screenshot waits for the page it posts to
+        admin.click("button:has-text('Publish again')")
+    expect(admin.locator(".customer-state")).to_contain_text("Published")
     shot(admin, "05-customer-version-published")
 
     incident = django(
