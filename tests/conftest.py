@@ -7,6 +7,7 @@ import pytest
 
 from hindsight.accounts.models import Role, User
 
+from .browser import browser, served  # noqa: F401  (fixtures for the browser tests)
 from .system import require_corpus
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -4,14 +4,11 @@ test-artifacts/actions/."""
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser import ARTIFACTS, CHROMIUM_ARGS, Served, log_in, serve
-from tests.system import require_chromium
+from tests.browser import ARTIFACTS, Served, log_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -21,28 +18,6 @@ ALERT = "Alert when a certificate in the gateway trust chain changes"
 NOTE = "Rotated a staging intermediate: the new alert fired within 60 s."
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    with serve(tmp_path_factory.mktemp("served") / "data", port) as running:
-        yield running
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    chromium = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def _shot(page: Page, name: str, full: bool = False) -> None:

@@ -9,15 +9,12 @@ each step (desktop, and 390 px phone width) go to test-artifacts/postmortems/.
 from __future__ import annotations
 
 import re
-import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser import ARTIFACTS, CHROMIUM_ARGS, Served, serve
-from tests.system import require_chromium
+from tests.browser import ARTIFACTS, Served
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Page
@@ -30,29 +27,6 @@ BLAMELESS = (
 EVIL = '<script>alert("pm")</script><img src=x onerror=alert(1)>[x](javascript:alert(2))'
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """One server for this module's tests: each works on its own post-mortem or only reads."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    with serve(tmp_path_factory.mktemp("served") / "data", port) as running:
-        yield running
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    chromium = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def _login(

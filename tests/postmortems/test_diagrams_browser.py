@@ -7,44 +7,19 @@ from __future__ import annotations
 
 import io
 import re
-import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser import ARTIFACTS, CHROMIUM_ARGS, REPO, Served, serve
-from tests.system import require_chromium
+from tests.browser import ARTIFACTS, REPO, Served
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 SHOTS = ARTIFACTS / "diagrams"
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    with serve(tmp_path_factory.mktemp("served") / "data", port) as running:
-        yield running
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    chromium = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def django(served: Served, code: str) -> str:
