@@ -10,6 +10,7 @@ so identical data gives identical order wherever the scores tie.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from hindsight.insights.schema import DOCUMENTS, FTS, KIND_CODES
 # Post-mortems are what the library is for; single timeline lines match easily.
 KIND_WEIGHTS = {"postmortem": 1.0, "incident": 0.9, "action_item": 0.8, "event": 0.6}
 TITLE_WEIGHT = 2.5
+Facets = Sequence[Sequence[str]]
 
 
 @dataclass(frozen=True)
@@ -41,17 +43,25 @@ def _kind_weight(document: str) -> str:
     return f"(CASE ({document} / 2) %% 8 {cases} ELSE 1.0 END)"
 
 
-def _sqlite(query: Query, documents: bool) -> Match:
+# The facets column (filter words) weighs nothing in the score.
+BM25 = f"bm25({FTS}, {TITLE_WEIGHT}, 1.0, 0.0)"
+
+
+def _sqlite(query: Query, facets: Facets, documents: bool) -> Match:
     source, document = FTS, f"{FTS}.rowid"
     if documents:
         source, document = f"{FTS} JOIN {DOCUMENTS} d ON d.id = {FTS}.rowid", "d.id"
+    # The user's words are looked for in the title and body only, never in the facets.
+    expression = f"{{title body}} : ({fts5_match(query)})"
+    for words in facets:
+        expression += " AND facets : (" + " OR ".join(words) + ")"
     return Match(
         source=source,
         document=document,
         order=f"{FTS}.rowid",
         condition=f"{FTS} MATCH %s",
-        score=f"(-bm25({FTS}, {TITLE_WEIGHT}, 1.0) * {_kind_weight(document)})",
-        params=[fts5_match(query)],
+        score=f"(-{BM25} * {_kind_weight(document)})",
+        params=[expression],
     )
 
 
@@ -62,7 +72,7 @@ def _pg_term(term: Term) -> tuple[str, str]:
     return "phraseto_tsquery('english', %s)", term.text
 
 
-def _postgresql(query: Query) -> Match:
+def _postgresql(query: Query, facets: Facets) -> Match:
     parts: list[str] = []
     params: list[Any] = []
     for group in query.groups:
@@ -73,21 +83,33 @@ def _postgresql(query: Query) -> Match:
         sql, value = _pg_term(term)
         parts.append(f"!!{sql}")
         params.append(value)
+    source = f"{DOCUMENTS} d CROSS JOIN (SELECT {' && '.join(parts)} AS q) query"
+    condition = "d.vector @@ query.q"
+    if facets:
+        # The facet words have a tsvector of their own: the score reads the user's words only.
+        wanted = " && ".join(["to_tsquery('simple', %s)"] * len(facets))
+        source = f"{DOCUMENTS} d CROSS JOIN (SELECT {' && '.join(parts)} AS q, {wanted} AS f) query"
+        condition += " AND d.facet_vector @@ query.f"
+        params += [" | ".join(group) for group in facets]
     return Match(
-        source=f"{DOCUMENTS} d CROSS JOIN (SELECT {' && '.join(parts)} AS q) query",
+        source=source,
         document="d.id",
         order="d.id",
-        condition="d.vector @@ query.q",
+        condition=condition,
         # Weights {D, C, B, A}: body (B) 0.4, title (A) 1.0; 1 divides by 1 + log(length).
         score=f"(ts_rank('{{0.1, 0.2, 0.4, 1.0}}', d.vector, query.q, 1) * {_kind_weight('d.id')})",
         params=params,
     )
 
 
-def match(query: Query, vendor: str, *, documents: bool = False) -> Match:
-    """Return the engine's SQL for documents matching the query.
+def match(query: Query, vendor: str, *, facets: Facets = (), documents: bool = False) -> Match:
+    """Return the engine's SQL for documents matching the query and the facet words.
 
-    With ``documents`` the document table is joined as ``d`` (filters read
-    it); without, SQLite ranks from the full-text index alone.
+    ``facets`` are groups of facet words (``schema.facet_word``): a document
+    matches when it has a word of every group. With ``documents`` the
+    document table is joined as ``d`` (the date filter reads it); without,
+    SQLite ranks from the full-text index alone.
     """
-    return _postgresql(query) if vendor == "postgresql" else _sqlite(query, documents)
+    if vendor == "postgresql":
+        return _postgresql(query, facets)
+    return _sqlite(query, facets, documents)

@@ -32,6 +32,8 @@ class SearchDocument(models.Model):
     body = models.TextField()
     status = models.CharField(max_length=16, blank=True)
     author_id = models.BigIntegerField(null=True)
+    # A word per fact the filters read (severity, services, factors, status, authors).
+    facets = models.TextField(default="", db_default="")
 
     class Meta:
         constraints = [

@@ -13,13 +13,24 @@ Full-text search is then the engine's own:
 - SQLite: an FTS5 table (``porter unicode61``) with the document table as its
   external content, kept in step by three more triggers;
 - PostgreSQL: a generated ``tsvector`` column (``english``; title weight A,
-  body weight B) with a GIN index.
+  body weight B) and one of the facet words (``simple``), under one GIN index.
 
 A document's id says what it is without a lookup: ``object id × 16 + kind
 code × 2 + restricted`` (``document_id``). Ranking, the restricted filter and
 the kind weights then read only the full-text index, which keeps a search
 within a small factor of the bare full-text query; changing an incident's
 restricted flag re-numbers its documents.
+
+Filters are words in the index too. Each document carries a column
+``facets`` (a third FTS5 column on SQLite, weighing nothing in the score;
+its own ``tsvector`` on PostgreSQL): a word per fact the search filters on —
+its incident's severity, services and contributing factors, its own status
+(an event's is its incident's), its author or owner and a post-mortem's
+authors (``facet_word``). A filtered search is then one full-text match —
+the engine intersects the lists of ids — instead of a lookup of each match's
+incident. Triggers on the tables those facts live in (incidents, services of
+an incident, factors, post-mortem authors) write the words again for the
+documents they touch. Only the date range is read from the incident's row.
 
 A post-mortem's body is indexed without its YAML front matter and guidance
 comments through ``hindsight_search_text``: a SQL function on PostgreSQL, the
@@ -113,8 +124,18 @@ SOURCES = (
         indexed="NOT {r}.hidden",
     ),
 )
-COLUMNS = ("id", "kind", "object_id", "incident_id", "title", "body", "status", "author_id")
-_CHANGING = ("id", "incident_id", "title", "body", "status", "author_id")
+COLUMNS = (
+    "id",
+    "kind",
+    "object_id",
+    "incident_id",
+    "title",
+    "body",
+    "status",
+    "author_id",
+    "facets",
+)
+_CHANGING = ("id", "incident_id", "title", "body", "status", "author_id", "facets")
 KIND_CODES = {s.kind: s.code for s in SOURCES}
 KINDS_BY_CODE = {s.code: s.kind for s in SOURCES}
 
@@ -124,12 +145,71 @@ def document_id(kind: str, object_id: int, restricted: bool) -> int:
     return object_id * 16 + KIND_CODES[kind] * 2 + int(restricted)
 
 
+# Facet words: letters and digits only, so every tokenizer keeps them whole.
+FACETS = {
+    "severity": "zzsev",  # zzsevsev1
+    "status": "zzst",  # zzstinreview
+    "author": "zzau",  # zzau12 (a user id)
+    "service": "zzsvc",  # zzsvc3 (a service id)
+    "factor": "zzfac",  # zzfaccertificateexpiry
+}
+INCIDENTS = "incidents_incident"
+INCIDENT_SERVICES = "incidents_incident_services"
+FACTORS = "insights_postmortemfactor"
+POSTMORTEM_AUTHORS = "postmortems_postmortem_authors"
+
+
+def facet_word(facet: str, value: object) -> str:
+    """Return the index word for one filter value (as ``_facets`` writes it in SQL)."""
+    text = str(value).lower().replace("_", "").replace("-", "")
+    if not text.isalnum() or not text.isascii():
+        raise ValueError(f"{facet} {value!r} can't be a facet word")
+    return FACETS[facet] + text
+
+
+def _facets(incident: str, kind: str, object_id: str, status: str, author: str, vendor: str) -> str:
+    """SQL for a document's facet words, from SQL for its incident id, kind, object id…"""
+    concat = "group_concat({}, ' ')" if vendor == "sqlite" else "string_agg({}, ' ')"
+
+    def words(facet: str, column: str, table: str, where: str) -> str:
+        word = f"'{FACETS[facet]}' || {column}"
+        if facet == "factor":
+            word = f"'{FACETS[facet]}' || replace({column}, '-', '')"
+        agg = concat.format(word)
+        return f"coalesce((SELECT ' ' || {agg} FROM {table} WHERE {where}), '')"
+
+    def of_incident(column: str) -> str:
+        return f"(SELECT {column} FROM {INCIDENTS} WHERE id = {incident})"
+
+    own_status = f"coalesce(nullif({status}, ''), {of_incident('status')})"
+    return " || ".join(
+        [
+            f"'{FACETS['severity']}' || lower(coalesce({of_incident('severity')}, ''))",
+            f"' {FACETS['status']}' || replace(coalesce({own_status}, ''), '_', '')",
+            f"coalesce(' {FACETS['author']}' || {author}, '')",
+            words("service", "service_id", INCIDENT_SERVICES, f"incident_id = {incident}"),
+            words("factor", "tag", FACTORS, f"incident_id = {incident}"),
+            f"(CASE WHEN {kind} = 'postmortem' THEN "
+            + words("author", "user_id", POSTMORTEM_AUTHORS, f"postmortem_id = {object_id}")
+            + " ELSE '' END)",
+        ]
+    )
+
+
 def _values(source: Source, row: str, vendor: str) -> list[str]:
     nl = "char(10)" if vendor == "sqlite" else "chr(10)"
 
     def fill(expression: str) -> str:
         return expression.format(r=row, nl=nl)
 
+    facets = _facets(
+        fill(source.incident),
+        f"'{source.kind}'",
+        f"{row}.id",
+        fill(source.status),
+        fill(source.author),
+        vendor,
+    )
     return [
         f"{row}.id * 16 + {source.code * 2} + {fill(source.restricted)}",
         f"'{source.kind}'",
@@ -139,7 +219,32 @@ def _values(source: Source, row: str, vendor: str) -> list[str]:
         f"substr({fill(source.body)}, 1, {MAX_INDEXED_CHARS})",
         fill(source.status),
         fill(source.author),
+        facets,
     ]
+
+
+def _refresh(vendor: str, where: str) -> str:
+    """UPDATE the facet words of the documents ``where`` selects (facts they read changed)."""
+    d = DOCUMENTS
+    facets = _facets(
+        f"{d}.incident_id", f"{d}.kind", f"{d}.object_id", f"{d}.status", f"{d}.author_id", vendor
+    )
+    differs = "IS NOT" if vendor == "sqlite" else "IS DISTINCT FROM"
+    return f"UPDATE {d} SET facets = {facets} WHERE {where} AND facets {differs} ({facets})"
+
+
+# Where the facts behind facet words live: (name, table, events, which documents).
+FACT_TABLES = (
+    ("incident", INCIDENTS, "UPDATE OF severity, status", "incident_id = {r}.id"),
+    ("services", INCIDENT_SERVICES, "INSERT OR DELETE", "incident_id = {r}.incident_id"),
+    ("factors", FACTORS, "INSERT OR DELETE OR UPDATE", "incident_id = {r}.incident_id"),
+    (
+        "authors",
+        POSTMORTEM_AUTHORS,
+        "INSERT OR DELETE",
+        "kind = 'postmortem' AND object_id = {r}.postmortem_id",
+    ),
+)
 
 
 def _upsert(source: Source, row: str, vendor: str) -> str:
@@ -174,19 +279,22 @@ def _delete(source: Source, row: str) -> str:
 
 def _sqlite_install() -> list[str]:
     statements = [
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS} USING fts5(title, body, "
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS} USING fts5(title, body, facets, "
         f"content='{DOCUMENTS}', content_rowid='id', "
         "tokenize='porter unicode61 remove_diacritics 2')",
         f"CREATE TRIGGER insights_fts_insert AFTER INSERT ON {DOCUMENTS} BEGIN "
-        f"INSERT INTO {FTS} (rowid, title, body) VALUES (NEW.id, NEW.title, NEW.body); END",
+        f"INSERT INTO {FTS} (rowid, title, body, facets) "
+        "VALUES (NEW.id, NEW.title, NEW.body, NEW.facets); END",
         f"CREATE TRIGGER insights_fts_delete AFTER DELETE ON {DOCUMENTS} BEGIN "
-        f"INSERT INTO {FTS} ({FTS}, rowid, title, body) "
-        "VALUES ('delete', OLD.id, OLD.title, OLD.body); END",
-        f"CREATE TRIGGER insights_fts_update AFTER UPDATE OF id, title, body ON {DOCUMENTS} "
-        "WHEN OLD.id <> NEW.id OR OLD.title IS NOT NEW.title OR OLD.body IS NOT NEW.body BEGIN "
-        f"INSERT INTO {FTS} ({FTS}, rowid, title, body) "
-        "VALUES ('delete', OLD.id, OLD.title, OLD.body); "
-        f"INSERT INTO {FTS} (rowid, title, body) VALUES (NEW.id, NEW.title, NEW.body); END",
+        f"INSERT INTO {FTS} ({FTS}, rowid, title, body, facets) "
+        "VALUES ('delete', OLD.id, OLD.title, OLD.body, OLD.facets); END",
+        f"CREATE TRIGGER insights_fts_update AFTER UPDATE OF id, title, body, facets "
+        f"ON {DOCUMENTS} WHEN OLD.id <> NEW.id OR OLD.title IS NOT NEW.title "
+        "OR OLD.body IS NOT NEW.body OR OLD.facets IS NOT NEW.facets BEGIN "
+        f"INSERT INTO {FTS} ({FTS}, rowid, title, body, facets) "
+        "VALUES ('delete', OLD.id, OLD.title, OLD.body, OLD.facets); "
+        f"INSERT INTO {FTS} (rowid, title, body, facets) "
+        "VALUES (NEW.id, NEW.title, NEW.body, NEW.facets); END",
     ]
     for s in SOURCES:
         name = f"insights_{s.kind}"
@@ -198,12 +306,34 @@ def _sqlite_install() -> list[str]:
             f"{_upsert(s, 'NEW', 'sqlite')}; {_renumber(s, 'NEW')} END",
             f"CREATE TRIGGER {name}_delete AFTER DELETE ON {s.table} BEGIN {_delete(s, 'OLD')}; END",
         ]
+    for name, table, events, where in FACT_TABLES:
+        for event in events.split(" OR "):
+            rows = {"INSERT": ["NEW"], "DELETE": ["OLD"]}.get(event.split()[0], ["OLD", "NEW"])
+            if name == "incident":
+                rows = ["NEW"]
+            refresh = " ".join(f"{_refresh('sqlite', where.format(r=r))};" for r in rows)
+            op = event.split()[0].lower()
+            statements.append(
+                f"CREATE TRIGGER insights_facets_{name}_{op} AFTER {event} ON {table} "
+                f"BEGIN {refresh} END"
+            )
     return statements
+
+
+def _fact_trigger_names(vendor: str) -> list[str]:
+    if vendor == "postgresql":
+        return [f"insights_facets_{name}" for name, *_ in FACT_TABLES]
+    return [
+        f"insights_facets_{name}_{event.split()[0].lower()}"
+        for name, _, events, _ in FACT_TABLES
+        for event in events.split(" OR ")
+    ]
 
 
 def _sqlite_uninstall() -> list[str]:
     names = ["insights_fts_insert", "insights_fts_delete", "insights_fts_update"]
     names += [f"insights_{s.kind}_{op}" for s in SOURCES for op in ("insert", "update", "delete")]
+    names += _fact_trigger_names("sqlite")
     return [f"DROP TRIGGER IF EXISTS {name}" for name in names] + [f"DROP TABLE IF EXISTS {FTS}"]
 
 
@@ -222,8 +352,28 @@ def _pg_install() -> list[str]:
         f"ALTER TABLE {DOCUMENTS} ADD COLUMN IF NOT EXISTS vector tsvector GENERATED ALWAYS AS "
         "(setweight(to_tsvector('english'::regconfig, title), 'A') || "
         "setweight(to_tsvector('english'::regconfig, body), 'B')) STORED",
-        f"CREATE INDEX IF NOT EXISTS insights_document_vector ON {DOCUMENTS} USING gin (vector)",
+        f"ALTER TABLE {DOCUMENTS} ADD COLUMN IF NOT EXISTS facet_vector tsvector "
+        "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, facets)) STORED",
+        # One index over both: a filtered search is one scan intersecting both lists.
+        f"CREATE INDEX IF NOT EXISTS insights_document_vector ON {DOCUMENTS} "
+        "USING gin (vector, facet_vector)",
     ]
+    for name, table, events, where in FACT_TABLES:
+        function = f"insights_facets_{name}"
+        steps = [
+            f"IF TG_OP IN ('DELETE', 'UPDATE') THEN {_refresh('postgresql', where.format(r='OLD'))}; "
+            "END IF;",
+            f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {_refresh('postgresql', where.format(r='NEW'))}; "
+            "END IF;",
+        ]
+        if name == "incident":
+            steps = [f"{_refresh('postgresql', where.format(r='NEW'))};"]
+        statements += [
+            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN {' '.join(steps)} RETURN NULL; END $$",
+            f"CREATE TRIGGER {function} AFTER {events} ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+        ]
     for s in SOURCES:
         function = f"insights_index_{s.kind}"
         statements += [
@@ -256,8 +406,14 @@ def _pg_uninstall() -> list[str]:
             f"DROP TRIGGER IF EXISTS insights_insert_{s.kind} ON {s.table}",
             f"DROP FUNCTION IF EXISTS insights_insert_{s.kind}()",
         ]
+    for name, table, *_ in FACT_TABLES:
+        statements += [
+            f"DROP TRIGGER IF EXISTS insights_facets_{name} ON {table}",
+            f"DROP FUNCTION IF EXISTS insights_facets_{name}()",
+        ]
     return statements + [
         f"ALTER TABLE {DOCUMENTS} DROP COLUMN IF EXISTS vector",
+        f"ALTER TABLE {DOCUMENTS} DROP COLUMN IF EXISTS facet_vector",
         "DROP FUNCTION IF EXISTS hindsight_search_text(text)",
     ]
 
@@ -304,12 +460,15 @@ def rebuild(connection: BaseDatabaseWrapper) -> None:
 
 
 def _expected_triggers(vendor: str) -> set[str]:
+    facts = set(_fact_trigger_names(vendor))
     if vendor == "postgresql":
-        return {f"insights_{op}_{s.kind}" for s in SOURCES for op in ("index", "insert")}
+        return facts | {f"insights_{op}_{s.kind}" for s in SOURCES for op in ("index", "insert")}
     names = {"insights_fts_insert", "insights_fts_delete", "insights_fts_update"}
-    return names | {
-        f"insights_{s.kind}_{op}" for s in SOURCES for op in ("insert", "update", "delete")
-    }
+    return (
+        names
+        | facts
+        | {f"insights_{s.kind}_{op}" for s in SOURCES for op in ("insert", "update", "delete")}
+    )
 
 
 def missing_triggers(connection: BaseDatabaseWrapper) -> set[str]:

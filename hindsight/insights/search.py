@@ -24,9 +24,9 @@ from hindsight.core.search import Query, QueryError, parse_query
 from hindsight.core.snippets import snippet
 from hindsight.incidents.models import Incident, IncidentStatus, Severity, sees_restricted
 from hindsight.insights import engines
-from hindsight.insights.models import PostMortemFactor, SearchKind
-from hindsight.insights.schema import DOCUMENTS, KIND_CODES, KINDS_BY_CODE
-from hindsight.postmortems.models import PostMortem, PostMortemStatus
+from hindsight.insights.models import SearchKind
+from hindsight.insights.schema import DOCUMENTS, KIND_CODES, KINDS_BY_CODE, facet_word
+from hindsight.postmortems.models import PostMortemStatus
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
@@ -85,24 +85,43 @@ def _choices(values: tuple[str, ...], allowed: list[str] | tuple[str, ...], what
         raise SearchError(f"Unknown {what} {unknown[0]!r}; use one of {', '.join(allowed)}.")
 
 
-def _check(filters: Filters) -> int | None:
-    """Refuse filters that can't match anything sensible; return the author's id."""
+@dataclass(frozen=True)
+class _Checked:
+    author: int | None  # the author's user id
+    services: tuple[int, ...]  # the services' ids
+
+
+def _check(filters: Filters) -> _Checked:
+    """Refuse filters that can't match anything sensible; return the ids they name."""
     _choices(filters.severities, Severity.values, "severity")
     _choices(filters.kinds, SearchKind.values, "kind")
     _choices(filters.factors, list(BY_TAG), "factor")
     _choices(filters.statuses, sorted({s for v in STATUSES.values() for s in v}), "status")
     if filters.since and filters.until and filters.since > filters.until:
         raise SearchError("The date range ends before it starts.")
-    known = set(Service.objects.filter(slug__in=filters.services).values_list("slug", flat=True))
+    known = dict(Service.objects.filter(slug__in=filters.services).values_list("slug", "id"))
     missing = [s for s in filters.services if s not in known]
     if missing:
         raise SearchError(f"There is no service {missing[0]!r}.")
+    services = tuple(known[s] for s in filters.services)
     if not filters.author:
-        return None
+        return _Checked(None, services)
     author = User.objects.filter(username=filters.author).values_list("id", flat=True).first()
     if author is None:
         raise SearchError(f"There is no user {filters.author!r}.")
-    return author
+    return _Checked(author, services)
+
+
+def _facets(filters: Filters, checked: _Checked) -> list[list[str]]:
+    """The filters read from the index: per filter, the facet words one of which must be there."""
+    given: list[tuple[str, list[object]]] = [
+        ("severity", list(filters.severities)),
+        ("service", list(checked.services)),
+        ("factor", list(filters.factors)),
+        ("status", list(filters.statuses)),
+        ("author", [checked.author] if checked.author is not None else []),
+    ]
+    return [[facet_word(facet, v) for v in values] for facet, values in given if values]
 
 
 def _in(values: tuple[str, ...] | list[str]) -> str:
@@ -116,8 +135,8 @@ class _Where:
     incidents: bool  # reads the incident table (i)
 
 
-def _where(filters: Filters, author: int | None, user: object, document: str) -> _Where:
-    """The filters as SQL; restricted and kind read the document id, the rest its row."""
+def _where(filters: Filters, user: object, document: str) -> _Where:
+    """The filters not in the index: restricted and kind read the document id, dates the incident."""
     sql: list[str] = []
     params: list[Any] = []
     if not sees_restricted(user):
@@ -125,10 +144,6 @@ def _where(filters: Filters, author: int | None, user: object, document: str) ->
     if filters.kinds:
         codes = [str(KIND_CODES[kind]) for kind in filters.kinds]
         sql.append(f"AND ({document} / 2) %% 8 IN ({', '.join(codes)})")
-    plain = len(sql)
-    if filters.severities:
-        sql.append(f"AND i.severity IN {_in(filters.severities)}")
-        params += filters.severities
     adapt = connection.ops.adapt_datetimefield_value
     if filters.since:
         sql.append("AND i.started_at >= %s")
@@ -136,35 +151,7 @@ def _where(filters: Filters, author: int | None, user: object, document: str) ->
     if filters.until:
         sql.append("AND i.started_at < %s")
         params.append(adapt(datetime.combine(filters.until + timedelta(days=1), time.min, UTC)))
-    if filters.statuses:
-        sql.append(
-            f"AND (d.status IN {_in(filters.statuses)} "
-            f"OR (d.kind = 'event' AND i.status IN {_in(filters.statuses)}))"
-        )
-        params += filters.statuses * 2
-    incidents = len(sql) > plain
-    if filters.services:
-        through = Incident.services.through._meta.db_table
-        sql.append(
-            f"AND EXISTS (SELECT 1 FROM {through} s JOIN {Service._meta.db_table} c "
-            f"ON c.id = s.service_id WHERE s.incident_id = d.incident_id "
-            f"AND c.slug IN {_in(filters.services)})"
-        )
-        params += filters.services
-    if filters.factors:
-        sql.append(
-            f"AND EXISTS (SELECT 1 FROM {PostMortemFactor._meta.db_table} f "
-            f"WHERE f.incident_id = d.incident_id AND f.tag IN {_in(filters.factors)})"
-        )
-        params += filters.factors
-    if author is not None:
-        authors = PostMortem.authors.through._meta.db_table
-        sql.append(
-            f"AND (d.author_id = %s OR (d.kind = 'postmortem' AND EXISTS (SELECT 1 FROM "
-            f"{authors} a WHERE a.postmortem_id = d.object_id AND a.user_id = %s)))"
-        )
-        params += [author, author]
-    return _Where(" ".join(sql), params, incidents=incidents)
+    return _Where(" ".join(sql), params, incidents=bool(filters.since or filters.until))
 
 
 def url_for(kind: str, object_id: int, incident_id: int) -> str:
@@ -215,13 +202,14 @@ def run_query(
         raise SearchError(f"limit must be between 1 and {MAX_LIMIT}.")
     if not 0 <= offset <= MAX_OFFSET:
         raise SearchError(f"offset must be between 0 and {MAX_OFFSET}.")
-    author = _check(filters)
-    # Only restricted and kind are read from the document id; other filters read its row.
-    reads_rows = any(
-        (filters.severities, filters.since, filters.until, filters.statuses, filters.services)
-    ) or bool(filters.factors or author is not None)
-    found = engines.match(query, connection.vendor, documents=reads_rows)
-    where = _where(filters, author, user, found.document)
+    checked = _check(filters)
+    # Restricted and kind are read from the document id, the date range from the
+    # incident's row, every other filter from the facet words in the index.
+    dated = bool(filters.since or filters.until)
+    found = engines.match(
+        query, connection.vendor, facets=_facets(filters, checked), documents=dated
+    )
+    where = _where(filters, user, found.document)
     incidents = (
         f" JOIN {Incident._meta.db_table} i ON i.id = d.incident_id" if where.incidents else ""
     )

@@ -7,9 +7,7 @@ from django.db import migrations
 
 
 def install_index(apps: Any, schema_editor: Any) -> None:
-    from hindsight.insights import schema
-
-    schema.install(schema_editor.connection)
+    """Installed by 0003 now: the index reads the facets column it adds."""
 
 
 def uninstall_index(apps: Any, schema_editor: Any) -> None:
