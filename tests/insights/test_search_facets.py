@@ -50,7 +50,7 @@ def test_an_events_status_is_its_incidents_and_follows_it(an_editor):
     assert (
         found(an_editor, statuses=("resolved",), kinds=("event",)),
         found(an_editor, statuses=("investigating",), kinds=("event",)),
-    ) == (["event:Timeline of #%d Quiet" % made.pk], [])
+    ) == ([f"event:Timeline of #{made.pk} Quiet"], [])
 
 
 def test_an_author_added_later_finds_the_postmortem_and_a_removed_one_not(an_editor, the_viewer):
