@@ -96,10 +96,16 @@ def _postgresql(query: Query, facets: Facets) -> Match:
         document="d.id",
         order="d.id",
         condition=condition,
-        # Weights {D, C, B, A}: body (B) 0.4, title (A) 1.0; 1 divides by 1 + log(length).
-        score=f"(ts_rank('{{0.1, 0.2, 0.4, 1.0}}', d.vector, query.q, 1) * {_kind_weight('d.id')})",
+        score=pg_score("d.vector", "query.q", "d.id"),
         params=params,
     )
+
+
+def pg_score(vector: str, query: str, document: str) -> str:
+    """PostgreSQL: the score of a document from SQL for its tsvector, the query and its id."""
+    # Weights {D, C, B, A}: body (B) 0.4, title (A) 1.0; 1 divides by 1 + log(length).
+    weights = "'{0.1, 0.2, 0.4, 1.0}'"
+    return f"(ts_rank({weights}, {vector}, {query}, 1) * {_kind_weight(document)})"
 
 
 def match(query: Query, vendor: str, *, facets: Facets = (), documents: bool = False) -> Match:

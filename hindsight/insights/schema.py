@@ -24,7 +24,7 @@ restricted flag re-numbers its documents.
 Filters are words in the index too. Each document carries a column
 ``facets`` (a third FTS5 column on SQLite, weighing nothing in the score;
 its own ``tsvector`` on PostgreSQL): a word per fact the search filters on —
-its incident's severity, services and contributing factors, its own status
+its kind, its incident's severity, services and contributing factors, its own status
 (an event's is its incident's), its author or owner and a post-mortem's
 authors (``facet_word``). A filtered search is then one full-text match —
 the engine intersects the lists of ids — instead of a lookup of each match's
@@ -147,6 +147,7 @@ def document_id(kind: str, object_id: int, restricted: bool) -> int:
 
 # Facet words: letters and digits only, so every tokenizer keeps them whole.
 FACETS = {
+    "kind": "zzkind",  # zzkindevent
     "severity": "zzsev",  # zzsevsev1
     "status": "zzst",  # zzstinreview
     "author": "zzau",  # zzau12 (a user id)
@@ -184,7 +185,8 @@ def _facets(incident: str, kind: str, object_id: str, status: str, author: str, 
     own_status = f"coalesce(nullif({status}, ''), {of_incident('status')})"
     return " || ".join(
         [
-            f"'{FACETS['severity']}' || lower(coalesce({of_incident('severity')}, ''))",
+            f"'{FACETS['kind']}' || replace({kind}, '_', '')",
+            f"' {FACETS['severity']}' || lower(coalesce({of_incident('severity')}, ''))",
             f"' {FACETS['status']}' || replace(coalesce({own_status}, ''), '_', '')",
             f"coalesce(' {FACETS['author']}' || {author}, '')",
             words("service", "service_id", INCIDENT_SERVICES, f"incident_id = {incident}"),

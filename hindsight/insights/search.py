@@ -124,18 +124,7 @@ def _facets(filters: Filters, checked: _Checked) -> list[list[str]]:
     return [[facet_word(facet, v) for v in values] for facet, values in given if values]
 
 
-def _in(values: tuple[str, ...] | list[str]) -> str:
-    return "(" + ", ".join(["%s"] * len(values)) + ")"
-
-
-@dataclass(frozen=True)
-class _Where:
-    sql: str
-    params: list[Any]
-    incidents: bool  # reads the incident table (i)
-
-
-def _where(filters: Filters, user: object, document: str) -> _Where:
+def _where(filters: Filters, user: object, document: str) -> tuple[str, list[Any]]:
     """The filters not in the index: restricted and kind read the document id, dates the incident."""
     sql: list[str] = []
     params: list[Any] = []
@@ -151,7 +140,7 @@ def _where(filters: Filters, user: object, document: str) -> _Where:
     if filters.until:
         sql.append("AND i.started_at < %s")
         params.append(adapt(datetime.combine(filters.until + timedelta(days=1), time.min, UTC)))
-    return _Where(" ".join(sql), params, incidents=bool(filters.since or filters.until))
+    return " ".join(sql), params
 
 
 def url_for(kind: str, object_id: int, incident_id: int) -> str:
@@ -203,42 +192,31 @@ def run_query(
     if not 0 <= offset <= MAX_OFFSET:
         raise SearchError(f"offset must be between 0 and {MAX_OFFSET}.")
     checked = _check(filters)
-    # Restricted and kind are read from the document id, the date range from the
-    # incident's row, every other filter from the facet words in the index.
-    dated = bool(filters.since or filters.until)
-    found = engines.match(
-        query, connection.vendor, facets=_facets(filters, checked), documents=dated
-    )
-    where = _where(filters, user, found.document)
-    incidents = (
-        f" JOIN {Incident._meta.db_table} i ON i.id = d.incident_id" if where.incidents else ""
-    )
-    matching = f"FROM {found.source}{incidents} WHERE {found.condition} {where.sql}"
-    params = [*found.params, *where.params]
-    # Rank from what the index knows (score, id); read the rows of one page only.
-    codes = [KIND_CODES[kind] for kind in filters.kinds or KIND_CODES]
+    facets = _facets(filters, checked)
+    kinds = [KINDS_BY_CODE[code] for code in sorted(KINDS_BY_CODE)]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One pass ranks and counts (a window). Bounding does not pay here: finding
-            # the newest matches tests each row's tsvector, which costs what ranking does.
-            count, ranked = _ranked_all(cursor, found, matching, params, limit, offset)
-            rows = _page(cursor, ranked)
-            hits = [_hit(rows[pk], query) for pk in ranked if pk in rows]
-            return Results(hits=hits, count=count, query=query, filters=filters)
-        # Counting reads the index's lists of ids only, not the positions that scoring reads.
-        cursor.execute(f"SELECT count(*) {matching}", params)
-        count = int(cursor.fetchone()[0])
-        bounds = _bounds(cursor, found.order, matching, params, codes) if count > POOL else {}
-        ranked_sql, ranked_params = _ranked(found, matching, params, codes, bounds)
-        cursor.execute(ranked_sql, [*ranked_params, limit, offset])
-        ranked = [row[0] for row in cursor.fetchall()]
-        pooled = None
-        if bounds:
-            rest = [code for code in codes if code not in bounds]
-            pooled = POOL * len(bounds)
-            if rest:
-                cursor.execute(f"SELECT count(*) {matching} AND {_kind(found.order, rest)}", params)
-                pooled += int(cursor.fetchone()[0])
+        count = _count(cursor, query, facets, filters, user)
+        if count <= POOL:
+            # A specific search: rank every match.
+            pool = _newest(cursor, query, facets, filters, user, limit=None)
+            pooled = None
+        else:
+            # A common search: each kind's newest POOL matches, ranked as they are found.
+            pool, bounded = [], False
+            for kind in filters.kinds or kinds:
+                found = _newest(
+                    cursor,
+                    query,
+                    [*facets, [facet_word("kind", kind)]],
+                    filters,
+                    user,
+                    limit=POOL + 1,
+                )
+                bounded |= len(found) > POOL
+                pool += found[:POOL]
+            pooled = len(pool) if bounded else None
+        pool.sort(key=lambda scored: (-scored[1], -scored[0]))
+        ranked = [doc for doc, _ in pool[offset : offset + limit]]
         rows = _page(cursor, ranked)
     hits = [_hit(rows[pk], query) for pk in ranked if pk in rows]
     return Results(
@@ -247,82 +225,62 @@ def run_query(
         query=query,
         filters=filters,
         ranked=pooled,
-        pool=POOL if bounds else 0,
+        pool=POOL if pooled is not None else 0,
     )
 
 
-def _ranked_all(
-    cursor: Any, found: engines.Match, matching: str, params: list[Any], limit: int, offset: int
-) -> tuple[int, list[int]]:
-    """PostgreSQL: rank every match and count them in the same pass."""
-    cursor.execute(
-        f"SELECT {found.document} AS doc, {found.score} AS score, count(*) OVER () {matching} "
-        "ORDER BY score DESC, doc DESC LIMIT %s OFFSET %s",
-        [*params, limit, offset],
-    )
-    result = cursor.fetchall()
-    if result:
-        return int(result[0][2]), [row[0] for row in result]
-    cursor.execute(f"SELECT count(*) {matching}", params)
-    return int(cursor.fetchone()[0]), []
+def _matching(
+    query: Query, facets: list[list[str]], filters: Filters, user: object
+) -> tuple[engines.Match, str, list[Any]]:
+    """The engine's match with the filters: FROM … WHERE …, and its parameters.
 
-
-def _kind(order: str, codes: list[int]) -> str:
-    return f"({order} / 2) %% 8 IN ({', '.join(map(str, codes))})"
-
-
-def _bounds(
-    cursor: Any, order: str, matching: str, params: list[Any], codes: list[int]
-) -> dict[int, tuple[int, int]]:
-    """For each kind with more than POOL matches: the ids its newest POOL matches lie between.
-
-    The full-text index is walked from the kind's highest id down (other
-    kinds' newer documents are skipped) and stops after POOL + 1 matches.
+    Restricted is read from the document id, the date range from the
+    incident's row, every other filter from the facet words in the index.
     """
-    bounds: dict[int, tuple[int, int]] = {}
-    for code in codes:
-        cursor.execute(
-            f"SELECT max(object_id) FROM {DOCUMENTS} WHERE kind = %s", [KINDS_BY_CODE[code]]
-        )
-        top = (int(cursor.fetchone()[0] or 0) + 1) * 16
-        cursor.execute(
-            f"SELECT {order} {matching} AND {_kind(order, [code])} AND {order} < %s "
-            f"ORDER BY {order} DESC LIMIT 1 OFFSET {POOL}",
-            [*params, top],
-        )
-        row = cursor.fetchone()
-        if row is not None:
-            bounds[code] = (int(row[0]), top)
-    return bounds
+    dated = bool(filters.since or filters.until)
+    found = engines.match(query, connection.vendor, facets=facets, documents=dated)
+    where, params = _where(filters, user, found.document)
+    incidents = f" JOIN {Incident._meta.db_table} i ON i.id = d.incident_id" if dated else ""
+    sql = f"FROM {found.source}{incidents} WHERE {found.condition} {where}"
+    return found, sql, [*found.params, *params]
 
 
-def _ranked(
-    found: engines.Match,
-    matching: str,
-    params: list[Any],
-    codes: list[int],
-    bounds: dict[int, tuple[int, int]],
-) -> tuple[str, list[Any]]:
-    """The ranked query: every match, or per common kind its newest POOL matches only."""
-    select = f"SELECT {found.document} AS doc, {found.score} AS score {matching}"
-    if not bounds:
-        return f"{select} ORDER BY score DESC, doc DESC LIMIT %s OFFSET %s", params
-    order = found.order
-    parts: list[str] = []
-    values: list[Any] = []
-    for code, (low, high) in bounds.items():
-        # The id range reads only that stretch of the index (FTS5 and the B-tree alike).
-        parts.append(f"{select} AND {_kind(order, [code])} AND {order} > %s AND {order} < %s")
-        values += [*params, low, high]
-    rest = [code for code in codes if code not in bounds]
-    if rest:
-        parts.append(f"{select} AND {_kind(order, rest)}")
-        values += params
-    union = " UNION ALL ".join(parts)
-    return (
-        f"SELECT doc FROM ({union}) ranked ORDER BY score DESC, doc DESC LIMIT %s OFFSET %s",
-        values,
-    )
+def _count(
+    cursor: Any, query: Query, facets: list[list[str]], filters: Filters, user: object
+) -> int:
+    """Every match the user may see: the index's lists of ids only, no scores."""
+    _, matching, params = _matching(query, facets, filters, user)
+    cursor.execute(f"SELECT count(*) {matching}", params)
+    return int(cursor.fetchone()[0])
+
+
+def _newest(
+    cursor: Any,
+    query: Query,
+    facets: list[list[str]],
+    filters: Filters,
+    user: object,
+    *,
+    limit: int | None,
+) -> list[tuple[int, float]]:
+    """The newest ``limit`` matches (every match without one), each with its score.
+
+    The index is walked from the highest id down and stops at the limit;
+    only the matches it returns are scored.
+    """
+    found, matching, params = _matching(query, facets, filters, user)
+    bound = f" LIMIT {int(limit)}" if limit is not None else ""
+    if connection.vendor == "postgresql":
+        # Score the rows the walk kept, not every row it looked at.
+        newest = f"SELECT d.id AS doc, d.vector, query.q {matching} ORDER BY d.id DESC{bound}"
+        score = engines.pg_score("newest.vector", "newest.q", "newest.doc")
+        cursor.execute(f"SELECT doc, {score} FROM ({newest}) newest", params)
+    else:
+        cursor.execute(
+            f"SELECT {found.document}, {found.score} {matching} ORDER BY {found.order} DESC{bound}",
+            params,
+        )
+    return [(int(doc), float(score)) for doc, score in cursor.fetchall()]
 
 
 def _page(cursor: Any, ids: list[int]) -> dict[int, tuple[Any, ...]]:
