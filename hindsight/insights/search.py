@@ -8,7 +8,7 @@ with highlighted snippets and the total count.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -193,28 +193,10 @@ def run_query(
         raise SearchError(f"offset must be between 0 and {MAX_OFFSET}.")
     checked = _check(filters)
     facets = _facets(filters, checked)
-    kinds = [KINDS_BY_CODE[code] for code in sorted(KINDS_BY_CODE)]
     with connection.cursor() as cursor:
-        count = _count(cursor, query, facets, filters, user)
-        if count <= POOL:
-            # A specific search: rank every match.
-            pool = _newest(cursor, query, facets, filters, user, limit=None)
-            pooled = None
-        else:
-            # A common search: each kind's newest POOL matches, ranked as they are found.
-            pool, bounded = [], False
-            for kind in filters.kinds or kinds:
-                found = _newest(
-                    cursor,
-                    query,
-                    [*facets, [facet_word("kind", kind)]],
-                    filters,
-                    user,
-                    limit=POOL + 1,
-                )
-                bounded |= len(found) > POOL
-                pool += found[:POOL]
-            pooled = len(pool) if bounded else None
+        pooling = _pool_postgresql if connection.vendor == "postgresql" else _pool_sqlite
+        count, pool, bounded = pooling(cursor, query, facets, filters, user)
+        pooled = len(pool) if bounded else None
         pool.sort(key=lambda scored: (-scored[1], -scored[0]))
         ranked = [doc for doc, _ in pool[offset : offset + limit]]
         rows = _page(cursor, ranked)
@@ -245,13 +227,70 @@ def _matching(
     return found, sql, [*found.params, *params]
 
 
-def _count(
+def _kinds(filters: Filters) -> list[str]:
+    return list(filters.kinds) or [KINDS_BY_CODE[code] for code in sorted(KINDS_BY_CODE)]
+
+
+def _pool_sqlite(
     cursor: Any, query: Query, facets: list[list[str]], filters: Filters, user: object
-) -> int:
-    """Every match the user may see: the index's lists of ids only, no scores."""
-    _, matching, params = _matching(query, facets, filters, user)
+) -> tuple[int, list[tuple[int, float]], bool]:
+    """Count every match and score the pool in one pass over the index.
+
+    First, per kind, the id of its newest match past POOL (a walk of the
+    index's id lists, no scores). Then one statement counts every match and
+    scores only those above their kind's bound: bm25 reads each search
+    word's frequency once per statement, so one statement costs one read.
+    """
+    bounds: dict[int, int] = {}
+    for kind in _kinds(filters):
+        found, matching, params = _matching(query, facets, replace(filters, kinds=(kind,)), user)
+        cursor.execute(
+            f"SELECT {found.order} {matching} ORDER BY {found.order} DESC LIMIT 1 OFFSET {POOL}",
+            params,
+        )
+        row = cursor.fetchone()
+        if row is not None:
+            bounds[KIND_CODES[kind]] = int(row[0])
+    found, matching, params = _matching(query, facets, filters, user)
+    kind = f"({found.document} / 2) %% 8"
+    pooled = " OR ".join(
+        f"({kind} = {code} AND {found.document} > {bound})" for code, bound in bounds.items()
+    )
+    if unbounded := [KIND_CODES[k] for k in _kinds(filters) if KIND_CODES[k] not in bounds]:
+        pooled = " OR ".join(
+            filter(None, [pooled, f"{kind} IN ({', '.join(map(str, unbounded))})"])
+        )
+    scored = f"{found.document} || ' ' || printf('%%.17g', {found.score})"
+    # LIMIT -1 keeps the walk a subquery (bm25 can't be an aggregate's argument).
+    walk = f"SELECT CASE WHEN {pooled} THEN {scored} END AS scored {matching} LIMIT -1"
+    cursor.execute(f"SELECT count(*), group_concat(scored, ',') FROM ({walk})", params)
+    count, listed = cursor.fetchone()
+    pool = [
+        (int(doc), float(score))
+        for doc, score in (p.split(" ") for p in (listed or "").split(",") if p)
+    ]
+    return int(count), pool, bool(bounds)
+
+
+def _pool_postgresql(
+    cursor: Any, query: Query, facets: list[list[str]], filters: Filters, user: object
+) -> tuple[int, list[tuple[int, float]], bool]:
+    """Count every match, then score each kind's newest POOL matches as the walk finds them."""
+    found, matching, params = _matching(query, facets, filters, user)
     cursor.execute(f"SELECT count(*) {matching}", params)
-    return int(cursor.fetchone()[0])
+    count = int(cursor.fetchone()[0])
+    if count <= POOL:
+        return count, _newest(cursor, query, facets, filters, user, limit=None), False
+    pool: list[tuple[int, float]] = []
+    bounded = False
+    for kind in _kinds(filters):
+        # The kind is read from the document id: the walk skips other kinds' matches.
+        found_kind = _newest(
+            cursor, query, facets, replace(filters, kinds=(kind,)), user, limit=POOL + 1
+        )
+        bounded |= len(found_kind) > POOL
+        pool += found_kind[:POOL]
+    return count, pool, bounded
 
 
 def _newest(
@@ -263,23 +302,15 @@ def _newest(
     *,
     limit: int | None,
 ) -> list[tuple[int, float]]:
-    """The newest ``limit`` matches (every match without one), each with its score.
+    """PostgreSQL: the newest ``limit`` matches (every match without one), each with its score.
 
-    The index is walked from the highest id down and stops at the limit;
-    only the matches it returns are scored.
+    Only the rows the walk keeps are scored, not every row it looked at.
     """
-    found, matching, params = _matching(query, facets, filters, user)
+    _, matching, params = _matching(query, facets, filters, user)
     bound = f" LIMIT {int(limit)}" if limit is not None else ""
-    if connection.vendor == "postgresql":
-        # Score the rows the walk kept, not every row it looked at.
-        newest = f"SELECT d.id AS doc, d.vector, query.q {matching} ORDER BY d.id DESC{bound}"
-        score = engines.pg_score("newest.vector", "newest.q", "newest.doc")
-        cursor.execute(f"SELECT doc, {score} FROM ({newest}) newest", params)
-    else:
-        cursor.execute(
-            f"SELECT {found.document}, {found.score} {matching} ORDER BY {found.order} DESC{bound}",
-            params,
-        )
+    newest = f"SELECT d.id AS doc, d.vector, query.q {matching} ORDER BY d.id DESC{bound}"
+    score = engines.pg_score("newest.vector", "newest.q", "newest.doc")
+    cursor.execute(f"SELECT doc, {score} FROM ({newest}) newest", params)
     return [(int(doc), float(score)) for doc, score in cursor.fetchall()]
 
 
