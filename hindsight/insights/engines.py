@@ -72,7 +72,8 @@ def _pg_term(term: Term) -> tuple[str, str]:
     return "phraseto_tsquery('english', %s)", term.text
 
 
-def _postgresql(query: Query, facets: Facets) -> Match:
+def pg_words(query: Query) -> tuple[str, list[Any]]:
+    """PostgreSQL: the tsquery of the user's words, and its parameters."""
     parts: list[str] = []
     params: list[Any] = []
     for group in query.groups:
@@ -83,16 +84,20 @@ def _postgresql(query: Query, facets: Facets) -> Match:
         sql, value = _pg_term(term)
         parts.append(f"!!{sql}")
         params.append(value)
-    source = f"{DOCUMENTS} d CROSS JOIN (SELECT {' && '.join(parts)} AS q) query"
+    return " && ".join(parts), params
+
+
+def _postgresql(query: Query, facets: Facets) -> Match:
+    words, params = pg_words(query)
+    selected = f"{words} AS q"
     condition = "d.vector @@ query.q"
     if facets:
         # The facet words have a tsvector of their own: the score reads the user's words only.
-        wanted = " && ".join(["to_tsquery('simple', %s)"] * len(facets))
-        source = f"{DOCUMENTS} d CROSS JOIN (SELECT {' && '.join(parts)} AS q, {wanted} AS f) query"
+        selected += ", " + " && ".join(["to_tsquery('simple', %s)"] * len(facets)) + " AS f"
         condition += " AND d.facet_vector @@ query.f"
         params += [" | ".join(group) for group in facets]
     return Match(
-        source=source,
+        source=f"{DOCUMENTS} d CROSS JOIN (SELECT {selected}) query",
         document="d.id",
         order="d.id",
         condition=condition,

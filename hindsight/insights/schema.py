@@ -442,6 +442,8 @@ def install(connection: BaseDatabaseWrapper) -> None:
             cursor.execute(_PG_SEARCH_TEXT)
             for statement in _backfill(connection.vendor) + _pg_install():
                 cursor.execute(statement)
+            # Statistics of the new tsvector columns: the planner picks the index by them.
+            cursor.execute(f"ANALYZE {DOCUMENTS}")
         else:
             for statement in _backfill(connection.vendor) + _sqlite_install():
                 cursor.execute(statement)

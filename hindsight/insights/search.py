@@ -275,43 +275,32 @@ def _pool_sqlite(
 def _pool_postgresql(
     cursor: Any, query: Query, facets: list[list[str]], filters: Filters, user: object
 ) -> tuple[int, list[tuple[int, float]], bool]:
-    """Count every match, then score each kind's newest POOL matches as the walk finds them."""
-    found, matching, params = _matching(query, facets, filters, user)
-    cursor.execute(f"SELECT count(*) {matching}", params)
-    count = int(cursor.fetchone()[0])
-    if count <= POOL:
-        return count, _newest(cursor, query, facets, filters, user, limit=None), False
-    pool: list[tuple[int, float]] = []
-    bounded = False
-    for kind in _kinds(filters):
-        # The kind is read from the document id: the walk skips other kinds' matches.
-        found_kind = _newest(
-            cursor, query, facets, replace(filters, kinds=(kind,)), user, limit=POOL + 1
-        )
-        bounded |= len(found_kind) > POOL
-        pool += found_kind[:POOL]
-    return count, pool, bounded
+    """Count every match and score the pool in one statement.
 
-
-def _newest(
-    cursor: Any,
-    query: Query,
-    facets: list[list[str]],
-    filters: Filters,
-    user: object,
-    *,
-    limit: int | None,
-) -> list[tuple[int, float]]:
-    """PostgreSQL: the newest ``limit`` matches (every match without one), each with its score.
-
-    Only the rows the walk keeps are scored, not every row it looked at.
+    One pass over the matches numbers each kind's matches from the newest
+    down (a window) and counts them; only the rows numbered POOL or less
+    are scored, their tsvector read again by id. ``ts_rank`` reads a whole
+    tsvector, so scoring every match of a common word cost more than finding
+    it did.
     """
-    _, matching, params = _matching(query, facets, filters, user)
-    bound = f" LIMIT {int(limit)}" if limit is not None else ""
-    newest = f"SELECT d.id AS doc, d.vector, query.q {matching} ORDER BY d.id DESC{bound}"
-    score = engines.pg_score("newest.vector", "newest.q", "newest.doc")
-    cursor.execute(f"SELECT doc, {score} FROM ({newest}) newest", params)
-    return [(int(doc), float(score)) for doc, score in cursor.fetchall()]
+    found, matching, params = _matching(query, facets, filters, user)
+    numbered = (
+        f"SELECT {found.document} AS doc, count(*) OVER kinds AS of_kind, "
+        f"row_number() OVER (kinds ORDER BY {found.document} DESC) AS newest "
+        f"{matching} WINDOW kinds AS (PARTITION BY ({found.document} / 2) %% 8)"
+    )
+    words, word_params = engines.pg_words(query)
+    score = engines.pg_score("x.vector", "query.q", "m.doc")
+    cursor.execute(
+        f"WITH m AS MATERIALIZED ({numbered}) SELECT m.doc, m.of_kind, {score} "
+        f"FROM m JOIN {DOCUMENTS} x ON x.id = m.doc CROSS JOIN (SELECT {words} AS q) query "
+        "WHERE m.newest <= %s",
+        [*params, *word_params, POOL],
+    )
+    rows = cursor.fetchall()
+    of_kind = {int(doc) // 2 % 8: int(total) for doc, total, _ in rows}
+    pool = [(int(doc), float(score)) for doc, _, score in rows]
+    return sum(of_kind.values()), pool, any(total > POOL for total in of_kind.values())
 
 
 def _page(cursor: Any, ids: list[int]) -> dict[int, tuple[Any, ...]]:
