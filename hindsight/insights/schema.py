@@ -179,18 +179,21 @@ def _facets(incident: str, kind: str, object_id: str, status: str, author: str, 
         agg = concat.format(word)
         return f"coalesce((SELECT ' ' || {agg} FROM {table} WHERE {where}), '')"
 
-    def of_incident(column: str) -> str:
-        return f"(SELECT {column} FROM {INCIDENTS} WHERE id = {incident})"
-
-    own_status = f"coalesce(nullif({status}, ''), {of_incident('status')})"
+    # One lookup of the incident row gives its severity, status, services and factors.
+    own_status = f"coalesce(nullif({status}, ''), i.status)"
+    of_incident = " || ".join(
+        [
+            f"' {FACETS['severity']}' || lower(i.severity)",
+            f"' {FACETS['status']}' || replace({own_status}, '_', '')",
+            words("service", "service_id", INCIDENT_SERVICES, "incident_id = i.id"),
+            words("factor", "tag", FACTORS, "incident_id = i.id"),
+        ]
+    )
     return " || ".join(
         [
             f"'{FACETS['kind']}' || replace({kind}, '_', '')",
-            f"' {FACETS['severity']}' || lower(coalesce({of_incident('severity')}, ''))",
-            f"' {FACETS['status']}' || replace(coalesce({own_status}, ''), '_', '')",
+            f"coalesce((SELECT {of_incident} FROM {INCIDENTS} i WHERE i.id = {incident}), '')",
             f"coalesce(' {FACETS['author']}' || {author}, '')",
-            words("service", "service_id", INCIDENT_SERVICES, f"incident_id = {incident}"),
-            words("factor", "tag", FACTORS, f"incident_id = {incident}"),
             f"(CASE WHEN {kind} = 'postmortem' THEN "
             + words("author", "user_id", POSTMORTEM_AUTHORS, f"postmortem_id = {object_id}")
             + " ELSE '' END)",
