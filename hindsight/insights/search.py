@@ -260,6 +260,9 @@ def _pool_sqlite(
         pooled = " OR ".join(
             filter(None, [pooled, f"{kind} IN ({', '.join(map(str, unbounded))})"])
         )
+    if not unbounded:
+        # Most matches of a common word lie below every bound: one comparison rules them out.
+        pooled = f"{found.document} > {min(bounds.values())} AND ({pooled})"
     scored = f"{found.document} || ' ' || printf('%%.17g', {found.score})"
     # LIMIT -1 keeps the walk a subquery (bm25 can't be an aggregate's argument).
     walk = f"SELECT CASE WHEN {pooled} THEN {scored} END AS scored {matching} LIMIT -1"
