@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from hindsight.incidents.models import Incident, TimelineEvent
 from hindsight.insights import schema
@@ -92,8 +93,6 @@ def test_a_rebuilt_index_writes_the_same_facet_words(an_editor):
     postmortem(made, body=body("The certificate expired.")).authors.add(an_editor)
     action(made, "Renew", owner=an_editor)
     kept = sorted(SearchDocument.objects.values_list("kind", "facets"))
-    from django.db import connection
-
     schema.rebuild(connection)
     assert sorted(SearchDocument.objects.values_list("kind", "facets")) == kept
 

@@ -77,3 +77,30 @@ def test_a_page_past_the_ranked_matches_is_empty_and_keeps_the_count(an_editor, 
         incident(f"Replica lag day {day}", started=at(day))
     results = search(text="replica", user=an_editor, limit=2, offset=2)
     assert (len(results.hits), results.count) == (0, 3)
+
+
+def test_the_pool_is_taken_within_a_date_range(an_editor, pool_of_two):
+    for day in (1, 2, 3, 4):
+        incident(f"Replica lag day {day}", started=at(day))
+    incident("Replica lag later", started=at(20))  # the newest, outside the range
+    results = search(
+        text="replica",
+        user=an_editor,
+        filters=library.Filters(since=at(1).date(), until=at(4).date()),
+    )
+    assert ({h.title for h in results.hits}, results.count, results.ranked) == (
+        {"Replica lag day 3", "Replica lag day 4"},
+        4,
+        2,
+    )
+
+
+def test_the_pool_is_taken_among_the_filtered_matches(an_editor, pool_of_two):
+    for day in (1, 2, 3):
+        incident(f"Replica lag day {day}", started=at(day), severity="SEV1")
+    incident("Replica lag minor", started=at(4), severity="SEV4")  # the newest, filtered out
+    results = search(text="replica", user=an_editor, filters=library.Filters(severities=("SEV1",)))
+    assert ({h.title for h in results.hits}, results.count) == (
+        {"Replica lag day 2", "Replica lag day 3"},
+        3,
+    )
