@@ -7,9 +7,11 @@
 For each engine, in a fresh database (the PostgreSQL one is dropped and
 re-created): generate SIZE incidents over the last 360 days, each with a
 post-mortem (about 2 KB of Markdown with a root-cause analysis), 8 timeline
-events and 3 action items; build the search index (the same code as
-`hindsight insights reindex`) and derive the contributing factors. Then, in
-the same run:
+events and 3 action items; derive the contributing factors, then build the
+search index (the same code as `hindsight insights reindex`; the index reads
+the factors as facet words). With --reuse / --data-dir the data of an earlier
+run is measured again (new migrations are applied to it). Then, in the same
+run:
 
 - search latency through the service (``insights.search.search`` as a viewer:
   restricted incidents filtered out, filters applied, total count and
@@ -126,9 +128,13 @@ def main() -> None:
     for engine in engines:
         r = _run_engine(engine, args)
         print(f"\n== {engine}: {r['size']:,} post-mortems, {r['documents']:,} documents indexed")
-        print(
-            f"generate {r['generate_s']:.0f} s · index {r['index_s']:.0f} s · factors {r['factors_s']:.0f} s"
-        )
+        if r["reused"]:
+            print("the data of an earlier run, measured again (migrations applied)")
+        else:
+            print(
+                f"generate {r['generate_s']:.0f} s · factors {r['factors_s']:.0f} s · "
+                f"index {r['index_s']:.0f} s"
+            )
         print(f"searches: {r['samples']} ({len(QUERIES)} kinds x {args.rounds} rounds)")
         print(f"{'':24}{'p50':>10}{'p95':>10}")
         print(f"{'service (search())':24}{_ms(r['service_p50']):>10}{_ms(r['service_p95']):>10}")
