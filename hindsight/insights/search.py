@@ -231,48 +231,66 @@ def _kinds(filters: Filters) -> list[str]:
     return list(filters.kinds) or [KINDS_BY_CODE[code] for code in sorted(KINDS_BY_CODE)]
 
 
+# SQLite: up to this many matches, counting them per kind (so that only kinds
+# past POOL are walked for their bound) costs less than walking every kind;
+# past it, a plain count is cheaper (a very common word).
+COUNT_BY_KIND = 50_000
+
+
 def _pool_sqlite(
     cursor: Any, query: Query, facets: list[list[str]], filters: Filters, user: object
 ) -> tuple[int, list[tuple[int, float]], bool]:
-    """Count every match and score the pool in one pass over the index.
+    """Count every match, then score the pool in one statement.
 
-    First, per kind, the id of its newest match past POOL (a walk of the
-    index's id lists, no scores). Then one statement counts every match and
-    scores only those above their kind's bound: bm25 reads each search
-    word's frequency once per statement, so one statement costs one read.
+    The count reads the index's lists of ids only, per kind up to
+    COUNT_BY_KIND matches. A kind with more than POOL matches gets a bound:
+    the id of its newest match past POOL, found by walking its lists from
+    the top (no scores). One statement then scores
+    the matches above their kind's bound: ``bm25`` reads each search word's
+    whole list once per statement to weigh it, so one statement is one read.
     """
+    found, matching, params = _matching(query, facets, filters, user)
+    kind = f"({found.document} / 2) %% 8"
+    # Count per kind while the matches are few enough; past that, count them all.
+    cursor.execute(
+        f"SELECT k, count(*) FROM (SELECT {kind} AS k {matching} LIMIT {COUNT_BY_KIND + 1}) "
+        "GROUP BY k",
+        params,
+    )
+    by_kind = {int(code): int(matches) for code, matches in cursor.fetchall()}
+    count = sum(by_kind.values())
+    if count > COUNT_BY_KIND:
+        cursor.execute(f"SELECT count(*) {matching}", params)
+        count = int(cursor.fetchone()[0])
+        by_kind = {KIND_CODES[k]: count for k in _kinds(filters)}  # each may pass POOL
+    if count <= POOL:
+        cursor.execute(f"SELECT {found.document}, {found.score} {matching}", params)
+        return count, [(int(doc), float(score)) for doc, score in cursor.fetchall()], False
+    present = list(by_kind)
+    common = {code for code, matches in by_kind.items() if matches > POOL}
     bounds: dict[int, int] = {}
-    for kind in _kinds(filters):
-        found, matching, params = _matching(query, facets, replace(filters, kinds=(kind,)), user)
+    for code in common:
+        _, of_kind, kind_params = _matching(
+            query, facets, replace(filters, kinds=(KINDS_BY_CODE[code],)), user
+        )
         cursor.execute(
-            f"SELECT {found.order} {matching} ORDER BY {found.order} DESC LIMIT 1 OFFSET {POOL}",
-            params,
+            f"SELECT {found.order} {of_kind} ORDER BY {found.order} DESC LIMIT 1 OFFSET {POOL}",
+            kind_params,
         )
         row = cursor.fetchone()
         if row is not None:
-            bounds[KIND_CODES[kind]] = int(row[0])
-    found, matching, params = _matching(query, facets, filters, user)
-    kind = f"({found.document} / 2) %% 8"
-    pooled = " OR ".join(
-        f"({kind} = {code} AND {found.document} > {bound})" for code, bound in bounds.items()
+            bounds[code] = int(row[0])
+    pooled = [f"({kind} = {code} AND {found.document} > {bound})" for code, bound in bounds.items()]
+    if unbounded := [code for code in present if code not in bounds]:
+        pooled.append(f"{kind} IN ({', '.join(map(str, unbounded))})")
+    # With every kind bounded, the index walks only the ids above the lowest bound.
+    lowest = f" AND {found.order} > {min(bounds.values())}" if not unbounded else ""
+    cursor.execute(
+        f"SELECT {found.document}, {found.score} {matching}{lowest} AND ({' OR '.join(pooled)})",
+        params,
     )
-    if unbounded := [KIND_CODES[k] for k in _kinds(filters) if KIND_CODES[k] not in bounds]:
-        pooled = " OR ".join(
-            filter(None, [pooled, f"{kind} IN ({', '.join(map(str, unbounded))})"])
-        )
-    if not unbounded:
-        # Most matches of a common word lie below every bound: one comparison rules them out.
-        pooled = f"{found.document} > {min(bounds.values())} AND ({pooled})"
-    scored = f"{found.document} || ' ' || printf('%%.17g', {found.score})"
-    # LIMIT -1 keeps the walk a subquery (bm25 can't be an aggregate's argument).
-    walk = f"SELECT CASE WHEN {pooled} THEN {scored} END AS scored {matching} LIMIT -1"
-    cursor.execute(f"SELECT count(*), group_concat(scored, ',') FROM ({walk})", params)
-    count, listed = cursor.fetchone()
-    pool = [
-        (int(doc), float(score))
-        for doc, score in (p.split(" ") for p in (listed or "").split(",") if p)
-    ]
-    return int(count), pool, bool(bounds)
+    pool = [(int(doc), float(score)) for doc, score in cursor.fetchall()]
+    return count, pool, bool(bounds)
 
 
 def _pool_postgresql(
