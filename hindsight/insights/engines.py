@@ -116,7 +116,7 @@ def pg_score(vector: str, query: str, document: str) -> str:
 def match(query: Query, vendor: str, *, facets: Facets = (), documents: bool = False) -> Match:
     """Return the engine's SQL for documents matching the query and the facet words.
 
-    ``facets`` are groups of facet words (``schema.facet_word``): a document
+    ``facets`` are groups of facet words (``facet_words.facet_word``): a document
     matches when it has a word of every group. With ``documents`` the
     document table is joined as ``d`` (the date filter reads it); without,
     SQLite ranks from the full-text index alone.

@@ -21,16 +21,12 @@ the kind weights then read only the full-text index, which keeps a search
 within a small factor of the bare full-text query; changing an incident's
 restricted flag re-numbers its documents.
 
-Filters are words in the index too. Each document carries a column
-``facets`` (a third FTS5 column on SQLite, weighing nothing in the score;
-its own ``tsvector`` on PostgreSQL): a word per fact the search filters on —
-its kind, its incident's severity, services and contributing factors, its own status
-(an event's is its incident's), its author or owner and a post-mortem's
-authors (``facet_word``). A filtered search is then one full-text match —
-the engine intersects the lists of ids — instead of a lookup of each match's
-incident. Triggers on the tables those facts live in (incidents, services of
-an incident, factors, post-mortem authors) write the words again for the
-documents they touch. Only the date range is read from the incident's row.
+Filters are words in the index too: each document carries a column
+``facets`` — a word per fact the search filters on (``facet_words``) — a
+third FTS5 column on SQLite, weighing nothing in the score; its own
+``tsvector`` on PostgreSQL. Triggers on the tables those facts live in write
+the words again for the documents they touch. Only the date range is read
+from the incident's row.
 
 A post-mortem's body is indexed without its YAML front matter and guidance
 comments through ``hindsight_search_text``: a SQL function on PostgreSQL, the
@@ -44,6 +40,8 @@ import logging
 from dataclasses import dataclass
 
 from django.db.backends.base.base import BaseDatabaseWrapper
+
+from hindsight.insights import facet_words
 
 log = logging.getLogger(__name__)
 
@@ -145,69 +143,13 @@ def document_id(kind: str, object_id: int, restricted: bool) -> int:
     return object_id * 16 + KIND_CODES[kind] * 2 + int(restricted)
 
 
-# Facet words: letters and digits only, so every tokenizer keeps them whole.
-FACETS = {
-    "kind": "zzkind",  # zzkindevent
-    "severity": "zzsev",  # zzsevsev1
-    "status": "zzst",  # zzstinreview
-    "author": "zzau",  # zzau12 (a user id)
-    "service": "zzsvc",  # zzsvc3 (a service id)
-    "factor": "zzfac",  # zzfaccertificateexpiry
-}
-INCIDENTS = "incidents_incident"
-INCIDENT_SERVICES = "incidents_incident_services"
-FACTORS = "insights_postmortemfactor"
-POSTMORTEM_AUTHORS = "postmortems_postmortem_authors"
-
-
-def facet_word(facet: str, value: object) -> str:
-    """Return the index word for one filter value (as ``_facets`` writes it in SQL)."""
-    text = str(value).lower().replace("_", "").replace("-", "")
-    if not text.isalnum() or not text.isascii():
-        raise ValueError(f"{facet} {value!r} can't be a facet word")
-    return FACETS[facet] + text
-
-
-def _facets(incident: str, kind: str, object_id: str, status: str, author: str, vendor: str) -> str:
-    """SQL for a document's facet words, from SQL for its incident id, kind, object id…"""
-    concat = "group_concat({}, ' ')" if vendor == "sqlite" else "string_agg({}, ' ')"
-
-    def words(facet: str, column: str, table: str, where: str) -> str:
-        word = f"'{FACETS[facet]}' || {column}"
-        if facet == "factor":
-            word = f"'{FACETS[facet]}' || replace({column}, '-', '')"
-        agg = concat.format(word)
-        return f"coalesce((SELECT ' ' || {agg} FROM {table} WHERE {where}), '')"
-
-    # One lookup of the incident row gives its severity, status, services and factors.
-    own_status = f"coalesce(nullif({status}, ''), i.status)"
-    of_incident = " || ".join(
-        [
-            f"' {FACETS['severity']}' || lower(i.severity)",
-            f"' {FACETS['status']}' || replace({own_status}, '_', '')",
-            words("service", "service_id", INCIDENT_SERVICES, "incident_id = i.id"),
-            words("factor", "tag", FACTORS, "incident_id = i.id"),
-        ]
-    )
-    return " || ".join(
-        [
-            f"'{FACETS['kind']}' || replace({kind}, '_', '')",
-            f"coalesce((SELECT {of_incident} FROM {INCIDENTS} i WHERE i.id = {incident}), '')",
-            f"coalesce(' {FACETS['author']}' || {author}, '')",
-            f"(CASE WHEN {kind} = 'postmortem' THEN "
-            + words("author", "user_id", POSTMORTEM_AUTHORS, f"postmortem_id = {object_id}")
-            + " ELSE '' END)",
-        ]
-    )
-
-
 def _values(source: Source, row: str, vendor: str) -> list[str]:
     nl = "char(10)" if vendor == "sqlite" else "chr(10)"
 
     def fill(expression: str) -> str:
         return expression.format(r=row, nl=nl)
 
-    facets = _facets(
+    facets = facet_words.of_document(
         fill(source.incident),
         f"'{source.kind}'",
         f"{row}.id",
@@ -226,30 +168,6 @@ def _values(source: Source, row: str, vendor: str) -> list[str]:
         fill(source.author),
         facets,
     ]
-
-
-def _refresh(vendor: str, where: str) -> str:
-    """UPDATE the facet words of the documents ``where`` selects (facts they read changed)."""
-    d = DOCUMENTS
-    facets = _facets(
-        f"{d}.incident_id", f"{d}.kind", f"{d}.object_id", f"{d}.status", f"{d}.author_id", vendor
-    )
-    differs = "IS NOT" if vendor == "sqlite" else "IS DISTINCT FROM"
-    return f"UPDATE {d} SET facets = {facets} WHERE {where} AND facets {differs} ({facets})"
-
-
-# Where the facts behind facet words live: (name, table, events, which documents).
-FACT_TABLES = (
-    ("incident", INCIDENTS, "UPDATE OF severity, status", "incident_id = {r}.id"),
-    ("services", INCIDENT_SERVICES, "INSERT OR DELETE", "incident_id = {r}.incident_id"),
-    ("factors", FACTORS, "INSERT OR DELETE OR UPDATE", "incident_id = {r}.incident_id"),
-    (
-        "authors",
-        POSTMORTEM_AUTHORS,
-        "INSERT OR DELETE",
-        "kind = 'postmortem' AND object_id = {r}.postmortem_id",
-    ),
-)
 
 
 def _upsert(source: Source, row: str, vendor: str) -> str:
@@ -311,34 +229,13 @@ def _sqlite_install() -> list[str]:
             f"{_upsert(s, 'NEW', 'sqlite')}; {_renumber(s, 'NEW')} END",
             f"CREATE TRIGGER {name}_delete AFTER DELETE ON {s.table} BEGIN {_delete(s, 'OLD')}; END",
         ]
-    for name, table, events, where in FACT_TABLES:
-        for event in events.split(" OR "):
-            rows = {"INSERT": ["NEW"], "DELETE": ["OLD"]}.get(event.split()[0], ["OLD", "NEW"])
-            if name == "incident":
-                rows = ["NEW"]
-            refresh = " ".join(f"{_refresh('sqlite', where.format(r=r))};" for r in rows)
-            op = event.split()[0].lower()
-            statements.append(
-                f"CREATE TRIGGER insights_facets_{name}_{op} AFTER {event} ON {table} "
-                f"BEGIN {refresh} END"
-            )
-    return statements
-
-
-def _fact_trigger_names(vendor: str) -> list[str]:
-    if vendor == "postgresql":
-        return [f"insights_facets_{name}" for name, *_ in FACT_TABLES]
-    return [
-        f"insights_facets_{name}_{event.split()[0].lower()}"
-        for name, _, events, _ in FACT_TABLES
-        for event in events.split(" OR ")
-    ]
+    return statements + facet_words.sqlite_triggers(DOCUMENTS)
 
 
 def _sqlite_uninstall() -> list[str]:
     names = ["insights_fts_insert", "insights_fts_delete", "insights_fts_update"]
     names += [f"insights_{s.kind}_{op}" for s in SOURCES for op in ("insert", "update", "delete")]
-    names += _fact_trigger_names("sqlite")
+    names += facet_words.trigger_names("sqlite")
     return [f"DROP TRIGGER IF EXISTS {name}" for name in names] + [f"DROP TABLE IF EXISTS {FTS}"]
 
 
@@ -363,22 +260,7 @@ def _pg_install() -> list[str]:
         f"CREATE INDEX IF NOT EXISTS insights_document_vector ON {DOCUMENTS} "
         "USING gin (vector, facet_vector)",
     ]
-    for name, table, events, where in FACT_TABLES:
-        function = f"insights_facets_{name}"
-        steps = [
-            f"IF TG_OP IN ('DELETE', 'UPDATE') THEN {_refresh('postgresql', where.format(r='OLD'))}; "
-            "END IF;",
-            f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {_refresh('postgresql', where.format(r='NEW'))}; "
-            "END IF;",
-        ]
-        if name == "incident":
-            steps = [f"{_refresh('postgresql', where.format(r='NEW'))};"]
-        statements += [
-            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN {' '.join(steps)} RETURN NULL; END $$",
-            f"CREATE TRIGGER {function} AFTER {events} ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION {function}()",
-        ]
+    statements += facet_words.postgresql_triggers(DOCUMENTS)
     for s in SOURCES:
         function = f"insights_index_{s.kind}"
         statements += [
@@ -411,11 +293,7 @@ def _pg_uninstall() -> list[str]:
             f"DROP TRIGGER IF EXISTS insights_insert_{s.kind} ON {s.table}",
             f"DROP FUNCTION IF EXISTS insights_insert_{s.kind}()",
         ]
-    for name, table, *_ in FACT_TABLES:
-        statements += [
-            f"DROP TRIGGER IF EXISTS insights_facets_{name} ON {table}",
-            f"DROP FUNCTION IF EXISTS insights_facets_{name}()",
-        ]
+    statements += facet_words.postgresql_uninstall()
     return statements + [
         f"ALTER TABLE {DOCUMENTS} DROP COLUMN IF EXISTS vector",
         f"ALTER TABLE {DOCUMENTS} DROP COLUMN IF EXISTS facet_vector",
@@ -467,7 +345,7 @@ def rebuild(connection: BaseDatabaseWrapper) -> None:
 
 
 def _expected_triggers(vendor: str) -> set[str]:
-    facts = set(_fact_trigger_names(vendor))
+    facts = set(facet_words.trigger_names(vendor))
     if vendor == "postgresql":
         return facts | {f"insights_{op}_{s.kind}" for s in SOURCES for op in ("index", "insert")}
     names = {"insights_fts_insert", "insights_fts_delete", "insights_fts_update"}

@@ -24,8 +24,9 @@ from hindsight.core.search import Query, QueryError, parse_query
 from hindsight.core.snippets import snippet
 from hindsight.incidents.models import Incident, IncidentStatus, Severity, sees_restricted
 from hindsight.insights import engines
+from hindsight.insights.facet_words import facet_word
 from hindsight.insights.models import SearchKind
-from hindsight.insights.schema import DOCUMENTS, KIND_CODES, KINDS_BY_CODE, facet_word
+from hindsight.insights.schema import DOCUMENTS, KIND_CODES, KINDS_BY_CODE
 from hindsight.postmortems.models import PostMortemStatus
 
 MAX_LIMIT = 100
