@@ -1,6 +1,6 @@
 """Facet words: what the search filters on, written into the index beside the text.
 
-Each search document carries a word per fact a filter reads — its kind, its
+Each search document carries a word per fact a filter reads — its
 incident's severity, services and contributing factors, its own status (an
 event's is its incident's), its author or owner and a post-mortem's authors.
 A filtered search then matches those words in the full-text index itself
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 # Letters and digits only, so every tokenizer keeps a word whole.
 FACETS = {
-    "kind": "zzkind",  # zzkindevent
     "severity": "zzsev",  # zzsevsev1
     "status": "zzst",  # zzstinreview
     "author": "zzau",  # zzau12 (a user id)
@@ -72,7 +71,6 @@ def of_document(
     )
     return " || ".join(
         [
-            f"'{FACETS['kind']}' || replace({kind}, '_', '')",
             f"coalesce((SELECT {of_incident} FROM {INCIDENTS} i WHERE i.id = {incident}), '')",
             f"coalesce(' {FACETS['author']}' || {author}, '')",
             f"(CASE WHEN {kind} = 'postmortem' THEN "
