@@ -3,7 +3,7 @@ Markdown of the Root cause analysis section, saved like any other change.
 
 Ops: `whys-add`, `whys-remove:N`, `bone-add`, `bone-remove:C:N`, `bone-rename:C`, `tree-add`,
 `tree-remove:ID`.
-The saved text is checked (core.diagrams.check) before anything is stored.
+The saved text is checked (core.diagram_checks.check) before anything is stored.
 """
 
 from __future__ import annotations

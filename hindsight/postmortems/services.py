@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from hindsight.accounts import audit
 from hindsight.accounts.models import User
-from hindsight.core import customer, diagrams, export, factors, outline
+from hindsight.core import customer, diagram_checks, diagrams, export, factors, outline
 from hindsight.core.model import Document
 from hindsight.core.parser import parse
 from hindsight.core.review import Report
@@ -113,7 +113,7 @@ def check_body(body: str) -> Document:
             f"Line {line}: the front matter can't be read: {problem}. Nothing was saved."
         )
     found, unreadable = diagrams.read(body)
-    problems = unreadable + diagrams.check(found, factors.TAGS)
+    problems = unreadable + diagram_checks.check(found, factors.TAGS)
     if problems:
         raise InvalidBody(f"{problems[0]} Nothing was saved.")
     for item in document.action_items():

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hindsight.core import diagram_svg, diagrams
+from hindsight.core import diagram_checks, diagram_svg, diagrams
 from hindsight.core.diagrams import (
     Category,
     Diagrams,
@@ -108,7 +108,7 @@ def with_diagrams(found: Diagrams) -> str:
 
 def problems_of(text: str) -> list[str]:
     found, unreadable = diagrams.read(text)
-    return [p.message for p in unreadable + diagrams.check(found, TAGS)]
+    return [p.message for p in unreadable + diagram_checks.check(found, TAGS)]
 
 
 @settings(max_examples=150, deadline=None)
@@ -205,7 +205,7 @@ def test_it_refuses_a_tag_outside_the_vocabulary() -> None:
 def test_a_problem_names_its_line_in_the_document() -> None:
     text = with_diagrams(Diagrams(whys=(WhyChain("Checkout failed", ("Pool",)),)))
     found, _ = diagrams.read(text)
-    (problem,) = diagrams.check(found, TAGS)
+    (problem,) = diagram_checks.check(found, TAGS)
     assert text.split("\n")[problem.line - 1] == "problem: Checkout failed"
 
 
