@@ -8,7 +8,8 @@ with highlighted snippets and the total count.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -232,57 +233,49 @@ def _kinds(filters: Filters) -> list[str]:
     return list(filters.kinds) or [KINDS_BY_CODE[code] for code in sorted(KINDS_BY_CODE)]
 
 
-# SQLite: up to this many matches, counting them per kind (so that only kinds
-# past POOL are walked for their bound) costs less than walking every kind;
-# past it, a plain count is cheaper (a very common word).
-COUNT_BY_KIND = 50_000
+# SQLite reads the matches' ids newest first in chunks of this many.
+CHUNK = 2_000
 
 
 def _pool_sqlite(
     cursor: Any, query: Query, facets: list[list[str]], filters: Filters, user: object
 ) -> tuple[int, list[tuple[int, float]], bool]:
-    """Count every match, then score the pool in one statement.
+    """Find each kind's bound in one walk, count the rest, then score the pool in one statement.
 
-    The count reads the index's lists of ids only, per kind up to
-    COUNT_BY_KIND matches. A kind with more than POOL matches gets a bound:
-    the id of its newest match past POOL, found by walking its lists from
-    the top (no scores). One statement then scores
-    the matches above their kind's bound: ``bm25`` reads each search word's
+    One walk reads the matches' ids from the newest down (the index's own
+    order; no scores) and counts them per kind; a kind's bound is the id
+    of its newest match past POOL. Once every kind has its bound, the
+    matches left are only counted; when some kind never gets one, the walk
+    reads them all and the count is its own. One statement then scores the
+    matches above their kind's bound: ``bm25`` reads each search word's
     whole list once per statement to weigh it, so one statement is one read.
     """
     found, matching, params = _matching(query, facets, filters, user)
-    kind = f"({found.document} / 2) %% 8"
-    # Count per kind while the matches are few enough; past that, count them all.
-    cursor.execute(
-        f"SELECT k, count(*) FROM (SELECT {kind} AS k {matching} LIMIT {COUNT_BY_KIND + 1}) "
-        "GROUP BY k",
-        params,
-    )
-    by_kind = {int(code): int(matches) for code, matches in cursor.fetchall()}
+    kinds = {KIND_CODES[kind] for kind in _kinds(filters)}
+    by_kind = dict.fromkeys(kinds, 0)
+    bounds: dict[int, int] = {}
+    cursor.execute(f"SELECT {found.order} {matching} ORDER BY {found.order} DESC", params)
+    last = None
+    while len(bounds) < len(kinds) and (rows := cursor.fetchmany(CHUNK)):
+        codes = [doc >> 1 & 7 for (doc,) in rows]
+        for code, matches in Counter(codes).items():
+            before = by_kind[code]
+            by_kind[code] = before + matches
+            if before <= POOL < before + matches:  # its POOL + 1st newest is in this chunk
+                bounds[code] = [d for (d,), c in zip(rows, codes, strict=True) if c == code][
+                    POOL - before
+                ]
+        last = rows[-1][0]
     count = sum(by_kind.values())
-    if count > COUNT_BY_KIND:
-        cursor.execute(f"SELECT count(*) {matching}", params)
-        count = int(cursor.fetchone()[0])
-        by_kind = {KIND_CODES[k]: count for k in _kinds(filters)}  # each may pass POOL
-    if count <= POOL:
+    if len(bounds) == len(kinds) and last is not None:  # the walk stopped early: count the rest
+        cursor.execute(f"SELECT count(*) {matching} AND {found.order} < %s", [*params, last])
+        count += int(cursor.fetchone()[0])
+    if not bounds:
         cursor.execute(f"SELECT {found.document}, {found.score} {matching}", params)
         return count, [(int(doc), float(score)) for doc, score in cursor.fetchall()], False
-    present = list(by_kind)
-    common = {code for code, matches in by_kind.items() if matches > POOL}
-    bounds: dict[int, int] = {}
-    for code in common:
-        _, of_kind, kind_params = _matching(
-            query, facets, replace(filters, kinds=(KINDS_BY_CODE[code],)), user
-        )
-        cursor.execute(
-            f"SELECT {found.order} {of_kind} ORDER BY {found.order} DESC LIMIT 1 OFFSET {POOL}",
-            kind_params,
-        )
-        row = cursor.fetchone()
-        if row is not None:
-            bounds[code] = int(row[0])
+    kind = f"({found.document} / 2) %% 8"
     pooled = [f"({kind} = {code} AND {found.document} > {bound})" for code, bound in bounds.items()]
-    if unbounded := [code for code in present if code not in bounds]:
+    if unbounded := [code for code, matches in by_kind.items() if matches and code not in bounds]:
         pooled.append(f"{kind} IN ({', '.join(map(str, unbounded))})")
     # With every kind bounded, the index walks only the ids above the lowest bound.
     lowest = f" AND {found.order} > {min(bounds.values())}" if not unbounded else ""
@@ -291,7 +284,7 @@ def _pool_sqlite(
         params,
     )
     pool = [(int(doc), float(score)) for doc, score in cursor.fetchall()]
-    return count, pool, bool(bounds)
+    return count, pool, True
 
 
 def _pool_postgresql(

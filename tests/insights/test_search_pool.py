@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from hindsight.incidents.models import TimelineEvent
 from hindsight.insights import search as library
 from hindsight.insights.search import search
 
-from .conftest import action, at, incident
+from .conftest import action, at, incident, postmortem
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +105,19 @@ def test_the_pool_is_taken_among_the_filtered_matches(an_editor, pool_of_two):
         {"Replica lag day 2", "Replica lag day 3"},
         3,
     )
+
+
+def test_a_word_common_in_every_kind_counts_the_matches_past_the_newest(
+    an_editor, pool_of_two, monkeypatch: pytest.MonkeyPatch
+):
+    """Once every kind has more than the pool, the older matches are only counted."""
+    monkeypatch.setattr(library, "CHUNK", 1)  # the walk stops well before the oldest
+    for day in (1, 2, 3, 4):
+        made = incident(f"Replica lag day {day}", started=at(day))
+        postmortem(made, title=f"Replica review {day}")
+        action(made, f"Replica alarm {day}")
+        TimelineEvent.objects.create(incident=made, occurred_at=at(day), text=f"Replica {day}")
+    results = search(text="replica", user=an_editor, limit=100)
+    titles = {hit.title for hit in results.hits}
+    assert (results.count, results.ranked, len(titles)) == (16, 8, 8)
+    assert "Replica lag day 4" in titles and "Replica lag day 2" not in titles
