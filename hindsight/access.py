@@ -97,6 +97,8 @@ PAGES: dict[str, Access] = {
     "insights:dashboard": Access(V, None),
     "insights:chart": Access(V, None),
     "insights:csv": Access(V, None),
+    "insights:report": Access(V, None),
+    "insights:report_pdf": Access(V, None),
     "monitors:list": Access(V, None),
     "monitors:create": Access(E, E),
     "monitors:detail": Access(V, None),

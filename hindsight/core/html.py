@@ -11,7 +11,7 @@ from hindsight.core.blocks import scan
 from hindsight.core.diagram_svg import with_figures
 
 _MD = MarkdownIt("commonmark", {"html": False}).enable("table")
-_STYLE = """
+PRINT_STYLE = """
 body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; max-width: 46em; margin: 2em auto;
        line-height: 1.5; color: #1b1b1b; padding: 0 1em; }
 h1 { font-size: 1.7em; } h2 { font-size: 1.3em; margin-top: 1.6em; border-bottom: 1px solid #ddd; }
@@ -61,6 +61,6 @@ def html_page(title: str, markdown: str) -> str:
     body = rendered_html(markdown, title)
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
+        f"<title>{html.escape(title)}</title>\n<style>{PRINT_STYLE}</style>\n</head>\n<body>\n"
         f"{body}</body>\n</html>\n"
     )

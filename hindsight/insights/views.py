@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from hindsight.actions.models import ActionStatus
 from hindsight.catalog.models import Service
 from hindsight.core.factors import VOCABULARY
+from hindsight.core.html import PRINT_STYLE
 from hindsight.incidents.models import Incident, IncidentStatus, Severity
 from hindsight.insights import charts, rollup, tables
 from hindsight.insights.models import SearchKind
 from hindsight.insights.params import FILTER_NAMES, filters_from
 from hindsight.insights.search import Results, SearchError, search
+from hindsight.postmortems import printing
 from hindsight.postmortems.models import PostMortemStatus
 
 PAGE_SIZE = 20
@@ -88,18 +93,16 @@ CHARTS = (
 )
 
 
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """The insights dashboard: every figure from the latest snapshot, charts and CSVs."""
-    now = timezone.now()
-    data, stored = rollup.current(user=request.user, now=now)
+def _figures(user: object, data: dict[str, Any], stored: bool) -> dict[str, Any]:
+    """What the dashboard and the report show, from one snapshot, for this user."""
     months = data["months"]
     repeats = data["repeats"]["latest"]
     titles = dict(
-        Incident.objects.visible_to(request.user)
+        Incident.objects.visible_to(user)
         .filter(pk__in=[r["incident"] for r in repeats] + [r["earlier"] for r in repeats])
         .values_list("pk", "title")
     )
-    context = {
+    return {
         "data": data,
         "stored": stored,
         "computed_at": datetime.fromisoformat(data["computed_at"]),
@@ -120,6 +123,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "first_month": months[0],
         "last_month": months[-1],
     }
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The insights dashboard: every figure from the latest snapshot, charts and CSVs."""
+    data, stored = rollup.current(user=request.user, now=timezone.now())
+    context = _figures(request.user, data, stored) | {"pdf_missing": printing.missing()}
     return render(request, "insights/dashboard.html", context)
 
 
@@ -131,20 +140,59 @@ def _table_or_404(request: HttpRequest, table: str) -> tables.Table:
     return found
 
 
+def _svg(data: dict[str, Any], stored: bool, table: tables.Table) -> str:
+    """The table's chart; a stored snapshot never changes, so each is drawn once per process."""
+    if not stored:
+        return charts.svg(table)
+    key = f"insights-chart:{data['computed_at']}:{data['include_restricted']}:{table.name}"
+    return str(cache.get_or_set(key, lambda: charts.svg(table), timeout=3600))
+
+
 def chart(request: HttpRequest, table: str) -> HttpResponse:
     """One chart as SVG (the numbers of the CSV of the same name)."""
     data, stored = rollup.current(user=request.user)
     found = tables.table(table, data)
     if found is None or found.chart is None:
         raise Http404(f"No insights chart {table!r}.")
-    drawn = charts.svg
-    if stored:  # a stored snapshot never changes: draw each chart once per process
-        key = f"insights-chart:{data['computed_at']}:{data['include_restricted']}:{table}"
-        svg = cache.get_or_set(key, lambda: drawn(found), timeout=3600)
-    else:
-        svg = drawn(found)
-    response = HttpResponse(svg, content_type="image/svg+xml")
+    response = HttpResponse(_svg(data, stored, found), content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+def _report_page(request: HttpRequest) -> tuple[str, str]:
+    """The report as one self-contained printable page, and its file name (without extension)."""
+    data, stored = rollup.current(user=request.user, now=timezone.now())
+    context = _figures(request.user, data, stored)
+    # Each chart inline (the SVG element, without its XML prolog): the page fetches nothing.
+    drawn = [_svg(data, stored, table) for table in context["charts"]]
+    context["figures"] = [
+        (table, mark_safe(svg[svg.index("<svg") :]))  # matplotlib's own escaped SVG
+        for table, svg in zip(context["charts"], drawn, strict=True)
+    ]
+    context["durations"] = [context["by_severity"], context["by_service"]]
+    context["style"] = PRINT_STYLE
+    page = render_to_string("insights/report.html", context, request=request)
+    return page, f"hindsight-insights-{context['first_month']}-to-{context['last_month']}"
+
+
+def report(request: HttpRequest) -> HttpResponse:
+    """Every figure of the dashboard on one printable page, charts inline."""
+    page, _ = _report_page(request)
+    response = HttpResponse(page, content_type="text/html; charset=utf-8")
+    # The page carries its own styles and charts and nothing else.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    """The printable report as PDF (WeasyPrint); 501 with what to install when it can't print."""
+    page, name = _report_page(request)
+    try:
+        content = printing.pdf_from_html(page)
+    except printing.PdfUnavailable as exc:
+        return JsonResponse({"detail": str(exc), "code": "pdf_unavailable"}, status=501)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     return response
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.utils import timezone
 
 from hindsight.actions.models import ActionItem
 from hindsight.catalog.models import Service
@@ -13,6 +14,15 @@ from hindsight.postmortems.models import PostMortem
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def viewer_client(client, the_viewer):  # type: ignore[no-untyped-def]
+    """A viewer's client, with one SEV2 incident started and detected now."""
+    now = timezone.now()
+    incident("Checkout outage", severity="SEV2", started=now, detected=now)
+    client.force_login(the_viewer)
+    return client
 
 
 def at(day: int, hour: int = 12, month: int = 3, year: int = 2026) -> datetime:

@@ -17,14 +17,6 @@ from .conftest import body, incident, postmortem
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def viewer_client(client, the_viewer):
-    now = timezone.now()
-    incident("Checkout outage", severity="SEV2", started=now, detected=now)
-    client.force_login(the_viewer)
-    return client
-
-
 def test_it_computes_the_figures_without_storing_them_when_there_is_no_snapshot(viewer_client):
     response = viewer_client.get("/insights/")
     assert (response.status_code, MetricsSnapshot.objects.count()) == (200, 0)
