@@ -9,7 +9,7 @@ with highlighted snippets and the total count.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -233,8 +233,53 @@ def _kinds(filters: Filters) -> list[str]:
     return list(filters.kinds) or [KINDS_BY_CODE[code] for code in sorted(KINDS_BY_CODE)]
 
 
-# SQLite reads the matches' ids newest first in chunks of this many.
+def _possible_kinds(filters: Filters) -> set[int]:
+    """The kind codes a match can have: those asked for that one of the asked statuses fits.
+
+    A status filter reads the document's own status (an event's is its
+    incident's), and each kind has statuses of its own, so "done" can only
+    match action items: the search then never looks for the other kinds.
+    """
+    kinds = _kinds(filters)
+    if filters.statuses:
+        asked = set(filters.statuses)
+        kinds = [k for k in kinds if asked & set(STATUSES.get(k, STATUSES["incident"]))]
+    return {KIND_CODES[kind] for kind in kinds}
+
+
+# SQLite reads the matches' ids newest first in chunks of CHUNK, at most WALK of them.
 CHUNK = 2_000
+WALK = 50_000
+
+
+@dataclass
+class _Walk:
+    """What the walk over the newest matches found."""
+
+    by_kind: dict[int, int]  # matches read, per kind code
+    bounds: dict[int, int] = field(default_factory=dict)  # kind code: its POOL + 1st newest id
+    last: int | None = None  # the oldest id read
+    stopped: bool = False  # before the oldest match
+
+
+def _walk(cursor: Any, sql: str, params: list[Any], kinds: set[int]) -> _Walk:
+    """Read ids from the newest down, counting per kind, until each kind has its bound."""
+    walk = _Walk(by_kind=dict.fromkeys(kinds, 0))
+    cursor.execute(sql, params)
+    read = 0
+    while rows := cursor.fetchmany(CHUNK):
+        codes = [doc >> 1 & 7 for (doc,) in rows]
+        for code, matches in Counter(codes).items():
+            before = walk.by_kind[code]
+            walk.by_kind[code] = before + matches
+            if before <= POOL < before + matches:  # its POOL + 1st newest is in this chunk
+                ids = [doc for (doc,), of in zip(rows, codes, strict=True) if of == code]
+                walk.bounds[code] = ids[POOL - before]
+        walk.last, read = rows[-1][0], read + len(rows)
+        if len(walk.bounds) == len(kinds) or read >= WALK:
+            walk.stopped = True
+            break
+    return walk
 
 
 def _pool_sqlite(
@@ -245,40 +290,47 @@ def _pool_sqlite(
     One walk reads the matches' ids from the newest down (the index's own
     order; no scores) and counts them per kind; a kind's bound is the id
     of its newest match past POOL. Once every kind has its bound, the
-    matches left are only counted; when some kind never gets one, the walk
-    reads them all and the count is its own. One statement then scores the
+    matches left are only counted. Past WALK ids, the rest is counted per
+    kind in SQL, and a kind that got no bound but has more than POOL matches
+    has its bound looked up in its own ids. One statement then scores the
     matches above their kind's bound: ``bm25`` reads each search word's
     whole list once per statement to weigh it, so one statement is one read.
     """
+    kinds = _possible_kinds(filters)
+    if not kinds:
+        return 0, [], False
     found, matching, params = _matching(query, facets, filters, user)
-    kinds = {KIND_CODES[kind] for kind in _kinds(filters)}
-    by_kind = dict.fromkeys(kinds, 0)
-    bounds: dict[int, int] = {}
-    cursor.execute(f"SELECT {found.order} {matching} ORDER BY {found.order} DESC", params)
-    last = None
-    while len(bounds) < len(kinds) and (rows := cursor.fetchmany(CHUNK)):
-        codes = [doc >> 1 & 7 for (doc,) in rows]
-        for code, matches in Counter(codes).items():
-            before = by_kind[code]
-            by_kind[code] = before + matches
-            if before <= POOL < before + matches:  # its POOL + 1st newest is in this chunk
-                bounds[code] = [d for (d,), c in zip(rows, codes, strict=True) if c == code][
-                    POOL - before
-                ]
-        last = rows[-1][0]
-    count = sum(by_kind.values())
-    if len(bounds) == len(kinds) and last is not None:  # the walk stopped early: count the rest
-        cursor.execute(f"SELECT count(*) {matching} AND {found.order} < %s", [*params, last])
-        count += int(cursor.fetchone()[0])
+    order, kind = found.order, f"({found.document} / 2) %% 8"
+    walk = _walk(cursor, f"SELECT {order} {matching} ORDER BY {order} DESC", params, kinds)
+    by_kind, bounds, rest = dict(walk.by_kind), walk.bounds, 0
+    if walk.stopped and len(bounds) == len(kinds):  # only counting is left
+        cursor.execute(f"SELECT count(*) {matching} AND {order} < %s", [*params, walk.last])
+        rest = int(cursor.fetchone()[0])
+    elif walk.stopped:
+        cursor.execute(
+            f"SELECT {kind}, count(*) {matching} AND {order} < %s GROUP BY 1", [*params, walk.last]
+        )
+        for code, matches in cursor.fetchall():
+            by_kind[int(code)] += int(matches)
+        for code in [c for c in kinds if c not in bounds and by_kind[c] > POOL]:
+            _, of_kind, kind_params = _matching(
+                query, facets, replace(filters, kinds=(KINDS_BY_CODE[code],)), user
+            )
+            cursor.execute(
+                f"SELECT {order} {of_kind} AND {order} < %s ORDER BY {order} DESC "
+                f"LIMIT 1 OFFSET {POOL - walk.by_kind[code]}",
+                [*kind_params, walk.last],
+            )
+            bounds[code] = int(cursor.fetchone()[0])
+    count = sum(by_kind.values()) + rest
     if not bounds:
         cursor.execute(f"SELECT {found.document}, {found.score} {matching}", params)
         return count, [(int(doc), float(score)) for doc, score in cursor.fetchall()], False
-    kind = f"({found.document} / 2) %% 8"
     pooled = [f"({kind} = {code} AND {found.document} > {bound})" for code, bound in bounds.items()]
     if unbounded := [code for code, matches in by_kind.items() if matches and code not in bounds]:
         pooled.append(f"{kind} IN ({', '.join(map(str, unbounded))})")
     # With every kind bounded, the index walks only the ids above the lowest bound.
-    lowest = f" AND {found.order} > {min(bounds.values())}" if not unbounded else ""
+    lowest = f" AND {order} > {min(bounds.values())}" if not unbounded else ""
     cursor.execute(
         f"SELECT {found.document}, {found.score} {matching}{lowest} AND ({' OR '.join(pooled)})",
         params,

@@ -7,6 +7,7 @@ from django.test import Client
 
 from hindsight.incidents.models import TimelineEvent
 from hindsight.insights import search as library
+from hindsight.insights.schema import KIND_CODES
 from hindsight.insights.search import search
 
 from .conftest import action, at, incident, postmortem
@@ -121,3 +122,33 @@ def test_a_word_common_in_every_kind_counts_the_matches_past_the_newest(
     titles = {hit.title for hit in results.hits}
     assert (results.count, results.ranked, len(titles)) == (16, 8, 8)
     assert "Replica lag day 4" in titles and "Replica lag day 2" not in titles
+
+
+def test_past_the_walk_a_kind_s_bound_is_found_among_its_own_matches(
+    an_editor, pool_of_two, monkeypatch: pytest.MonkeyPatch
+):
+    """The walk stops after WALK ids; the rest is counted per kind and each bound still found."""
+    monkeypatch.setattr(library, "CHUNK", 1)
+    monkeypatch.setattr(library, "WALK", 2)  # it reads the newest action item and incident only
+    for day in (1, 2, 3, 4):
+        made = incident(f"Replica lag day {day}", started=at(day))
+        action(made, f"Replica alarm {day}")
+    results = search(text="replica", user=an_editor, limit=100)
+    titles = {hit.title for hit in results.hits}
+    assert (results.count, results.ranked) == (8, 4)
+    assert titles == {
+        "Replica lag day 3",
+        "Replica lag day 4",
+        "Replica alarm 3",
+        "Replica alarm 4",
+    }
+
+
+def test_a_status_filter_looks_only_for_the_kinds_that_status_belongs_to():
+    codes = library._possible_kinds(library.Filters(statuses=("done", "draft")))
+    assert codes == {KIND_CODES["action_item"], KIND_CODES["postmortem"]}
+
+
+def test_an_event_has_its_incident_s_statuses():
+    codes = library._possible_kinds(library.Filters(statuses=("monitoring",)))
+    assert codes == {KIND_CODES["incident"], KIND_CODES["event"]}
