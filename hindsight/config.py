@@ -239,6 +239,13 @@ CSP_DIRECTIVES: dict[str, list[str]] = {
     "frame-ancestors": ["'none'"],
 }
 CSP_HEADER = "; ".join(f"{name} {' '.join(values)}" for name, values in CSP_DIRECTIVES.items())
+# A self-contained page or image (a post-mortem's printable export, a diagram, the
+# insights report) replaces it: its own styles and data: images only, nothing fetched,
+# never framed, no base or form targets.
+SELF_CONTAINED_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off", ""}

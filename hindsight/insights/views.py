@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 
 from hindsight.actions.models import ActionStatus
 from hindsight.catalog.models import Service
+from hindsight.config import SELF_CONTAINED_CSP
 from hindsight.core.factors import VOCABULARY
 from hindsight.core.html import PRINT_STYLE
 from hindsight.incidents.models import Incident, IncidentStatus, Severity
@@ -180,12 +181,14 @@ def report(request: HttpRequest) -> HttpResponse:
     page, _ = _report_page(request)
     response = HttpResponse(page, content_type="text/html; charset=utf-8")
     # The page carries its own styles and charts and nothing else.
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["Content-Security-Policy"] = SELF_CONTAINED_CSP
     return response
 
 
 def report_pdf(request: HttpRequest) -> HttpResponse:
     """The printable report as PDF (WeasyPrint); 501 with what to install when it can't print."""
+    if missing := printing.missing():  # before drawing any chart
+        return JsonResponse({"detail": missing, "code": "pdf_unavailable"}, status=501)
     page, name = _report_page(request)
     try:
         content = printing.pdf_from_html(page)

@@ -14,6 +14,7 @@ from hindsight.accounts.models import User
 from hindsight.accounts.permissions import AuthenticatedRequest
 from hindsight.accounts.services import user_named
 from hindsight.catalog.models import Service
+from hindsight.config import SELF_CONTAINED_CSP
 from hindsight.core import diagram_svg, diagrams, edits, outline
 from hindsight.core.durations import format_duration
 from hindsight.core.html import markdown_to_html, rendered_html
@@ -244,6 +245,6 @@ def diagram(request: AuthenticatedRequest, pk: int, kind: str) -> HttpResponse:
     response = HttpResponse(
         diagram_svg.diagram_svg(found, kind, postmortem.title), content_type="image/svg+xml"
     )
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["Content-Security-Policy"] = SELF_CONTAINED_CSP
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from hindsight.accounts.models import User
 from hindsight.accounts.permissions import AuthenticatedRequest, role_required
 from hindsight.accounts.services import user_for_token
+from hindsight.config import SELF_CONTAINED_CSP
 from hindsight.core import export
 from hindsight.incidents.models import Incident
 from hindsight.postmortems import access, printing, services
@@ -201,9 +202,7 @@ def export_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     if fmt == "html":
         # The page carries its own styles and nothing else: no scripts, no outside requests.
-        response["Content-Security-Policy"] = (
-            "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-        )
+        response["Content-Security-Policy"] = SELF_CONTAINED_CSP
     return response
 
 
