@@ -72,3 +72,17 @@ def test_an_incident_shows_similar_incidents_and_why(browser_page):
     reasons = page.locator(".similar .why").all_inner_texts()
     assert any("same service: Checkout API" in r for r in reasons)
     _shoot(page, "similar")
+
+
+@pytest.mark.slow
+def test_the_printable_report_draws_every_chart_inline(browser_page):
+    url, page = browser_page
+    page.goto(url + "/insights/")
+    page.click("text=Printable report")
+    page.wait_for_url(f"{url}/insights/report.html")
+    charts = page.locator("figure.chart svg")
+    widths = charts.evaluate_all("svgs => svgs.map(s => s.getBoundingClientRect().width)")
+    assert len(widths) == 9 and all(w > 100 for w in widths)
+    page.set_viewport_size(SIZES["phone"])  # wide tables scroll in their box, not the page
+    assert page.evaluate("document.documentElement.scrollWidth") == SIZES["phone"]["width"]
+    _shoot(page, "insights-report")
