@@ -270,13 +270,13 @@ def _walk(cursor: Any, sql: str, params: list[Any], kinds: set[int]) -> _Walk:
     while rows := cursor.fetchmany(CHUNK):
         codes = [doc >> 1 & 7 for (doc,) in rows]
         for code, matches in Counter(codes).items():
-            before = walk.by_kind[code]
+            before = walk.by_kind.get(code, 0)  # a kind the filters ruled out: counted anyway
             walk.by_kind[code] = before + matches
             if before <= POOL < before + matches:  # its POOL + 1st newest is in this chunk
                 ids = [doc for (doc,), of in zip(rows, codes, strict=True) if of == code]
                 walk.bounds[code] = ids[POOL - before]
         walk.last, read = rows[-1][0], read + len(rows)
-        if len(walk.bounds) == len(kinds) or read >= WALK:
+        if kinds <= walk.bounds.keys() or read >= WALK:
             walk.stopped = True
             break
     return walk
@@ -303,7 +303,7 @@ def _pool_sqlite(
     order, kind = found.order, f"({found.document} / 2) %% 8"
     walk = _walk(cursor, f"SELECT {order} {matching} ORDER BY {order} DESC", params, kinds)
     by_kind, bounds, rest = dict(walk.by_kind), walk.bounds, 0
-    if walk.stopped and len(bounds) == len(kinds):  # only counting is left
+    if walk.stopped and kinds <= bounds.keys():  # only counting is left
         cursor.execute(f"SELECT count(*) {matching} AND {order} < %s", [*params, walk.last])
         rest = int(cursor.fetchone()[0])
     elif walk.stopped:
@@ -311,14 +311,14 @@ def _pool_sqlite(
             f"SELECT {kind}, count(*) {matching} AND {order} < %s GROUP BY 1", [*params, walk.last]
         )
         for code, matches in cursor.fetchall():
-            by_kind[int(code)] += int(matches)
-        for code in [c for c in kinds if c not in bounds and by_kind[c] > POOL]:
+            by_kind[int(code)] = by_kind.get(int(code), 0) + int(matches)
+        for code in [c for c, n in by_kind.items() if c not in bounds and n > POOL]:
             _, of_kind, kind_params = _matching(
                 query, facets, replace(filters, kinds=(KINDS_BY_CODE[code],)), user
             )
             cursor.execute(
                 f"SELECT {order} {of_kind} AND {order} < %s ORDER BY {order} DESC "
-                f"LIMIT 1 OFFSET {POOL - walk.by_kind[code]}",
+                f"LIMIT 1 OFFSET {POOL - walk.by_kind.get(code, 0)}",
                 [*kind_params, walk.last],
             )
             bounds[code] = int(cursor.fetchone()[0])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from hindsight.actions.models import ActionItem
 from hindsight.incidents.models import TimelineEvent
 from hindsight.insights import search as library
 from hindsight.insights.schema import KIND_CODES
@@ -152,3 +153,17 @@ def test_a_status_filter_looks_only_for_the_kinds_that_status_belongs_to():
 def test_an_event_has_its_incident_s_statuses():
     codes = library._possible_kinds(library.Filters(statuses=("monitoring",)))
     assert codes == {KIND_CODES["incident"], KIND_CODES["event"]}
+
+
+def test_a_status_stored_outside_its_kind_s_choices_is_still_found(an_editor):
+    """Data written around the forms (an action item "resolved") is found, not an error."""
+    made = incident("Replica lag", started=at(1), status="resolved")
+    item = action(made, "Replica alarm")
+    ActionItem.objects.filter(pk=item.pk).update(status="resolved")
+    results = search(
+        text="replica", user=an_editor, filters=library.Filters(statuses=("resolved",))
+    )
+    assert ({hit.title for hit in results.hits}, results.count) == (
+        {"Replica lag", "Replica alarm"},
+        2,
+    )
